@@ -1,0 +1,27 @@
+// A target runs a compiled scenario and reports what it observed. Targets know
+// nothing about expectations: runner/evaluate.ts judges observations against
+// the scenario, the same way for every target.
+import type { ObservationLog, Scenario, StartImage } from '../../schema/generated/types.js';
+
+export interface TargetRunOptions {
+  /** Kernel profile to model (model target); ignored by the host, which is what it is. */
+  kernel: string;
+  /** Snapshot after every step, not only at expect steps (mls diff). */
+  trace: boolean;
+  /** Wall-clock budget for the whole scenario; the target kills and reports `timeout` past it. */
+  timeoutMs: number;
+  /** Start the model from this image (the host executor's), instead of its default one. */
+  image?: StartImage;
+  /** Host safety cap on bytes one scenario may lock or map (default 256 MiB). */
+  hostLockCapBytes?: number;
+}
+
+export type Availability = { ok: true } | { ok: false; reason: string };
+
+export interface Target {
+  readonly name: 'model' | 'host';
+  /** Whether this target can run at all here (executor built, Linux, …). */
+  available(): Promise<Availability>;
+  /** Never throws for scenario problems: they end up in the log's outcome/message. */
+  run(scenario: Scenario, options: TargetRunOptions): Promise<ObservationLog>;
+}
