@@ -1,0 +1,51 @@
+/* mls-exec entry: `supervise <tmpdir>` (started by the TS driver),
+ * `worker <fd> <tmpdir> start|exec` (a scenario process, started by the
+ * supervisor or by an exec step), `probe` (which optional kernel features work). */
+#define _GNU_SOURCE
+#include "proto.h"
+#include <errno.h>
+#include <linux/io_uring.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef MAP_DROPPABLE
+#define MAP_DROPPABLE 0x08
+#endif
+
+static void probe_line(const char *what, long rc, int e) {
+  if (rc >= 0) printf("%s ok\n", what);
+  else printf("%s %s\n", what, strerrorname_np(e));
+}
+
+int probe_main(void) {
+  long fd = syscall(447, 0);
+  probe_line("memfd_secret", fd, errno);
+  if (fd >= 0) close((int)fd);
+  void *p = mmap(NULL, MLS_PAGE, PROT_READ | PROT_WRITE, MAP_DROPPABLE | MAP_ANONYMOUS, -1, 0);
+  probe_line("droppable", p == MAP_FAILED ? -1 : 0, errno);
+  if (p != MAP_FAILED) munmap(p, MLS_PAGE);
+  struct io_uring_params params;
+  memset(&params, 0, sizeof params);
+  fd = syscall(SYS_io_uring_setup, 1, &params);
+  probe_line("io_uring", fd, errno);
+  if (fd >= 0) close((int)fd);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc == 3 && !strcmp(argv[1], "supervise")) {
+    char self[1024];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0) { perror("readlink /proc/self/exe"); return 1; }
+    self[n] = 0;
+    return supervisor_main(self, argv[2]);
+  }
+  if (argc == 5 && !strcmp(argv[1], "worker")) return worker_main(atoi(argv[2]), argv[3], !strcmp(argv[4], "exec"));
+  if (argc == 2 && !strcmp(argv[1], "probe")) return probe_main();
+  fprintf(stderr, "usage: mls-exec supervise <tmpdir> | worker <fd> <tmpdir> start|exec | probe\n");
+  return 2;
+}

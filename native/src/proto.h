@@ -1,0 +1,68 @@
+/* mls-exec: shared declarations. The executor runs in two roles:
+ *   supervisor: talks to the TS driver on stdin/stdout and to one control
+ *               socket per scenario process (protocol in SPEC.md "Host target");
+ *   worker:     one per scenario process; performs the steps addressed to it.
+ * Workers never call malloc: every buffer is static, so the heap (brk) and the
+ * mapping layout only change when a scenario step changes them. */
+#ifndef MLS_PROTO_H
+#define MLS_PROTO_H
+#include <stddef.h>
+#include <stdint.h>
+
+#define MLS_PAGE 4096ULL
+#define MLS_MAX_TOKENS 16
+#define MLS_LINE_MAX 4096
+
+/* ---- framing (proto.c) ---- */
+/* A reply is a sequence of blocks "<tag> <len>\n<len bytes>", ended by "end 0\n". */
+extern int ctl_fd;
+int send_block(const char *tag, const void *data, size_t n);
+int send_blockf(const char *tag, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int send_block_fd(const char *tag, const void *data, size_t n, int fd_to_pass);
+int send_end(void);
+int send_file_blocks(const char *tag, const char *path);
+int write_all(int fd, const void *buf, size_t n);
+/* Reads one request line (without '\n') from ctl_fd; 0 on EOF, -1 on error. */
+int read_line(int fd, char *line, size_t cap);
+int split_tokens(char *line, char **tok, int max);
+
+/* ---- results ---- */
+void reply_ok(const char *value);   /* value NULL: placement-dependent, omitted */
+void reply_okv(long long value);
+void reply_errno(int e);
+void reply_signal(int sig);
+void reply_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- regions (regions.c) ---- */
+struct region { char name[64]; uint64_t base, len; };
+extern char tmp_dir[1024];
+extern uint64_t brk_start;
+void regions_reset(void);
+int region_bind(const char *name, uint64_t base, uint64_t len);
+/* Resolves user or built-in regions; 0 if not bound. */
+int region_lookup(const char *name, uint64_t *base, uint64_t *len);
+int region_count(void);
+const struct region *region_at(int i);
+/* Token decoders: "r:<name>:<s|e>:<off>" / "n:<u64>"; "b:<u64>" / "l:<name>". */
+int parse_addr(const char *tok, uint64_t *out);
+int parse_len(const char *tok, uint64_t *out);
+int parse_u64(const char *tok, uint64_t *out);
+/* Iterate /proc/self/maps: cb(start, end, name, arg); stop when cb returns non-zero. */
+int maps_each(int (*cb)(uint64_t, uint64_t, const char *, void *), void *arg);
+
+/* ---- calls (calls.c, memaccess.c, observe.c, process.c) ---- */
+/* Each returns after sending its reply blocks (not "end"). */
+void do_call(char **tok, int n);
+void do_access(char **tok, int n);
+void do_grow_stack(char **tok, int n);
+void signals_init(void);
+void do_snapshot(void);
+void do_image(void);
+/* Process control; do_fork returns 1 in the child (which must not reply). */
+int do_fork(char **tok, int n);
+void do_exec(char **tok, int n);
+int worker_main(int fd, const char *tmp, int after_exec);
+int supervisor_main(const char *self, const char *tmp);
+int probe_main(void);
+
+#endif
