@@ -1,0 +1,110 @@
+// Why the host cannot run a scenario (SKIP reasons), decided before any
+// process starts. The host never changes system-wide settings to meet a
+// requirement: no sysctl writes, no hugetlb pool resizing.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { release } from 'node:os';
+import type { Scenario, VersionConstraint } from '../../../schema/generated/types.js';
+
+export interface HostFacts {
+  uid: number;
+  /** CAP_IPC_LOCK in the permitted set of this (the driver's) process; workers inherit it. */
+  capIpcLockPermitted: boolean;
+  hugePagesFree: number;
+  thp: boolean;
+  /** `ok` or the errno name the probe got. */
+  features: Record<'memfd_secret' | 'droppable' | 'io_uring', string>;
+  release: string;
+}
+
+const read = (path: string): string => {
+  try { return readFileSync(path, 'utf8'); } catch { return ''; }
+};
+
+let cached: HostFacts | undefined;
+
+export function hostFacts(executable: string): HostFacts {
+  if (cached) return cached;
+  const status = read('/proc/self/status');
+  const capPrm = /^CapPrm:\s+([0-9a-f]+)$/m.exec(status)?.[1] ?? '0';
+  const free = /^HugePages_Free:\s+(\d+)$/m.exec(read('/proc/meminfo'))?.[1] ?? '0';
+  const thp = read('/sys/kernel/mm/transparent_hugepage/enabled');
+  const features: HostFacts['features'] = { memfd_secret: 'unprobed', droppable: 'unprobed', io_uring: 'unprobed' };
+  try {
+    const out = execFileSync(executable, ['probe'], { encoding: 'utf8', timeout: 5000 });
+    for (const line of out.split('\n')) {
+      const [k, v] = line.split(' ');
+      if (k && v && k in features) features[k as keyof HostFacts['features']] = v;
+    }
+  } catch (e) {
+    for (const k of Object.keys(features) as (keyof HostFacts['features'])[]) features[k] = `probe failed: ${String(e)}`;
+  }
+  cached = {
+    uid: process.getuid?.() ?? -1,
+    capIpcLockPermitted: ((BigInt('0x' + capPrm) >> 14n) & 1n) === 1n,
+    hugePagesFree: Number(free),
+    thp: thp !== '' && !thp.includes('[never]'),
+    features,
+    release: release(),
+  };
+  return cached;
+}
+
+function versionTuple(v: string): number[] {
+  return (v.match(/^\d+(\.\d+){0,2}/)?.[0] ?? '0').split('.').map(Number).concat([0, 0, 0]).slice(0, 3);
+}
+
+export function versionSatisfies(version: string, c: VersionConstraint): boolean {
+  const a = versionTuple(version), b = versionTuple(c.version);
+  // A constraint written as major.minor compares major.minor only (6.18.44 == 6.18).
+  const n = c.version.split('.').length;
+  let cmp = 0;
+  for (let i = 0; i < n && cmp === 0; i++) cmp = Math.sign(a[i]! - b[i]!);
+  switch (c.op) {
+    case '<': return cmp < 0;
+    case '<=': return cmp <= 0;
+    case '==': return cmp === 0;
+    case '>=': return cmp >= 0;
+    case '>': return cmp > 0;
+  }
+}
+
+/** The host kernel as a profile name: plain mainline `linux-<major>.<minor>`. */
+export function hostProfile(rel: string): string {
+  const [a, b] = versionTuple(rel);
+  return `linux-${a}.${b}`;
+}
+
+const HUGE = 2 * 1024 * 1024;
+
+/** The reason to SKIP, or undefined when the host can run the scenario. */
+export function skipReason(s: Scenario, f: HostFacts): string | undefined {
+  const req = new Set(s.requires);
+  if (req.has('model')) return 'requires model';
+  if (s.env.image === 'empty') return 'image empty is model only (the host always starts from the executor image)';
+  if (s.env.maxMapCount !== undefined) return 'max_map_count is model only (the host never changes vm.max_map_count)';
+  const profile = hostProfile(f.release);
+  if (s.kernels.profiles.length > 0 && !s.kernels.profiles.includes(profile)) {
+    return `targets kernel ${s.kernels.profiles.join(', ')}; the host runs ${f.release} (${profile})`;
+  }
+  for (const c of s.kernels.constraints) {
+    if (!versionSatisfies(f.release, c)) return `needs kernel ${c.op} ${c.version}; the host runs ${f.release}`;
+  }
+  if (req.has('root') && f.uid !== 0) return `requires root (running as uid ${f.uid})`;
+  if (req.has('cap_ipc_lock') && !f.capIpcLockPermitted) return 'requires CAP_IPC_LOCK, which is not in the permitted set';
+  let hugeBytes = 0;
+  for (const st of s.steps) {
+    if (st.op === 'mmap' && st.flags.includes('hugetlb')) hugeBytes += st.len.bytes !== undefined ? Number(st.len.bytes) : HUGE;
+  }
+  if (req.has('hugetlb') || hugeBytes > 0) {
+    const need = Math.max(1, Math.ceil(hugeBytes / HUGE));
+    if (f.hugePagesFree < need) {
+      return `needs ${need} free 2 MiB huge page(s); HugePages_Free is ${f.hugePagesFree} (the host does not change vm.nr_hugepages)`;
+    }
+  }
+  if (req.has('thp') && !f.thp) return 'requires transparent huge pages (THP is off here)';
+  for (const feat of ['memfd_secret', 'droppable', 'io_uring'] as const) {
+    if (req.has(feat) && f.features[feat] !== 'ok') return `requires ${feat}, unavailable here (${f.features[feat]})`;
+  }
+  return undefined;
+}
