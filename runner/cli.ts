@@ -1,0 +1,107 @@
+// `mls` entry: parse argv with the option table, dispatch to a command, map
+// every failure to an exit code with a one-line message (never a stack trace
+// for a user mistake).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { UsageError, parseCommandLine } from './args.js';
+import { check } from './commands/check.js';
+import { compile } from './commands/compile.js';
+import { fmt } from './commands/fmt.js';
+import { fuzz } from './commands/fuzz.js';
+import { list } from './commands/list.js';
+import { run } from './commands/run.js';
+import type { Command, CommandContext, CommandIO } from './commands/types.js';
+// watch: added with runner/watch/
+import { commandHelp, globalHelp } from './help.js';
+import { isCommand, type CommandName } from './options.js';
+import { ToolMissing } from './tools.js';
+import { TOOL_VERSION } from './version.js';
+
+/** Commands other helpers own; loaded when their module exists in this build. */
+function lateCommand(name: 'diff' | 'record'): Command {
+  return async (ctx) => {
+    for (const ext of ['.js', '.ts']) {
+      const url = new URL(`./commands/${name}${ext}`, import.meta.url);
+      if (!existsSync(fileURLToPath(url))) continue;
+      const mod = (await import(url.href)) as Record<string, Command | undefined>;
+      const cmd = mod[name];
+      if (typeof cmd === 'function') return cmd(ctx);
+    }
+    ctx.io.stderr.write(`mls ${name}: not available in this build (runner/commands/${name}.js is missing)\n`);
+    return 2;
+  };
+}
+
+const COMMAND_IMPL: Record<Exclude<CommandName, 'help'>, Command> = {
+  run, watch: async (ctx) => { ctx.io.stderr.write('mls watch: not available yet\n'); return 2; }, list, check, compile, fmt, fuzz, diff: lateCommand('diff'), record: lateCommand('record'),
+};
+
+function defaultIO(): CommandIO {
+  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
+}
+
+export async function main(argv: string[], io: CommandIO = defaultIO(), signal?: AbortSignal): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseCommandLine(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`mls: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const { command, options, positionals } = parsed;
+  if (options['version']) {
+    io.stdout.write(`mls ${TOOL_VERSION}\n`);
+    return 0;
+  }
+  if (command === 'help') {
+    const topic = positionals[0];
+    if (topic !== undefined && !isCommand(topic)) {
+      io.stderr.write(`mls help: unknown command '${topic}'\n`);
+      return 2;
+    }
+    io.stdout.write(topic !== undefined && topic !== 'help' ? commandHelp(topic) : globalHelp(TOOL_VERSION));
+    return 0;
+  }
+  if (options['help']) {
+    io.stdout.write(parsed.implicit && positionals.length === 0 ? globalHelp(TOOL_VERSION) : commandHelp(command));
+    return 0;
+  }
+
+  // SIGINT aborts the command, which still reports what finished; a second one exits at once.
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    io.stderr.write('\nmls: interrupted; reporting what finished (Ctrl-C again to quit now)\n');
+    controller.abort();
+  };
+  const external = signal;
+  external?.addEventListener('abort', () => controller.abort(), { once: true });
+  const ownsProcess = io.stdout === process.stdout;
+  if (ownsProcess) process.on('SIGINT', onSigint);
+  const ctx: CommandContext = { positionals, options, io, signal: controller.signal };
+  try {
+    const code = await COMMAND_IMPL[command](ctx);
+    return controller.signal.aborted && code !== 2 ? 130 : code;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`mls ${command}: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof ToolMissing) {
+      io.stderr.write(`mls ${command}: ${e.message}\n`);
+      return 2;
+    }
+    const err = e instanceof Error ? e : new Error(String(e));
+    io.stderr.write(`mls ${command}: internal error: ${err.message}\n`);
+    if (io.env['MLS_DEBUG']) io.stderr.write(`${err.stack ?? ''}\n`);
+    else io.stderr.write('(set MLS_DEBUG=1 for the stack trace; please report this as a bug)\n');
+    return 2;
+  } finally {
+    if (ownsProcess) process.off('SIGINT', onSigint);
+  }
+}

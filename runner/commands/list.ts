@@ -1,0 +1,73 @@
+// `mls list [paths…] [--json] [--kernels]`: the scenarios (and their checks)
+// a run would execute, as a catalogue (LTP's ltp.json idea).
+import { applyShard, discover } from '../discover.js';
+import { compileCached } from '../cache.js';
+import { renderMessage } from '../render/message.js';
+import { runConfig } from '../run-config.js';
+import { loadTarget } from '../tools.js';
+import { compilerVersion } from '../version.js';
+import { readFile } from 'node:fs/promises';
+import type { Command, CommandContext } from './types.js';
+
+interface Listed {
+  file: string;
+  name: string;
+  tags: string[];
+  kernels: string[];
+  requires: string[];
+  hash: string;
+  checks: Array<{ kind: 'result' | 'expect'; line: number; column: number; what: string }>;
+}
+
+/** Profiles come from the model target when it publishes them (a `profiles` list or function). */
+async function kernels(ctx: CommandContext): Promise<number> {
+  try {
+    const t = (await loadTarget('model')) as unknown as { profiles?: unknown };
+    const p = typeof t.profiles === 'function' ? await (t.profiles as () => unknown)() : t.profiles;
+    if (!Array.isArray(p)) throw new Error('the model target does not publish its kernel profiles');
+    const names = p.map((x) => (typeof x === 'string' ? x : String((x as { name?: string }).name)));
+    ctx.io.stdout.write(ctx.options['json'] ? JSON.stringify(p, null, 2) + '\n' : names.join('\n') + '\n');
+    return 0;
+  } catch (e) {
+    ctx.io.stderr.write(`mls list --kernels: ${(e as Error).message}\n`);
+    return 2;
+  }
+}
+
+export const list: Command = async (ctx) => {
+  if (ctx.options['kernels']) return kernels(ctx);
+  const cfg = runConfig(ctx);
+  const found = discover(ctx.positionals, ctx.io.cwd);
+  const files = cfg.shard ? applyShard(found.files, cfg.shard) : found.files;
+  const out: Listed[] = [];
+  let errors = 0;
+  for (const f of files) {
+    const text = await readFile(f.absPath, 'utf8');
+    const { scenario, messages } = await compileCached(text, f.file, compilerVersion(), cfg.cacheDir);
+    if (!scenario || messages.some((m) => m.severity === 'error')) {
+      errors++;
+      for (const m of messages) ctx.io.stderr.write(renderMessage(m) + '\n');
+      continue;
+    }
+    if (cfg.filter !== undefined && !new RegExp(cfg.filter).test(scenario.name)) continue;
+    const checks: Listed['checks'] = [];
+    for (const s of scenario.steps) {
+      if (s.op === 'expect') {
+        for (const c of s.checks) checks.push({ kind: 'expect', line: c.loc.line, column: c.loc.column, what: `${c.region ? c.region + ' ' : ''}${c.field} ${c.op}` });
+      } else checks.push({ kind: 'result', line: s.loc.line, column: s.loc.column, what: s.op });
+    }
+    out.push({
+      file: f.file, name: scenario.name, tags: scenario.tags, hash: scenario.hash, requires: scenario.requires,
+      kernels: [...scenario.kernels.profiles, ...scenario.kernels.constraints.map((c) => `${c.op} ${c.version}`)], checks,
+    });
+  }
+  if (ctx.options['json']) ctx.io.stdout.write(JSON.stringify(out, null, 2) + '\n');
+  else {
+    for (const s of out) {
+      const tags = s.tags.length ? `  [${s.tags.join(' ')}]` : '';
+      ctx.io.stdout.write(`${s.file}  ${s.name}${tags}  (${s.checks.length} checks)\n`);
+    }
+    ctx.io.stdout.write(`${out.length} scenario${out.length === 1 ? '' : 's'}\n`);
+  }
+  return errors > 0 ? 2 : 0;
+};

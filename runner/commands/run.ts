@@ -1,0 +1,94 @@
+// `mls run [paths…]`: discover, schedule, report. Exit 0 all passed, 1 a
+// failure (or nothing matched), 2 usage/internal error, 130 interrupted.
+import type { FileResult } from '../../schema/generated/types.js';
+import { listOption } from '../args.js';
+import { applyShard, discover } from '../discover.js';
+import { isFiltered } from '../execute.js';
+import { runConfig, makeJob, type RunConfig } from '../run-config.js';
+import { createReporters, parseReporterSpecs } from '../reporters/index.js';
+import type { Reporter } from '../reporters/types.js';
+import { runResults, summaryLine } from '../results.js';
+import { schedule } from '../schedule.js';
+import { loadTarget } from '../tools.js';
+import type { Command, CommandContext } from './types.js';
+
+export function colorFlag(ctx: CommandContext): boolean | undefined {
+  return ctx.options['color'] === true ? true : ctx.options['no-color'] === true ? false : undefined;
+}
+
+/** Usable target, or a one-line reason (printed once, exit 2) instead of one ERROR per file. */
+export async function checkTarget(cfg: RunConfig): Promise<string | undefined> {
+  try {
+    const t = await loadTarget(cfg.target);
+    const a = await t.available();
+    return a.ok ? undefined : `the ${cfg.target} target is not available here: ${a.reason}`;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+export const run: Command = async (ctx) => {
+  const { io } = ctx;
+  const cfg = runConfig(ctx);
+  const specs = parseReporterSpecs(listOption(ctx.options, 'reporter'), io);
+  const found = discover(ctx.positionals, io.cwd);
+  for (const u of found.unmatched) io.stderr.write(`mls: warning: no .mls file matches '${u}'\n`);
+  const files = cfg.shard ? applyShard(found.files, cfg.shard) : found.files;
+  if (files.length === 0) return noTests(ctx, cfg, 'no scenario files found' + (ctx.positionals.length ? ` in ${ctx.positionals.join(' ')}` : ''));
+
+  const unavailable = await checkTarget(cfg);
+  if (unavailable) {
+    io.stderr.write(`mls: error: ${unavailable}\n`);
+    return 2;
+  }
+  const reporters = createReporters(specs, io, colorFlag(ctx));
+  const startedAt = new Date();
+  const jobs = files.map((f) => makeJob(cfg, f));
+  reporters.forEach((r) => r.start(jobs.length));
+  let done = 0;
+  let failed = 0;
+  let skipped = 0;
+  const outcome = await schedule(jobs, {
+    jobs: cfg.jobs,
+    bail: cfg.bail,
+    signal: ctx.signal,
+    onSettled: (o) => {
+      done++;
+      if (!isFiltered(o)) {
+        if (o.outcome === 'FAIL' || o.outcome === 'ERROR') failed++;
+        if (o.outcome === 'SKIP') skipped++;
+      }
+      for (const r of reporters) r.progress?.({ done, total: jobs.length, failed, skipped, file: o.file });
+    },
+    onResult: (res) => reporters.forEach((r) => r.file(res)),
+  });
+  const interrupted = ctx.signal.aborted || outcome.notRun > 0;
+  if (outcome.results.length === 0 && !ctx.signal.aborted) {
+    await finish(ctx, reporters, outcome.results, startedAt, interrupted);
+    return noTests(ctx, cfg, cfg.filter !== undefined ? `no scenario name matches --filter ${cfg.filter}` : 'no scenario ran');
+  }
+  const doc = await finish(ctx, reporters, outcome.results, startedAt, interrupted);
+  if (outcome.bailed) io.stderr.write(`mls: bailed out after ${cfg.bail} failed scenario${cfg.bail === 1 ? '' : 's'}; ${outcome.notRun} not run\n`);
+  if (ctx.signal.aborted) return 130;
+  return doc.summary.failed > 0 ? 1 : 0;
+};
+
+async function finish(ctx: CommandContext, reporters: Reporter[], results: FileResult[], startedAt: Date, interrupted: boolean) {
+  const doc = runResults(results, startedAt, interrupted);
+  for (const r of reporters) await r.end(doc);
+  // The closing line always appears once: on stdout unless a machine format owns stdout.
+  if (!reporters.some((r) => r.printsSummary)) {
+    const stdoutTaken = reporters.length > 0 && parseReporterSpecs(listOption(ctx.options, 'reporter'), ctx.io).some((s) => s.file === undefined);
+    (stdoutTaken ? ctx.io.stderr : ctx.io.stdout).write(`${summaryLine(doc.summary)}\n`);
+  }
+  return doc;
+}
+
+function noTests(ctx: CommandContext, cfg: RunConfig, why: string): number {
+  if (cfg.passWithNoTests) {
+    ctx.io.stderr.write(`mls: ${why} (--pass-with-no-tests: exit 0)\n`);
+    return 0;
+  }
+  ctx.io.stderr.write(`mls: error: ${why}; use --pass-with-no-tests to allow this\n`);
+  return 1;
+}

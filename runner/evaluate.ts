@@ -1,0 +1,140 @@
+// (Scenario, ObservationLog, profile) → FileResult: one check point per call
+// result and per expect clause, the same way for every target. Targets only
+// observe; the judging lives here.
+import type {
+  CheckResult, FileResult, Loc, Location, Message, ObservationLog, Scenario, Snapshot, StepObservation,
+} from '../schema/generated/types.js';
+import type { CallStep, ExpectStep } from './ir.js';
+import { judge } from './evaluate-check.js';
+import { describeStep, renderActualResult, renderExpectedResult, resultHolds } from './evaluate-result.js';
+import { parseProfile, pickValue } from './profiles.js';
+import { snapshotPicture } from './render/picture.js';
+
+export interface EvaluateOptions {
+  /** The .mls text, for source lines in locations and names. */
+  source?: string;
+  durationMs?: number;
+}
+
+export const PLACEHOLDER_MESSAGE = 'no expected value: run mls record';
+
+/** The statement text of a source line: trimmed, without its comment. */
+function statementText(line: string): string {
+  let inString = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === '\\' && inString) i++;
+    else if (c === '"') inString = !inString;
+    else if (c === '#' && !inString) return line.slice(0, i).trim();
+  }
+  return line.trim();
+}
+
+export function toLocation(loc: Loc, lines?: readonly string[]): Location {
+  const lineText = lines?.[loc.line - 1];
+  const sameLine = loc.endLine === undefined || loc.endLine === loc.line;
+  const length = loc.endColumn !== undefined && sameLine
+    ? Math.max(0, loc.endColumn - loc.column)
+    : lineText !== undefined ? Math.max(0, lineText.length - loc.column + 1) : undefined;
+  return {
+    file: loc.file, line: loc.line, column: loc.column,
+    ...(length !== undefined ? { length } : {}),
+    ...(lineText !== undefined ? { lineText } : {}),
+  };
+}
+
+interface Ctx {
+  scenario: Scenario;
+  lines?: string[];
+  profile: ReturnType<typeof parseProfile>;
+  byStep: Map<number, StepObservation>;
+  ended: string | undefined;
+  firstFailure?: { snap: Snapshot; region?: string };
+}
+
+function lastSnapshot(ctx: Ctx, upTo: number, proc: string): Snapshot | undefined {
+  for (let i = upTo; i >= 0; i--) {
+    const o = ctx.byStep.get(i);
+    if (o?.snapshot && o.proc === proc) return o.snapshot;
+  }
+  return undefined;
+}
+
+function resultPoint(ctx: Ctx, step: CallStep, index: number): CheckResult {
+  const want = pickValue(step.result, ctx.profile);
+  const line = ctx.lines?.[step.loc.line - 1];
+  const name = line !== undefined ? statementText(line) : `${describeStep(step)} => ${renderExpectedResult(want)}`;
+  const location = toLocation(step.result.loc ?? step.loc, ctx.lines);
+  const base = { kind: 'result' as const, name, location, proc: step.proc, counter: 'result', unit: 'result', expected: renderExpectedResult(want) };
+  const obs = ctx.byStep.get(index);
+  if (!obs?.result) {
+    return { ...base, status: 'skip', message: `not reached: ${ctx.ended ?? 'the target did not report this step'}` };
+  }
+  const actual = renderActualResult(obs.result);
+  if (resultHolds(want, obs.result)) return { ...base, status: 'pass', actual };
+  const snap = obs.snapshot ?? lastSnapshot(ctx, index, step.proc);
+  if (snap && !ctx.firstFailure) ctx.firstFailure = { snap };
+  return { ...base, status: 'fail', actual, message: `expected ${base.expected}, got ${actual}` };
+}
+
+function expectPoints(ctx: Ctx, step: ExpectStep, index: number): CheckResult[] {
+  const snap = ctx.byStep.get(index)?.snapshot;
+  return step.checks.map((check) => {
+    const want = check.value ? pickValue(check.value, ctx.profile) : undefined;
+    const location = toLocation(check.loc, ctx.lines);
+    const counter = check.region !== undefined ? `${check.region}.${check.field}` : check.field;
+    const clause = location.lineText !== undefined && location.length ? location.lineText.slice(check.loc.column - 1, check.loc.column - 1 + location.length).trim() : '';
+    const synthesized = `${check.field} ${check.op}${want ? ' …' : ''}`;
+    let name = clause || synthesized;
+    if (check.region !== undefined && !name.startsWith(check.region)) name = `${check.region} ${name}`;
+    const base = { kind: 'expect' as const, name, location, proc: step.proc, counter };
+    if (!snap) return { ...base, status: 'skip', message: `not reached: ${ctx.ended ?? 'the target took no snapshot here'}` } as CheckResult;
+    const j = judge(check, snap, want);
+    const opPrefix = check.op === '==' ? '' : `${check.op} `;
+    const point: CheckResult = {
+      ...base, status: want === undefined ? 'skip' : j.pass ? 'pass' : 'fail', actual: j.actual, unit: j.unit,
+      ...(j.expected !== undefined ? { expected: opPrefix + j.expected } : {}),
+    };
+    if (want === undefined) point.message = PLACEHOLDER_MESSAGE;
+    else if (!j.pass) {
+      point.message = j.message ?? `${counter}: expected ${point.expected}, got ${j.actual}`;
+      if (!ctx.firstFailure) ctx.firstFailure = { snap, ...(check.region !== undefined ? { region: check.region } : {}) };
+    }
+    return point;
+  });
+}
+
+function endMessage(log: ObservationLog, file: string): Message | undefined {
+  if (log.outcome === 'timeout') return { id: 'run/timeout', severity: 'error', text: log.message ?? 'the scenario timed out', location: { file, line: 1, column: 1, length: 0 }, notes: [] };
+  if (log.outcome === 'error') return { id: 'run/target-error', severity: 'error', text: log.message ?? 'the target stopped with an error', location: { file, line: 1, column: 1, length: 0 }, notes: [] };
+  return undefined;
+}
+
+export function evaluate(scenario: Scenario, log: ObservationLog, profile: string, opts: EvaluateOptions = {}): FileResult {
+  const result: FileResult = {
+    file: scenario.file, name: scenario.name, target: log.target, kernel: log.kernel, hash: scenario.hash,
+    outcome: 'PASS', durationMs: opts.durationMs ?? 0, checks: [], messages: [],
+  };
+  if (log.outcome === 'skipped') {
+    return { ...result, outcome: 'SKIP', skipReason: log.skipReason ?? 'the target cannot run this scenario' };
+  }
+  const ctx: Ctx = {
+    scenario, profile: parseProfile(profile),
+    byStep: new Map(log.steps.map((s) => [s.step, s])),
+    ended: log.outcome === 'completed' ? undefined : `the run ended early (${log.outcome}${log.message ? `: ${log.message}` : ''})`,
+    ...(opts.source !== undefined ? { lines: opts.source.split(/\r?\n/) } : {}),
+  };
+  scenario.steps.forEach((step, i) => {
+    if (step.op === 'expect') result.checks.push(...expectPoints(ctx, step, i));
+    else result.checks.push(resultPoint(ctx, step, i));
+  });
+  const end = endMessage(log, scenario.file);
+  if (end) {
+    result.messages.push(end);
+    result.outcome = 'ERROR';
+  } else if (result.checks.some((c) => c.status === 'fail')) {
+    result.outcome = 'FAIL';
+  }
+  if (ctx.firstFailure) result.picture = snapshotPicture(ctx.firstFailure.snap, ctx.firstFailure.region);
+  return result;
+}

@@ -1,0 +1,120 @@
+// The one option table. It drives util.parseArgs, the per-command option
+// whitelist, `--help` (global and per command) and the README usage section,
+// so an option is declared exactly once (jackspeak/tapjs precedent).
+import { availableParallelism } from 'node:os';
+
+export type CommandName =
+  | 'run'
+  | 'watch'
+  | 'list'
+  | 'check'
+  | 'compile'
+  | 'fmt'
+  | 'diff'
+  | 'record'
+  | 'fuzz'
+  | 'help';
+
+export interface CommandSpec {
+  name: CommandName;
+  usage: string;
+  summary: string;
+}
+
+export const COMMANDS: readonly CommandSpec[] = [
+  { name: 'run', usage: 'mls run [paths…] [options]', summary: 'run scenarios and report (the default command)' },
+  { name: 'watch', usage: 'mls watch [paths…] [options]', summary: 're-run scenarios when .mls files (or the model) change' },
+  { name: 'list', usage: 'mls list [paths…] [--json] [--kernels]', summary: 'print the scenarios (and their checks) that would run' },
+  { name: 'check', usage: 'mls check <paths…>', summary: 'parse and validate only: every diagnostic of every file' },
+  { name: 'compile', usage: 'mls compile <file> --json', summary: 'print the compiled IR of one scenario' },
+  { name: 'fmt', usage: 'mls fmt [--check] <paths…>', summary: 'format .mls files in place (--check: only report)' },
+  { name: 'diff', usage: 'mls diff [paths…] [options]', summary: 'run on model and host, compare observations field by field' },
+  { name: 'record', usage: 'mls record [paths…] [options]', summary: 'fill in placeholder expectations from observed values' },
+  { name: 'fuzz', usage: 'mls fuzz [options]', summary: 'generate random scenarios (not available yet)' },
+  { name: 'help', usage: 'mls help [command]', summary: 'show help for a command' },
+];
+
+export type OptionType = 'boolean' | 'string';
+
+export interface OptionSpec {
+  long: string;
+  short?: string;
+  type: OptionType;
+  multiple?: boolean;
+  /** Value used when a string option is given bare (`--bail` means `--bail=1`). */
+  bareValue?: string;
+  /** Shown in help; the effective default is computed by `defaultOf`. */
+  defaultText?: string;
+  valueName?: string;
+  description: string;
+  /** Commands that accept it; `'*'`: every command. */
+  commands: readonly CommandName[] | '*';
+}
+
+const RUNNERS: CommandName[] = ['run', 'watch', 'diff', 'record'];
+
+export const OPTIONS: readonly OptionSpec[] = [
+  { long: 'help', short: 'h', type: 'boolean', description: 'show help (for the command, if one is given)', commands: '*' },
+  { long: 'version', type: 'boolean', description: 'print the mls version', commands: '*' },
+  {
+    long: 'target', type: 'string', valueName: 'model|host', defaultText: 'model',
+    description: 'where scenarios run: the mm model or the real kernel', commands: ['run', 'watch', 'record'],
+  },
+  {
+    long: 'kernel', short: 'k', type: 'string', valueName: 'profile', defaultText: 'linux-6.18',
+    description: 'kernel profile the model runs (see `mls list --kernels`)', commands: ['run', 'watch', 'list', 'diff', 'record'],
+  },
+  {
+    long: 'jobs', short: 'j', type: 'string', valueName: 'n', defaultText: 'available CPUs',
+    description: 'worker threads; -j1 runs inline without workers', commands: RUNNERS,
+  },
+  {
+    long: 'filter', short: 't', type: 'string', valueName: 'regex',
+    description: 'run only scenarios whose name matches', commands: ['run', 'watch', 'list', 'diff', 'record'],
+  },
+  {
+    long: 'reporter', short: 'r', type: 'string', multiple: true, valueName: 'name[=file]',
+    defaultText: 'spec on a TTY, tap otherwise or in CI',
+    description: 'spec, tap, junit or json; repeatable; =file writes that report to a file', commands: ['run', 'watch'],
+  },
+  {
+    long: 'timeout', type: 'string', valueName: 'ms', defaultText: '10000',
+    description: 'per-scenario time limit (times MLS_TIMEOUT_MUL if set)', commands: RUNNERS,
+  },
+  {
+    long: 'bail', type: 'string', bareValue: '1', valueName: 'n',
+    description: 'stop after n failed scenarios (bare --bail: 1)', commands: ['run'],
+  },
+  {
+    long: 'shard', type: 'string', valueName: 'i/n',
+    description: 'run only the i-th of n deterministic slices of the files', commands: ['run', 'list'],
+  },
+  {
+    long: 'pass-with-no-tests', type: 'boolean',
+    description: 'exit 0 when no scenario matched', commands: ['run', 'watch'],
+  },
+  { long: 'json', type: 'boolean', description: 'machine-readable output', commands: ['list', 'compile', 'check'] },
+  { long: 'kernels', type: 'boolean', description: 'list kernel profiles instead of scenarios', commands: ['list'] },
+  { long: 'check', type: 'boolean', description: 'do not write; exit 1 if a file is not formatted', commands: ['fmt'] },
+  { long: 'poll', type: 'boolean', description: 'poll for changes (also CHOKIDAR_USEPOLLING=1)', commands: ['watch'] },
+  {
+    long: 'cache-dir', type: 'string', valueName: 'dir', defaultText: '.mls-cache',
+    description: 'where compiled scenarios are cached', commands: ['run', 'watch', 'list', 'diff', 'record'],
+  },
+  { long: 'no-cache', type: 'boolean', description: 'neither read nor write the compile cache', commands: ['run', 'watch', 'list', 'diff', 'record'] },
+  { long: 'dry-run', type: 'boolean', description: 'show what would change without writing', commands: ['record'] },
+  { long: 'color', type: 'boolean', description: 'force colour (also FORCE_COLOR)', commands: '*' },
+  { long: 'no-color', type: 'boolean', description: 'no colour (also NO_COLOR)', commands: '*' },
+];
+
+export function optionsFor(command: CommandName): OptionSpec[] {
+  return OPTIONS.filter((o) => o.commands === '*' || o.commands.includes(command));
+}
+
+export function defaultJobs(): number {
+  return Math.max(1, availableParallelism());
+}
+
+export function isCommand(name: string | undefined): name is CommandName {
+  return COMMANDS.some((c) => c.name === name);
+}

@@ -1,0 +1,53 @@
+// A small text picture of a region's address space at one step: its VMAs,
+// their lock state and which pages are resident. Plain text (stored in the
+// results document); the spec reporter colours nothing in it.
+import type { RegionObservation, Snapshot } from '../../schema/generated/types.js';
+import { PAGE, formatBytes, formatOffset } from './values.js';
+
+const MAX_CELLS = 64;
+
+function lockState(flags: readonly string[]): string {
+  if (flags.includes('lo') && flags.includes('lf')) return 'locked on fault';
+  if (flags.includes('lo')) return 'locked';
+  if (flags.includes('lf')) return 'on-fault only (lf without lo)';
+  return 'unlocked';
+}
+
+/** Resident pages of [first, end) as cells: '#' all resident, '+' some, '.' none (k pages per cell when long). */
+function residentCells(resident: ReadonlyArray<readonly [number, number]>, first: number, end: number): string {
+  const pages = Math.max(0, end - first);
+  if (pages === 0) return '';
+  const per = Math.ceil(pages / MAX_CELLS);
+  let out = '';
+  for (let c = first; c < end; c += per) {
+    const stop = Math.min(end, c + per);
+    let n = 0;
+    for (const [a, b] of resident) n += Math.max(0, Math.min(b, stop) - Math.max(a, c));
+    out += n === 0 ? '.' : n === stop - c ? '#' : '+';
+  }
+  return per > 1 ? `${out}  (${per} pages per cell)` : out;
+}
+
+export function regionPicture(name: string, r: RegionObservation): string[] {
+  const lines = [`${name}: ${formatBytes(r.len)}, ${r.vmas.length} VMA${r.vmas.length === 1 ? '' : 's'}`];
+  if (r.vmas.length === 0) lines.push('  (nothing mapped)');
+  const ranges = r.vmas.map((v) => `[${formatOffset(v.start)}, ${formatOffset(v.end)})`);
+  const w = Math.max(0, ...ranges.map((s) => s.length));
+  r.vmas.forEach((v, i) => {
+    // Resident intervals index pages of [base, base+len): clip the VMA to it.
+    const first = Math.max(0, Math.floor(v.start / PAGE));
+    const end = Math.min(Math.ceil(r.len / PAGE), Math.ceil(v.end / PAGE));
+    const cells = residentCells(r.resident, first, end);
+    const share = v.shared ? 'shared ' : 'private';
+    lines.push(`  ${ranges[i]!.padEnd(w)}  ${v.prot} ${share}  ${lockState(v.flags).padEnd(15)}  [${v.flags.join(' ')}]`);
+    if (cells) lines.push(`  ${''.padEnd(w)}  resident ${cells}`);
+  });
+  return lines;
+}
+
+export function snapshotPicture(snap: Snapshot, region?: string): string {
+  const head = `process: VmLck ${formatBytes(snap.status.VmLck)}, Locked ${formatBytes(snap.lockedTotal)}, ` +
+    `map_count ${snap.mapCount}, mcl_future ${snap.mclFuture}`;
+  const names = region !== undefined && snap.regions[region] ? [region] : Object.keys(snap.regions).filter((n) => !['vdso', 'vvar'].includes(n));
+  return [head, ...names.flatMap((n) => regionPicture(n, snap.regions[n]!))].join('\n');
+}

@@ -1,0 +1,75 @@
+// JUnit XML (Ant/Surefire dialect) built natively, not converted from TAP: one
+// testsuite per .mls file, one testcase per check with file and line; FAIL →
+// <failure>, ERROR → <error>, SKIP → <skipped>. ANSI codes are stripped first
+// (junit-report-builder drops the ESC byte but keeps the rest of the code).
+import junitModule from 'junit-report-builder';
+import type { Builder, TestCase, TestSuite } from 'junit-report-builder';
+import type { CheckResult, FileResult, RunResults } from '../../schema/generated/types.js';
+import { renderMessage } from '../render/message.js';
+import { plain, stripAnsi } from '../render/style.js';
+import type { Sink } from './sink.js';
+import type { Reporter, ReporterEnv } from './types.js';
+
+/** junit-report-builder has no `line` attribute; GitLab and pytest-style readers use one. */
+// The package's CJS module.exports *is* the builder; its typings describe an ES default export.
+const junit = ((junitModule as unknown as { default?: Builder }).default ?? junitModule) as unknown as Builder;
+
+function setLine(tc: TestCase, line: number): void {
+  (tc as unknown as { _attributes: Record<string, string> })._attributes['line'] = String(line);
+}
+
+function checkDetail(c: CheckResult): string {
+  const lines = [
+    `${c.location.file}:${c.location.line}:${c.location.column}`,
+    ...(c.counter !== undefined ? [`counter:  ${c.counter}`] : []),
+    ...(c.expected !== undefined ? [`expected: ${c.expected}`] : []),
+    ...(c.actual !== undefined ? [`actual:   ${c.actual}`] : []),
+    ...(c.location.lineText !== undefined ? [c.location.lineText] : []),
+  ];
+  return stripAnsi(lines.join('\n'));
+}
+
+export function buildJunit(doc: RunResults): string {
+  const builder = junit.newBuilder();
+  builder.name('mls');
+  for (const f of doc.files) addSuite(builder.testSuite(), f);
+  return builder.build();
+}
+
+function addSuite(suite: TestSuite, f: FileResult): void {
+  suite.name(f.file).time(f.durationMs / 1000).property('scenario', f.name).property('target', f.target).property('kernel', f.kernel);
+  if (f.outcome === 'SKIP') {
+    suite.testCase().className(f.file).name(f.name).file(f.file).skipped().standardOutput(stripAnsi(f.skipReason ?? ''));
+    return;
+  }
+  for (const c of f.checks) {
+    const tc = suite.testCase().className(f.file).name(stripAnsi(c.name)).file(c.location.file);
+    setLine(tc, c.location.line);
+    if (c.status === 'skip') tc.skipped().standardOutput(stripAnsi(c.message ?? ''));
+    else if (c.status === 'fail') {
+      tc.failure(stripAnsi(c.message ?? `expected ${c.expected ?? '?'}, got ${c.actual ?? '?'}`), 'expectation');
+      tc.standardOutput(checkDetail(c) + (f.picture ? `\n\n${f.picture}` : ''));
+    }
+  }
+  if (f.outcome === 'ERROR') {
+    for (const m of f.messages.filter((m) => m.severity === 'error')) {
+      const tc = suite.testCase().className(f.file).name(`${m.id}: ${stripAnsi(m.text)}`).file(m.location?.file ?? f.file);
+      if (m.location) setLine(tc, m.location.line);
+      tc.error(stripAnsi(m.text), m.id, stripAnsi(renderMessage(m, plain)));
+    }
+  }
+}
+
+export class JunitReporter implements Reporter {
+  readonly printsSummary = false;
+  private readonly sink: Sink;
+  constructor(env: ReporterEnv) {
+    this.sink = env.sink;
+  }
+  start(): void {}
+  file(): void {}
+  async end(doc: RunResults): Promise<void> {
+    this.sink.write(buildJunit(doc) + '\n');
+    await this.sink.close();
+  }
+}
