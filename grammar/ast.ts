@@ -1,0 +1,181 @@
+// Typed AST of one .mls file, produced by to-ast.ts from ohm's CST. Every node
+// carries its source span so checks and lowering can point at the exact text.
+
+/** 1-based line and column; endColumn is exclusive. Statements never span lines. */
+export interface Span {
+  line: number;
+  column: number;
+  endColumn: number;
+}
+
+export interface Word {
+  text: string;
+  span: Span;
+}
+
+/** A number literal as written: `16p`, `0x1000`, `4KiB`. */
+export interface NumLit {
+  kind: 'num';
+  digits: string;
+  base: 10 | 16 | 2;
+  unit?: Word;
+  span: Span;
+}
+export interface ConstAtom {
+  kind: 'const';
+  name: 'SIZE_MAX' | 'TOP' | 'NULL';
+  span: Span;
+}
+export interface RegionAtom {
+  kind: 'region';
+  name: string;
+  end: boolean;
+  span: Span;
+}
+export type Atom = NumLit | ConstAtom | RegionAtom;
+
+export interface Term {
+  sign: '+' | '-';
+  /** The sign was written (`-1`, `+8p`, or a binary operator). */
+  explicit: boolean;
+  atom: Atom;
+  span: Span;
+}
+
+/** A sum of terms; `text` is the source text (used by the formatter). */
+export interface Expr {
+  terms: Term[];
+  text: string;
+  span: Span;
+}
+
+export interface VersionSel {
+  kind: 'version';
+  op: '<' | '<=' | '==' | '>=' | '>' | '!=';
+  version: string;
+  span: Span;
+}
+export interface ProfileSel {
+  kind: 'profile';
+  name: string;
+  span: Span;
+}
+export type Selector = VersionSel | ProfileSel;
+
+export type ResultValueAst = { kind: 'num'; expr: Expr; span: Span } | { kind: 'word'; word: Word; span: Span };
+export interface ResultCaseAst {
+  value: ResultValueAst;
+  when?: Selector;
+  span: Span;
+}
+export interface ResultAst {
+  cases: ResultCaseAst[];
+  span: Span;
+}
+
+export interface LayoutVmaAst {
+  start: Expr;
+  end: Expr;
+  prot: Word;
+  flags: Word[];
+  span: Span;
+}
+export type ValueAst =
+  | { kind: 'layout'; vmas: LayoutVmaAst[]; span: Span }
+  | { kind: 'map'; text: string; span: Span }
+  | { kind: 'num'; expr: Expr; span: Span }
+  | { kind: 'words'; words: Word[]; span: Span };
+export interface ValueCaseAst {
+  value: ValueAst;
+  when?: Selector;
+  span: Span;
+}
+export interface ClauseAst {
+  region?: Word;
+  field: Word;
+  op?: Word;
+  /** Absent: a placeholder that `mls record` fills in. */
+  values?: ValueCaseAst[];
+  span: Span;
+}
+
+export type RlimValAst = { kind: 'unlimited' | 'keep'; span: Span } | { kind: 'bytes'; expr: Expr; span: Span };
+
+export interface Range {
+  addr: Expr;
+  len?: Expr;
+}
+
+export type MmapArgAst =
+  | { kind: 'fixed' | 'fixed_noreplace' | 'at'; addr: Expr; span: Span }
+  | { kind: 'flags' | 'offset'; expr: Expr; span: Span }
+  | { kind: 'file'; name: Word; span: Span }
+  | { kind: 'word'; word: Word; span: Span };
+
+/** A call: everything that may carry `=> result`. */
+export type CallAst =
+  | { op: 'mmap'; bind?: Word; len: Expr; prot: Word; share: Word; args: MmapArgAst[] }
+  | { op: 'mremap'; bind?: Word; addr: Expr; oldLen?: Expr; newLen: Expr; args: MmapArgAst[] }
+  | { op: 'memfd_secret'; bind?: Word; len: Expr; prot: Word }
+  | { op: 'fork'; bind?: Word }
+  | { op: 'file' | 'truncate'; file: Word; size: Expr }
+  | { op: 'munmap' | 'mlock' | 'munlock' | 'mpin' | 'munpin' | 'pin' | 'unpin'; range: Range }
+  | { op: 'mprotect'; range: Range; prot?: Word; rawProt?: Expr }
+  | { op: 'mlock2'; range: Range; words: Word[]; raw?: Expr }
+  | { op: 'mlockall'; words: Word[]; raw?: Expr }
+  | { op: 'munlockall' | 'exec' | 'exit' }
+  | { op: 'madvise'; range: Range; advice?: Word; raw?: Expr }
+  | { op: 'msync'; range: Range; words: Word[]; raw?: Expr }
+  | { op: 'brk'; delta: Expr }
+  | { op: 'setrlimit'; resource: Word; soft: RlimValAst; hard?: RlimValAst }
+  | { op: 'cap'; action: Word; cap: Word }
+  | { op: 'access'; range: Range; count: Expr; seed: Expr; mode: Word }
+  | { op: 'read'; range: Range }
+  | { op: 'write'; range: Range; value?: Expr }
+  | { op: 'grow_stack'; len: Expr };
+
+export type CallOp = CallAst['op'];
+
+export interface CallStmt {
+  kind: 'call';
+  call: CallAst;
+  /** The head keyword (`mlock`, `mmap` …), for diagnostics that point at the call. */
+  head: Span;
+  result?: ResultAst;
+  span: Span;
+}
+export interface ExpectStmt {
+  kind: 'expect';
+  clauses: ClauseAst[];
+  span: Span;
+}
+export type ActionAst = CallStmt | ExpectStmt;
+
+export type HeaderAst =
+  | { kind: 'scenario' | 'about'; text: string; span: Span }
+  | { kind: 'tags' | 'requires'; words: Word[]; span: Span }
+  | { kind: 'kernel'; selectors: Selector[]; span: Span }
+  | { kind: 'image'; word: Word; span: Span }
+  | { kind: 'max_map_count'; expr: Expr; span: Span };
+
+/** One statement of the file; `proc` is set by `in x:` or by the enclosing block. */
+export interface Statement {
+  action: ActionAst;
+  proc?: Word;
+}
+
+/** What one source line holds after parsing. */
+export type LineAst =
+  | { kind: 'blank' }
+  | { kind: 'open'; proc: Word; span: Span }
+  | { kind: 'close'; span: Span }
+  | { kind: 'header'; header: HeaderAst }
+  | { kind: 'stmt'; stmt: Statement };
+
+export interface FileAst {
+  file: string;
+  headers: HeaderAst[];
+  statements: Statement[];
+  /** Source lines (without line terminators), for diagnostics. */
+  lines: string[];
+}

@@ -1,0 +1,80 @@
+// Building compiler diagnostics (the esbuild-style Message of results.schema.json)
+// and "did you mean" suggestions.
+import type { Message } from '../schema/generated/types.js';
+import type { Span } from './ast.js';
+
+export type Severity = Message['severity'];
+
+/** Collects messages for one file; knows the source lines to fill in lineText. */
+export class Diagnostics {
+  readonly messages: Message[] = [];
+  constructor(
+    readonly file: string,
+    readonly lines: readonly string[],
+  ) {}
+
+  add(id: string, severity: Severity, text: string, span?: Span, opts: { suggestion?: string; notes?: string[] } = {}): Message {
+    const msg: Message = { id, severity, text, notes: (opts.notes ?? []).map((t) => ({ text: t })) };
+    if (span) {
+      msg.location = {
+        file: this.file,
+        line: span.line,
+        column: span.column,
+        length: Math.max(0, span.endColumn - span.column),
+        lineText: this.lines[span.line - 1] ?? '',
+      };
+      if (opts.suggestion !== undefined) msg.location.suggestion = opts.suggestion;
+    }
+    this.messages.push(msg);
+    return msg;
+  }
+  error(id: string, text: string, span?: Span, opts?: { suggestion?: string; notes?: string[] }): Message {
+    return this.add(id, 'error', text, span, opts);
+  }
+  warning(id: string, text: string, span?: Span, opts?: { suggestion?: string; notes?: string[] }): Message {
+    return this.add(id, 'warning', text, span, opts);
+  }
+  /** An unknown name: error with a did-you-mean suggestion and the list of valid names. */
+  unknown(id: string, what: string, name: string, span: Span, candidates: readonly string[]): Message {
+    const best = didYouMean(name, candidates);
+    const notes: string[] = [];
+    if (best !== undefined) notes.push(`did you mean "${best}"?`);
+    if (candidates.length > 0 && candidates.length <= 40) notes.push(`known ${what.endsWith("s") ? what + "es" : what + "s"}: ${candidates.join(', ')}`);
+    return this.error(id, `unknown ${what} "${name}"`, span, { notes, ...(best !== undefined ? { suggestion: best } : {}) });
+  }
+  hasErrors(): boolean {
+    return this.messages.some((m) => m.severity === 'error');
+  }
+}
+
+/** Levenshtein distance (case-insensitive), bounded for speed on long inputs. */
+export function editDistance(a: string, b: string): number {
+  a = a.toLowerCase();
+  b = b.toLowerCase();
+  if (Math.abs(a.length - b.length) > 3 || a.length > 64 || b.length > 64) return Math.max(a.length, b.length);
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/** The closest candidate within a distance that scales with the word's length. */
+export function didYouMean(name: string, candidates: readonly string[]): string | undefined {
+  const limit = Math.max(1, Math.floor(name.length / 3));
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    if (c.toLowerCase() === name.toLowerCase()) return c;
+    const d = editDistance(name, c);
+    if (d <= limit && d < bestD) {
+      best = c;
+      bestD = d;
+    }
+  }
+  return best;
+}

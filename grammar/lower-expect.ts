@@ -1,0 +1,145 @@
+// Lowering of `expect` statements (SPEC.md §3.6): fields, ops, per-profile values.
+import type { Check, CheckExpect, CheckValue, ExpectStep, LayoutVma, Loc } from '../schema/generated/types.js';
+import type { ClauseAst, ExpectStmt, Span, ValueAst } from './ast.js';
+import { constant, regionKnown, selector, smallInt } from './check.js';
+import type { Diagnostics } from './diagnostics.js';
+import * as N from './names.js';
+import type { Scope } from './scope.js';
+
+const CMP_OPS = ['==', '!=', '<', '<=', '>', '>='];
+
+function kindName(v: ValueAst): string {
+  return { layout: 'a layout', map: 'a resident map string', num: 'a number', words: 'a list of words' }[v.kind];
+}
+const EXPECTED: Record<N.FieldKind, string> = {
+  bytes: 'a size such as 16p or 64K',
+  count: 'a count such as 3',
+  flags: 'VMA flag letters such as `lo lf`',
+  map: 'a string of # (resident) and . (not), e.g. "#..#"',
+  state: 'off, on or onfault',
+  layout: 'VMAs such as `[0, 2p) rw- lo | [2p, 4p) r-- lo lf`',
+};
+
+function letters(words: { text: string; span: Span }[], allowed: readonly string[], d: Diagnostics): string[] | undefined {
+  let ok = true;
+  for (const w of words) {
+    if (!allowed.includes(w.text)) {
+      d.unknown('mls/unknown-flag', 'VMA flag', w.text, w.span, allowed);
+      ok = false;
+    }
+  }
+  return ok ? words.map((w) => w.text) : undefined;
+}
+
+function checkValue(kind: N.FieldKind, v: ValueAst, d: Diagnostics): CheckValue | undefined {
+  const wrong = (): undefined => {
+    d.error('mls/bad-value', `expected ${EXPECTED[kind]}, found ${kindName(v)}`, v.span);
+    return undefined;
+  };
+  switch (kind) {
+    case 'bytes':
+    case 'count': {
+      if (v.kind !== 'num') return wrong();
+      const n = smallInt(v.expr, d, kind === 'bytes' ? 'an expected size' : 'an expected count');
+      return n === undefined ? undefined : kind === 'bytes' ? { bytes: n } : { count: n };
+    }
+    case 'flags': {
+      if (v.kind !== 'words') return wrong();
+      const f = letters(v.words, N.VMA_FLAG_LETTERS, d);
+      return f && { flags: f };
+    }
+    case 'map':
+      if (v.kind !== 'map') return wrong();
+      if (!/^[#.]*$/.test(v.text)) {
+        d.error('mls/bad-value', 'a resident map holds only # (resident) and . (not resident)', v.span);
+        return undefined;
+      }
+      return { map: v.text };
+    case 'state': {
+      if (v.kind !== 'words' || v.words.length !== 1) return wrong();
+      const w = v.words[0]!;
+      if (!(N.MCL_STATES as readonly string[]).includes(w.text)) {
+        d.unknown('mls/bad-value', 'mcl_future state', w.text, w.span, N.MCL_STATES);
+        return undefined;
+      }
+      return { state: w.text as 'off' | 'on' | 'onfault' };
+    }
+    case 'layout': {
+      if (v.kind !== 'layout') return wrong();
+      const vmas: LayoutVma[] = [];
+      for (const vma of v.vmas) {
+        const start = constant(vma.start, d);
+        const end = constant(vma.end, d);
+        const flags = letters(vma.flags, N.LAYOUT_FLAG_LETTERS, d);
+        if (start === undefined || end === undefined || !flags) return undefined;
+        if (start > end || start < -(1n << 53n) || end > 1n << 53n) {
+          d.error('mls/bad-value', 'a layout range is [start, end) with start <= end', vma.span);
+          return undefined;
+        }
+        const p = vma.prot.text;
+        const out: LayoutVma = { start: Number(start), end: Number(end), prot: p.slice(0, 3), flags };
+        if (p.length === 4) out.shared = p[3] === 's';
+        vmas.push(out);
+      }
+      return { layout: vmas };
+    }
+  }
+}
+
+function clause(c: ClauseAst, carried: string | undefined, d: Diagnostics, scope: Scope, proc: string, loc: (s: Span) => Loc): { check?: Check; region?: string } {
+  const field = c.field.text as N.Field;
+  const kind = N.FIELD_KINDS[field];
+  if (kind === undefined) {
+    d.unknown('mls/unknown-field', 'field', c.field.text, c.field.span, Object.keys(N.FIELD_KINDS));
+    return { region: c.region?.text ?? carried };
+  }
+  let region = c.region?.text;
+  if (region !== undefined) {
+    if (!regionKnown(region, c.region!.span, d, scope, proc)) return { region };
+    if (!N.REGION_FIELDS.includes(field)) {
+      d.error('mls/unknown-field', `"${field}" is a process field, not a region field`, c.field.span, {
+        notes: [`region fields: ${N.REGION_FIELDS.join(', ')}`, 'write process fields in a clause of their own or before the region is named'],
+      });
+      return { region };
+    }
+  } else if (carried !== undefined && N.REGION_FIELDS.includes(field)) region = carried;
+  else if (!N.PROCESS_FIELDS.includes(field)) {
+    d.error('mls/unknown-field', `"${field}" is a region field: name the region first, e.g. \`expect buf ${field} …\``, c.field.span);
+    return { region: carried };
+  }
+  const op = c.op?.text ?? (kind === 'flags' ? 'has' : '==');
+  const okOps = kind === 'flags' ? ['has', 'lacks'] : kind === 'bytes' || kind === 'count' ? CMP_OPS : ['==', '!='];
+  if (!okOps.includes(op)) {
+    d.error('mls/bad-value', `operator ${op} does not apply to ${field}; use ${okOps.join(' ')}`, c.op?.span ?? c.field.span);
+    return { region: region ?? carried };
+  }
+  const check: Check = { loc: loc(c.span), field, op: op as Check['op'] };
+  if (region !== undefined) check.region = region;
+  if (c.values) {
+    let value: CheckExpect | undefined;
+    let ok = true;
+    for (const vc of c.values) {
+      const v = checkValue(kind, vc.value, d);
+      const when = vc.when ? selector(vc.when, d) : undefined;
+      if (!v || (vc.when && !when)) ok = false;
+      else if (!value) value = { default: v, cases: [] };
+      else value.cases.push({ when: when!, value: v });
+    }
+    if (!ok) return { region: region ?? carried };
+    check.value = value!;
+  }
+  return { check, region: region ?? carried };
+}
+
+export function lowerExpect(st: ExpectStmt, d: Diagnostics, scope: Scope, proc: string, loc: (s: Span) => Loc): ExpectStep | undefined {
+  const checks: Check[] = [];
+  let carried: string | undefined;
+  let ok = true;
+  for (const c of st.clauses) {
+    const r = clause(c, carried, d, scope, proc, loc);
+    carried = r.region;
+    if (r.check) checks.push(r.check);
+    else ok = false;
+  }
+  return ok ? { op: 'expect', loc: loc(st.span), proc, checks } : undefined;
+}

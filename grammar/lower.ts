@@ -1,0 +1,196 @@
+// FileAst → IR (schema/scenario.schema.json). Walks the header, then the
+// statements in order with a Scope (processes, regions), checking as it goes.
+import type { Loc, Scenario, VersionConstraint } from '../schema/generated/types.js';
+import type { FileAst, HeaderAst, Span, Statement } from './ast.js';
+import { expectsOk, result, selector, smallInt, vocab } from './check.js';
+import type { Diagnostics } from './diagnostics.js';
+import { lowerCall, type CallCtx } from './lower-calls.js';
+import { lowerExpect } from './lower-expect.js';
+import * as N from './names.js';
+import { Scope } from './scope.js';
+
+export type Step = Scenario['steps'][number];
+const spanOfLoc = (l: Loc): Span => ({ line: l.line, column: l.column, endColumn: l.endColumn ?? l.column });
+
+interface Header {
+  name?: string;
+  about: string[];
+  tags: string[];
+  profiles: string[];
+  constraints: VersionConstraint[];
+  requires: Map<N.Requirement, Span>;
+  image?: { value: 'default' | 'empty'; span: Span };
+  maxMapCount?: { value: number; span: Span };
+}
+
+function lowerHeader(headers: HeaderAst[], d: Diagnostics): Header {
+  const h: Header = { about: [], tags: [], profiles: [], constraints: [], requires: new Map() };
+  const seen = new Map<string, Span>();
+  const once = (x: HeaderAst): boolean => {
+    const prev = seen.get(x.kind);
+    if (prev) {
+      d.error('mls/duplicate-header', `duplicate \`${x.kind}\` header line`, x.span, { notes: [`first given on line ${prev.line}`] });
+      return false;
+    }
+    seen.set(x.kind, x.span);
+    return true;
+  };
+  for (const x of headers) {
+    switch (x.kind) {
+      case 'scenario':
+        if (once(x)) h.name = x.text;
+        break;
+      case 'about':
+        h.about.push(x.text);
+        break;
+      case 'tags':
+        h.tags.push(...x.words.map((w) => w.text));
+        break;
+      case 'requires':
+        for (const w of x.words) {
+          const r = vocab(w, N.REQUIREMENTS, d, 'mls/bad-value', 'requirement');
+          if (r) h.requires.set(r, w.span);
+        }
+        break;
+      case 'kernel':
+        for (const s of x.selectors) {
+          const sel = selector(s, d);
+          if (sel?.profile !== undefined) h.profiles.push(sel.profile);
+          if (sel?.version) h.constraints.push(sel.version);
+        }
+        break;
+      case 'image': {
+        const v = vocab(x.word, N.IMAGES, d, 'mls/bad-value', 'image');
+        if (once(x) && v) h.image = { value: v, span: x.span };
+        break;
+      }
+      case 'max_map_count': {
+        const v = smallInt(x.expr, d, 'max_map_count', 0x7fffffffn);
+        if (v === 0) d.error('mls/bad-value', 'max_map_count must be at least 1', x.expr.span);
+        else if (once(x) && v !== undefined) h.maxMapCount = { value: v, span: x.span };
+      }
+    }
+  }
+  const host = h.requires.get('host');
+  if (host) {
+    const model = h.requires.get('model');
+    if (model) d.error('mls/contradiction', '`requires host` and `requires model` exclude each other', model);
+    if (h.image?.value === 'empty') d.error('mls/contradiction', '`image empty` runs on the model only, but the scenario `requires host`', h.image.span);
+    if (h.maxMapCount) d.error('mls/contradiction', '`max_map_count` is model only, but the scenario `requires host`', h.maxMapCount.span);
+  }
+  return h;
+}
+
+/** Region effects of a step on the static scope (lengths, unmapped regions, processes). */
+function applyEffects(step: Step, scope: Scope): void {
+  const proc = step.proc;
+  const ok = step.op === 'expect' || expectsOk(step.result);
+  const touch = (region: string | undefined): void => {
+    const r = region === undefined ? undefined : scope.region(proc, region);
+    if (r) delete r.unmappedAt;
+  };
+  switch (step.op) {
+    case 'fork':
+      scope.fork(proc, step.child);
+      break;
+    case 'exec':
+      scope.exec(proc);
+      break;
+    case 'exit':
+      scope.exit(proc, spanOfLoc(step.loc));
+      break;
+    case 'mmap':
+    case 'memfd_secret':
+      if (step.op === 'mmap') touch(step.at?.region);
+      if (step.bind !== undefined) scope.bind(proc, step.bind, BigInt(step.len.bytes ?? 0));
+      break;
+    case 'mremap': {
+      const src = step.addr.region === undefined ? undefined : scope.region(proc, step.addr.region);
+      if (src && !src.builtin) delete src.len; // may have grown, shrunk or moved
+      touch(step.to?.region);
+      if (step.bind !== undefined) scope.bind(proc, step.bind, BigInt(step.newLen.bytes ?? 0));
+      break;
+    }
+    case 'munmap': {
+      const r = step.addr.region === undefined ? undefined : scope.region(proc, step.addr.region);
+      const whole = step.len.regionLen === step.addr.region || (r?.len !== undefined && step.len.bytes !== undefined && BigInt(step.len.bytes) >= r.len);
+      if (r && ok && !step.addr.end && BigInt(step.addr.offset) === 0n && whole) r.unmappedAt = spanOfLoc(step.loc);
+      break;
+    }
+  }
+}
+
+/** SPEC.md: a read or write expected to succeed on a region wholly unmapped in that process is certainly wrong. */
+function useAfterMunmap(step: Step, scope: Scope, d: Diagnostics, span: Span): void {
+  if (step.op !== 'read' && step.op !== 'write' && step.op !== 'access') return;
+  if (!expectsOk(step.result) || step.addr.region === undefined || step.addr.end) return;
+  const r = scope.region(step.proc, step.addr.region);
+  if (!r?.unmappedAt) return;
+  const off = BigInt(step.addr.offset);
+  if (off < 0n || (r.len !== undefined && off >= r.len)) return;
+  d.error('mls/use-after-munmap', `${step.op} of "${step.addr.region}", which was unmapped on line ${r.unmappedAt.line}, is expected to succeed`, span, {
+    notes: ['the access faults: expect `=> SIGSEGV`, or map the region again first'],
+  });
+}
+
+export function lowerFile(ast: FileAst, d: Diagnostics, hash: string): Scenario | undefined {
+  const h = lowerHeader(ast.headers, d);
+  if (h.name === undefined) {
+    d.error('mls/missing-scenario', 'the file has no `scenario "name"` line', { line: 1, column: 1, endColumn: 1 }, {
+      notes: ['SPEC.md Part I §2: every header line is optional except `scenario`'],
+    });
+  }
+  const scope = new Scope();
+  const steps: Step[] = [];
+  const loc = (s: Span): Loc => ({ file: ast.file, line: s.line, column: s.column, endLine: s.line, endColumn: s.endColumn });
+  for (const st of ast.statements) {
+    const step = lowerStatement(st, d, scope, loc);
+    if (step) {
+      useAfterMunmap(step, scope, d, st.action.span);
+      applyEffects(step, scope);
+      steps.push(step);
+    }
+  }
+  if (d.hasErrors()) return undefined;
+  const env: Scenario['env'] = { image: h.image?.value ?? 'default' };
+  if (h.maxMapCount) env.maxMapCount = h.maxMapCount.value;
+  return {
+    schemaVersion: 1,
+    file: ast.file,
+    name: h.name ?? '',
+    description: h.about.join('\n'),
+    tags: h.tags,
+    kernels: { profiles: h.profiles, constraints: h.constraints },
+    requires: [...h.requires.keys()],
+    env,
+    processes: [...scope.order],
+    steps,
+    hash,
+  };
+}
+
+function lowerStatement(st: Statement, d: Diagnostics, scope: Scope, loc: (s: Span) => Loc): Step | undefined {
+  const proc = st.proc?.text ?? 'main';
+  const info = scope.proc(proc);
+  const where = st.proc?.span ?? st.action.span;
+  if (!info) {
+    d.unknown('mls/unknown-process', 'process', proc, where, [...scope.procs.keys()]);
+    d.messages[d.messages.length - 1]!.notes.push({ text: `processes are created by \`${proc} = fork\`` });
+    return undefined;
+  }
+  if (info.exitedAt) {
+    d.error('mls/dead-process', `process ${proc} exited on line ${info.exitedAt.line}`, where);
+    return undefined;
+  }
+  const a = st.action;
+  if (a.kind === 'expect') return lowerExpect(a, d, scope, proc, loc);
+  const res = result(a.result, d, loc);
+  const bind = 'bind' in a.call ? a.call.bind : undefined;
+  if (a.call.op === 'fork' && bind && scope.proc(bind.text)) {
+    d.error('mls/bad-value', `process ${bind.text} already exists`, bind.span);
+    return undefined;
+  }
+  if (!res) return undefined;
+  const ctx: CallCtx = { d, scope, proc, loc: loc(a.span), result: res };
+  return lowerCall(a, ctx);
+}

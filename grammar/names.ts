@@ -1,0 +1,135 @@
+// Vocabulary of the language: flag words, errnos, advice names, fields, kernel
+// profiles. Values are the Linux uapi constants (include/uapi/asm-generic/mman-common.h,
+// include/uapi/linux/mman.h, x86_64).
+
+/**
+ * Kernel profiles the compiler accepts in `kernel` headers and `on <profile>` selectors.
+ * A profile name is a base, optionally followed by `+patch` parts (`linux-6.18+posix-mlock`).
+ * The profiles work (runtime/) may replace this list; it is the only place that knows it.
+ */
+export const KNOWN_PROFILES: { bases: readonly string[]; patches: readonly string[] } = {
+  bases: ['linux-6.18', 'linux-4.3', 'linux-4.4', 'linux-5.15', 'linux-6.1'],
+  patches: ['posix-mlock', 'mcl-inherit', 'vm-pinned', 'onfault-mremap-populates', 'mremap-nopopulate', 'mcl-nopopulate-locked'],
+};
+
+/** Bare mmap flag words (fixed/fixed_noreplace take an address and are parsed separately). */
+export const MMAP_FLAG_WORDS = ['locked', 'populate', 'noreserve', 'growsdown', 'hugetlb', 'nonblock', 'stack', 'norelocate'] as const;
+export type MmapFlag = (typeof MMAP_FLAG_WORDS)[number] | 'fixed' | 'fixed_noreplace';
+/** Canonical order of mmap flags in the IR and in printed text. */
+export const MMAP_FLAG_ORDER: readonly MmapFlag[] = ['fixed', 'fixed_noreplace', ...MMAP_FLAG_WORDS];
+export const SHARES = ['private', 'shared', 'droppable'] as const;
+export type Share = (typeof SHARES)[number];
+
+export const MREMAP_FLAG_WORDS = ['maymove', 'dontunmap'] as const;
+export const MREMAP_FLAG_ORDER = ['maymove', 'fixed', 'dontunmap'] as const;
+
+/** mlock2(2) flags: MLOCK_ONFAULT = 1 (include/uapi/asm-generic/mman-common.h). */
+export const MLOCK2_FLAGS: Readonly<Record<string, bigint>> = { onfault: 1n };
+/** mlockall(2): MCL_CURRENT 1, MCL_FUTURE 2, MCL_ONFAULT 4. */
+export const MLOCKALL_FLAGS: Readonly<Record<string, bigint>> = { current: 1n, future: 2n, onfault: 4n };
+/** msync(2): MS_ASYNC 1, MS_INVALIDATE 2, MS_SYNC 4. */
+export const MSYNC_FLAGS: Readonly<Record<string, bigint>> = { async: 1n, invalidate: 2n, sync: 4n };
+
+/** madvise(2) advice values (mman-common.h). */
+export const ADVICE: Readonly<Record<string, number>> = {
+  normal: 0,
+  random: 1,
+  sequential: 2,
+  willneed: 3,
+  dontneed: 4,
+  free: 8,
+  remove: 9,
+  dontfork: 10,
+  dofork: 11,
+  hugepage: 14,
+  nohugepage: 15,
+  wipeonfork: 18,
+  keeponfork: 19,
+  cold: 20,
+  pageout: 21,
+  populate_read: 22,
+  populate_write: 23,
+  dontneed_locked: 24,
+  guard_install: 102,
+  guard_remove: 103,
+};
+
+/** errno names accepted after `=>` (case-insensitive; stored upper-case). */
+export const ERRNOS: readonly string[] = [
+  'EPERM', 'ENOENT', 'ESRCH', 'EINTR', 'EIO', 'ENXIO', 'E2BIG', 'ENOEXEC', 'EBADF', 'ECHILD', 'EAGAIN',
+  'ENOMEM', 'EACCES', 'EFAULT', 'EBUSY', 'EEXIST', 'EXDEV', 'ENODEV', 'ENOTDIR', 'EISDIR', 'EINVAL',
+  'ENFILE', 'EMFILE', 'ENOTTY', 'ETXTBSY', 'EFBIG', 'ENOSPC', 'ESPIPE', 'EROFS', 'EMLINK', 'EPIPE',
+  'EDOM', 'ERANGE', 'EDEADLK', 'ENAMETOOLONG', 'ENOLCK', 'ENOSYS', 'ENOTEMPTY', 'ELOOP', 'EOVERFLOW',
+  'EOPNOTSUPP', 'ETIMEDOUT', 'EHWPOISON', 'ENOTSUP', 'EWOULDBLOCK',
+];
+/** errno aliases Linux defines as the same number; stored under the first name. */
+export const ERRNO_ALIASES: Readonly<Record<string, string>> = { EWOULDBLOCK: 'EAGAIN', ENOTSUP: 'EOPNOTSUPP', EDEADLOCK: 'EDEADLK' };
+export const SIGNALS: readonly string[] = ['SIGSEGV', 'SIGBUS'];
+
+export const REQUIREMENTS = ['root', 'host', 'model', 'hugetlb', 'cap_ipc_lock', 'memfd_secret', 'droppable', 'io_uring', 'thp'] as const;
+export type Requirement = (typeof REQUIREMENTS)[number];
+export const IMAGES = ['default', 'empty'] as const;
+export const RLIMIT_RESOURCES = ['memlock', 'as', 'data', 'stack'] as const;
+export const CAP_ACTIONS = ['drop', 'raise'] as const;
+export const CAPS = ['ipc_lock', 'sys_resource'] as const;
+export const ACCESS_MODES = ['read', 'write'] as const;
+export const MCL_STATES = ['off', 'on', 'onfault'] as const;
+
+/** Built-in regions, bound in every process (SPEC.md §1.2). */
+export const BUILTIN_REGIONS: readonly string[] = ['heap', 'stack', 'vdso', 'vvar'];
+
+export type FieldKind = 'bytes' | 'count' | 'flags' | 'map' | 'state' | 'layout';
+export type Field =
+  | 'locked_vm' | 'pinned_vm' | 'total_vm' | 'rss' | 'map_count' | 'locked' | 'mcl_future' | 'pss'
+  | 'anonymous' | 'size' | 'resident' | 'resident_map' | 'vmas' | 'flags' | 'layout';
+export const FIELD_KINDS: Readonly<Record<Field, FieldKind>> = {
+  locked_vm: 'bytes', pinned_vm: 'bytes', total_vm: 'bytes', rss: 'bytes', map_count: 'count', locked: 'bytes',
+  mcl_future: 'state', pss: 'bytes', anonymous: 'bytes', size: 'bytes', resident: 'bytes', resident_map: 'map',
+  vmas: 'count', flags: 'flags', layout: 'layout',
+};
+export const PROCESS_FIELDS: readonly Field[] = ['locked_vm', 'pinned_vm', 'total_vm', 'rss', 'map_count', 'locked', 'mcl_future'];
+export const REGION_FIELDS: readonly Field[] = ['rss', 'pss', 'locked', 'anonymous', 'size', 'resident', 'resident_map', 'vmas', 'flags', 'layout'];
+
+/** smaps VmFlags mnemonics (fs/proc/task_mmu.c:show_smap_vma_flags, 6.18). */
+export const VMA_FLAG_LETTERS: readonly string[] = [
+  'rd', 'wr', 'ex', 'sh', 'mr', 'mw', 'me', 'ms', 'gd', 'pf', 'lo', 'io', 'sr', 'rr', 'dc', 'de', 'lf', 'ac',
+  'nr', 'ht', 'sf', 'ar', 'wf', 'dd', 'bt', 'sd', 'mm', 'hg', 'nh', 'mg', 'um', 'uw', 'mt', 'ui', 'ss', 'sl',
+  'gu', 'dp',
+];
+/** Letters `layout` compares (SPEC.md §3.6). */
+export const LAYOUT_FLAG_LETTERS: readonly string[] = ['lo', 'lf', 'dc', 'wf', 'gu', 'dp', 'ht', 'gd', 'io', 'pf', 'de'];
+
+/** `rw` → `rw-`, `none` → `---`; undefined when not a prot word. */
+export function protFromWord(w: string): string | undefined {
+  if (w === 'none') return '---';
+  const m = /^(r?)(w?)(x?)$/.exec(w);
+  if (!m || w === '') return undefined;
+  return (m[1] ? 'r' : '-') + (m[2] ? 'w' : '-') + (m[3] ? 'x' : '-');
+}
+/** `rw-` → `rw`, `---` → `none`. */
+export function protToWord(p: string): string {
+  const w = p.replace(/-/g, '');
+  return w === '' ? 'none' : w;
+}
+/** PROT_READ 1, PROT_WRITE 2, PROT_EXEC 4 → letters. */
+export function protFromBits(bits: bigint): string {
+  return (bits & 1n ? 'r' : '-') + (bits & 2n ? 'w' : '-') + (bits & 4n ? 'x' : '-');
+}
+
+export function knownProfile(name: string): { ok: true } | { ok: false; bad: string; candidates: readonly string[] } {
+  if (KNOWN_PROFILES.patches.includes(name)) return { ok: true };
+  const [base = '', ...patches] = name.split('+');
+  if (!KNOWN_PROFILES.bases.includes(base)) return { ok: false, bad: base, candidates: [...KNOWN_PROFILES.bases, ...KNOWN_PROFILES.patches] };
+  for (const p of patches) if (!KNOWN_PROFILES.patches.includes(p)) return { ok: false, bad: p, candidates: KNOWN_PROFILES.patches };
+  return { ok: true };
+}
+
+/** Classify the word after `=>`: ok, any, an errno or a signal (case-insensitive). */
+export function resultWord(w: string): { kind: 'ok' | 'any' } | { kind: 'errno'; errno: string } | { kind: 'signal'; signal: string } | undefined {
+  const lw = w.toLowerCase();
+  if (lw === 'ok' || lw === 'any') return { kind: lw };
+  const up = w.toUpperCase();
+  if (SIGNALS.includes(up)) return { kind: 'signal', signal: up };
+  if (ERRNOS.includes(up) || up in ERRNO_ALIASES) return { kind: 'errno', errno: ERRNO_ALIASES[up] ?? up };
+  return undefined;
+}

@@ -1,0 +1,162 @@
+// Source text → FileAst. The file is checked for binary content, split into
+// lines (LF or CRLF), comments are cut off, and each line is matched on its own
+// (ohm is ~100 µs a line; identical lines are matched once). Blocks and the
+// header/statement order are assembled here.
+import type { FailedMatchResult, MatchResult } from 'ohm-js';
+import type { FileAst, HeaderAst, LineAst, Span, Statement, Word } from './ast.js';
+import type { Diagnostics } from './diagnostics.js';
+import { lineToAst, matchLine } from './to-ast.js';
+
+/** A line split into code and trailing comment; `openQuote` set when a string is not closed. */
+export interface SplitLine {
+  code: string;
+  comment?: string;
+  openQuote?: number;
+  /** Index of a non-ASCII character outside strings and comments. */
+  nonAscii?: number;
+}
+
+export function splitLine(line: string): SplitLine {
+  let inString = -1;
+  let nonAscii: number | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (inString >= 0) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = -1;
+      continue;
+    }
+    if (c === '"') inString = i;
+    else if (c === '#') return withNonAscii({ code: line.slice(0, i), comment: line.slice(i) }, nonAscii);
+    else if (nonAscii === undefined && c.charCodeAt(0) > 0x7f) nonAscii = i;
+  }
+  const out: SplitLine = { code: line };
+  if (inString >= 0) out.openQuote = inString;
+  return withNonAscii(out, nonAscii);
+}
+function withNonAscii(s: SplitLine, i: number | undefined): SplitLine {
+  if (i !== undefined) s.nonAscii = i;
+  return s;
+}
+
+/** Split into lines: LF or CRLF ends a line (a lone CR is whitespace). */
+export function sourceLines(text: string): string[] {
+  const lines = text.split('\n');
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  return lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+}
+
+/** First NUL/control character or U+FFFD (what invalid UTF-8 decodes to), as an index. */
+export function findBinary(text: string): number {
+  // eslint-disable-next-line no-control-regex
+  const m = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/.exec(text);
+  return m ? m.index : -1;
+}
+
+const at = (line: number, column: number, length = 1): Span => ({ line, column, endColumn: column + length });
+
+function parseError(d: Diagnostics, match: FailedMatchResult, code: string, lineNo: number): void {
+  const pos = match.getRightmostFailurePosition();
+  const expected = match.getExpectedText();
+  const rest = code.slice(pos);
+  const tok = /^[A-Za-z0-9_]+|^\S/.exec(rest)?.[0];
+  const found = tok === undefined ? 'end of line' : `"${tok}"`;
+  const short = expected.length > 100 ? expected.slice(0, expected.lastIndexOf(',', 100)) + ', …' : expected;
+  d.error('mls/parse', `unexpected ${found}: expected ${short}`, at(lineNo, pos + 1, tok?.length ?? 0), {
+    notes: [`expected one of: ${expected}`, 'SPEC.md Part I §2–§3 lists every statement'],
+  });
+}
+
+export interface ParsedFile {
+  ast: FileAst;
+  /** Per line: the parsed line (undefined where it failed), for the formatter. */
+  parsed: (LineAst | undefined)[];
+  splits: SplitLine[];
+}
+
+/** Parse text into an AST; every problem goes to `d`. Callers stop if d has errors. */
+export function parseSource(text: string, d: Diagnostics): ParsedFile {
+  const lines = d.lines as string[];
+  const ast: FileAst = { file: d.file, headers: [], statements: [], lines };
+  const parsed: (LineAst | undefined)[] = [];
+  const splits: SplitLine[] = [];
+  const bin = findBinary(text);
+  if (bin >= 0) {
+    const before = text.slice(0, bin);
+    const line = before.split('\n').length;
+    const col = bin - before.lastIndexOf('\n');
+    const code = text.charCodeAt(bin);
+    const what = code === 0xfffd ? 'invalid UTF-8 (decoded as U+FFFD)' : `control character U+${code.toString(16).padStart(4, '0').toUpperCase()}`;
+    d.error('mls/binary', `not a text file: ${what}`, at(line, col), { notes: ['a .mls file is UTF-8 text'] });
+    return { ast, parsed, splits };
+  }
+  if (text.trim() === '') {
+    d.error('mls/empty-file', 'empty file: a scenario needs at least a `scenario "name"` line', undefined, {
+      notes: ['SPEC.md Part I §2: every header line is optional except `scenario`'],
+    });
+    return { ast, parsed, splits };
+  }
+  const cache = new Map<string, MatchResult>();
+  let block: Word | undefined;
+  let blockSpan: Span | undefined;
+  let seenStatement = false;
+  for (let i = 0; i < lines.length; i++) {
+    const lineNo = i + 1;
+    const split = splitLine(lines[i]!);
+    splits.push(split);
+    parsed.push(undefined);
+    if (split.openQuote !== undefined) {
+      d.error('mls/unterminated-string', 'unterminated string: a string ends with `"` on the same line', at(lineNo, split.openQuote + 1, split.code.length - split.openQuote));
+      continue;
+    }
+    if (split.nonAscii !== undefined) {
+      const ch = split.code.codePointAt(split.nonAscii) ?? 0;
+      d.error('mls/parse', `non-ASCII character U+${ch.toString(16).toUpperCase().padStart(4, '0')} outside a string or comment`, at(lineNo, split.nonAscii + 1), {
+        notes: ['names and keywords are ASCII; put other text in strings or comments'],
+      });
+      continue;
+    }
+    let match = cache.get(split.code);
+    if (!match) {
+      match = matchLine(split.code);
+      cache.set(split.code, match);
+    }
+    if (match.failed()) {
+      parseError(d, match, split.code, lineNo);
+      continue;
+    }
+    const l = lineToAst(match, lineNo);
+    parsed[i] = l;
+    switch (l.kind) {
+      case 'blank':
+        break;
+      case 'header':
+        if (seenStatement) d.error('mls/header-order', 'header lines come before the first statement', l.header.span);
+        else if (block) d.error('mls/parse', 'a header line cannot be inside a block', l.header.span);
+        else ast.headers.push(l.header as HeaderAst);
+        break;
+      case 'open':
+        if (block) d.error('mls/parse', `blocks do not nest: "in ${block.text} {" is still open`, l.span);
+        else {
+          block = l.proc;
+          blockSpan = l.span;
+        }
+        seenStatement = true;
+        break;
+      case 'close':
+        if (!block) d.error('mls/parse', 'unexpected "}": no block is open', l.span);
+        block = undefined;
+        break;
+      case 'stmt': {
+        seenStatement = true;
+        const st: Statement = l.stmt;
+        if (block && st.proc) d.error('mls/parse', `"in ${st.proc.text}:" inside the block of "${block.text}"`, st.proc.span);
+        else if (block) st.proc = block;
+        ast.statements.push(st);
+        break;
+      }
+    }
+  }
+  if (block && blockSpan) d.error('mls/parse', `block "in ${block.text} {" is not closed`, blockSpan, { notes: ['close it with a line holding "}"'] });
+  return { ast, parsed, splits };
+}
