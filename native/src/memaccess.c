@@ -3,6 +3,7 @@
  * the process survives (SPEC.md §3: `=> SIGSEGV`). */
 #define _GNU_SOURCE
 #include "proto.h"
+const char *last_bad_region(void);
 #include <setjmp.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -54,7 +55,8 @@ void do_access(char **t, int n) {
   if (!rc) rc = parse_len(t[2], &len);
   if (!rc && !strcmp(op, "write")) rc = n == 4 ? parse_u64(t[3], &value) : -1;
   if (!rc && random) rc = n == 6 ? (parse_u64(t[3], &count) || parse_u64(t[4], &seed)) : -1;
-  if (rc) { reply_fail("%s: bad arguments (or region not bound)", op); return; }
+  if (rc == -2) { reply_fail("region %s is not bound in this process", last_bad_region()); return; }
+  if (rc) { reply_fail("%s: bad arguments", op); return; }
   int write = random ? t[5][0] == 'w' : !strcmp(op, "write");
   volatile unsigned char last = 0;
   volatile uint64_t i = 0;

@@ -47,6 +47,8 @@ const struct region *region_at(int i);
 int parse_addr(const char *tok, uint64_t *out);
 int parse_len(const char *tok, uint64_t *out);
 int parse_u64(const char *tok, uint64_t *out);
+/* The region name behind the last -2 (unbound) from parse_addr/parse_len. */
+const char *last_bad_region(void);
 /* Iterate /proc/self/maps: cb(start, end, name, arg); stop when cb returns non-zero. */
 int maps_each(int (*cb)(uint64_t, uint64_t, const char *, void *), void *arg);
 

@@ -5,6 +5,7 @@
 #include "proto.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -81,7 +82,7 @@ int parse_u64(const char *tok, uint64_t *out) {
   return 0;
 }
 
-static const char *bad_region;
+static char bad_region[128];
 const char *last_bad_region(void) { return bad_region; }
 
 int parse_addr(const char *tok, uint64_t *out) {
@@ -99,7 +100,7 @@ int parse_addr(const char *tok, uint64_t *out) {
   long long off = strtoll(colon + 3, &end, 10);
   if (errno || *end) return -1;
   uint64_t base, len;
-  if (!region_lookup(name, &base, &len)) { bad_region = tok; return -2; }
+  if (!region_lookup(name, &base, &len)) { snprintf(bad_region, sizeof bad_region, "%s", name); return -2; }
   *out = base + (which == 'e' ? len : 0) + (uint64_t)off; /* modulo 2^64 */
   return 0;
 }
@@ -108,7 +109,7 @@ int parse_len(const char *tok, uint64_t *out) {
   if (tok[0] == 'b' && tok[1] == ':') return parse_u64(tok + 2, out);
   if (tok[0] != 'l' || tok[1] != ':') return -1;
   uint64_t base;
-  if (!region_lookup(tok + 2, &base, out)) { bad_region = tok; return -2; }
+  if (!region_lookup(tok + 2, &base, out)) { snprintf(bad_region, sizeof bad_region, "%s", tok + 2); return -2; }
   return 0;
 }
 

@@ -85,7 +85,8 @@ export async function runOnHost(s: Scenario, o: HostRunOptions): Promise<Observa
       const obs: StepObservation = { step: i, proc: st.proc };
       for (const kind of p.kinds[i]!) {
         const reply = await sup.next();
-        if (!reply) {
+        // After a timeout kill the supervisor still answers (the process "ended during the step").
+        if (!reply || timedOut) {
           log.outcome = timedOut ? 'timeout' : 'error';
           log.message = timedOut
             ? `timed out after ${o.timeoutMs} ms at ${where(st)} (${st.op}); the scenario's processes were killed`

@@ -1,0 +1,83 @@
+// The /proc parsers against text captured from this machine's executor
+// (fixtures/: a 16-page mlock2 ONFAULT region with 2 pages written, then a
+// 4-page MAP_LOCKED region; captured by hand with `mls-exec supervise`).
+import { readFileSync } from 'node:fs';
+import t from 'tap';
+import {
+  parseIntervals, parseRollupLocked, parseSmaps, parseStatus, regionObservation, startImage,
+} from '../../runner/targets/host/proc-parse.js';
+import { snapshot } from '../../runner/targets/host/snapshot.js';
+
+const fx = (f: string) => readFileSync(new URL(`fixtures/${f}`, import.meta.url), 'utf8');
+const status = fx('status.txt'), smaps = fx('smaps.txt'), rollup = fx('smaps_rollup.txt');
+
+t.test('status: kB lines become bytes', async (t) => {
+  t.same(parseStatus(status), { VmLck: 80 * 1024, VmPin: 0, VmSize: 1696 * 1024, VmRSS: 860 * 1024 });
+  t.throws(() => parseStatus('Name: x\n'), /VmLck/);
+});
+
+t.test('smaps: headers, fields, VmFlags', async (t) => {
+  const vmas = parseSmaps(smaps);
+  t.equal(vmas.length, 14);
+  const exe = vmas[0]!;
+  t.equal(exe.start, 0x400000n);
+  t.match(exe.name, /mls-exec$/);
+  t.equal(exe.prot, 'r--');
+  const onfault = vmas.find((v) => v.start === 0x7f931eec5000n)!;
+  t.equal(onfault.end - onfault.start, 65536n);
+  t.same(onfault.flags, ['rd', 'wr', 'mr', 'mw', 'me', 'lo', 'lf', 'ac']);
+  t.equal(onfault.fields['Rss'], 8192);
+  t.equal(onfault.fields['Locked'], 8192);
+  t.equal(onfault.fields['THPeligible'], 0, 'unitless fields keep their number');
+  t.equal(onfault.shared, false);
+  t.equal(onfault.name, '');
+  t.ok(vmas.some((v) => v.name === '[stack]') && vmas.some((v) => v.name === '[vdso]'));
+  t.throws(() => parseSmaps('Rss: 4 kB\n'), /before the first VMA/);
+});
+
+t.test('smaps_rollup Locked', async (t) => {
+  t.equal(parseRollupLocked(rollup), 24 * 1024);
+  t.throws(() => parseRollupLocked(''), /Locked/);
+});
+
+t.test('region observation: overlap, offsets, empty region', async (t) => {
+  const vmas = parseSmaps(smaps);
+  const base = 0x7f931eec5000n;
+  const r = regionObservation(vmas, base, 65536n, [[0, 2]]);
+  t.equal(r.vmas.length, 1);
+  t.match(r.vmas[0], { start: 0, end: 65536, prot: 'rw-', rss: 8192, locked: 8192, anonymous: 8192 });
+  // A range spanning the MAP_LOCKED neighbour below: offsets go negative.
+  const wide = regionObservation(vmas, base, 65536n + 1n, []);
+  t.equal(wide.vmas.length, 2);
+  const below = regionObservation(vmas, base - 4096n, 8192n, []);
+  t.same(below.vmas.map((v) => [v.start, v.end]), [[-12288, 4096], [4096, 69632]]);
+  const empty = regionObservation(vmas, base + 4096n, 0n, []);
+  t.same(empty.vmas.map((v) => v.start), [-4096], 'len 0: the VMA containing base');
+});
+
+t.test('resident intervals merge across VMA boundaries', async (t) => {
+  t.same(parseIntervals('0 2\n2 5\n7 8\n'), [[0, 5], [7, 8]]);
+  t.same(parseIntervals(''), []);
+  t.throws(() => parseIntervals('x y\n'), /bad resident/);
+});
+
+t.test('start image', async (t) => {
+  const img = startImage(parseSmaps(smaps), '27bd3000');
+  t.equal(img.brkStart, '0x27bd3000');
+  t.equal(img.vmas[0]!.start, '0x400000');
+  t.ok(img.vmas.find((v) => v.name === '[stack]'));
+});
+
+t.test('snapshot from reply blocks', async (t) => {
+  const blk = (tag: string, s: string) => ({ tag, data: Buffer.from(s) });
+  const snap = snapshot([
+    blk('status', status), blk('smaps', smaps.slice(0, 1000)), blk('smaps', smaps.slice(1000)), blk('rollup', rollup),
+    blk('region', 'buf 7f931eec5000 65536'), blk('resident', '0 2\n'), blk('region', 'lk 7f931eec1000 16384'),
+    blk('resident', '0 4\n'), blk('mcl', 'onfault'),
+  ]);
+  t.equal(snap.mapCount, 14);
+  t.equal(snap.lockedTotal, 24 * 1024);
+  t.equal(snap.mclFuture, 'onfault');
+  t.same(snap.regions['buf']!.resident, [[0, 2]]);
+  t.same(snap.regions['lk']!.vmas[0]!.flags, ['rd', 'wr', 'mr', 'mw', 'me', 'lo', 'ac']);
+});
