@@ -71,6 +71,8 @@ export interface ParsedFile {
   ast: FileAst;
   /** Per line: the parsed line (undefined where it failed), for the formatter. */
   parsed: (LineAst | undefined)[];
+  /** Per line: the successful ohm match (the formatter walks its CST). */
+  matches: (MatchResult | undefined)[];
   splits: SplitLine[];
 }
 
@@ -80,6 +82,7 @@ export function parseSource(text: string, d: Diagnostics): ParsedFile {
   const ast: FileAst = { file: d.file, headers: [], statements: [], lines };
   const parsed: (LineAst | undefined)[] = [];
   const splits: SplitLine[] = [];
+  const matches: (MatchResult | undefined)[] = [];
   const bin = findBinary(text);
   if (bin >= 0) {
     const before = text.slice(0, bin);
@@ -88,13 +91,13 @@ export function parseSource(text: string, d: Diagnostics): ParsedFile {
     const code = text.charCodeAt(bin);
     const what = code === 0xfffd ? 'invalid UTF-8 (decoded as U+FFFD)' : `control character U+${code.toString(16).padStart(4, '0').toUpperCase()}`;
     d.error('mls/binary', `not a text file: ${what}`, at(line, col), { notes: ['a .mls file is UTF-8 text'] });
-    return { ast, parsed, splits };
+    return { ast, parsed, matches, splits };
   }
   if (text.trim() === '') {
     d.error('mls/empty-file', 'empty file: a scenario needs at least a `scenario "name"` line', undefined, {
       notes: ['SPEC.md Part I §2: every header line is optional except `scenario`'],
     });
-    return { ast, parsed, splits };
+    return { ast, parsed, matches, splits };
   }
   const cache = new Map<string, MatchResult>();
   let block: Word | undefined;
@@ -105,6 +108,7 @@ export function parseSource(text: string, d: Diagnostics): ParsedFile {
     const split = splitLine(lines[i]!);
     splits.push(split);
     parsed.push(undefined);
+    matches.push(undefined);
     if (split.openQuote !== undefined) {
       d.error('mls/unterminated-string', 'unterminated string: a string ends with `"` on the same line', at(lineNo, split.openQuote + 1, split.code.length - split.openQuote));
       continue;
@@ -127,6 +131,7 @@ export function parseSource(text: string, d: Diagnostics): ParsedFile {
     }
     const l = lineToAst(match, lineNo);
     parsed[i] = l;
+    matches[i] = match;
     switch (l.kind) {
       case 'blank':
         break;
@@ -158,5 +163,5 @@ export function parseSource(text: string, d: Diagnostics): ParsedFile {
     }
   }
   if (block && blockSpan) d.error('mls/parse', `block "in ${block.text} {" is not closed`, blockSpan, { notes: ['close it with a line holding "}"'] });
-  return { ast, parsed, splits };
+  return { ast, parsed, matches, splits };
 }
