@@ -1,0 +1,53 @@
+// `mls record <paths…> [--dry-run]`: run each scenario (on the host unless
+// --target says otherwise) and write the observed values into its
+// expectations; --dry-run prints the diff instead of writing.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { discover } from '../discover.js';
+import { recordSource, lineDiff } from '../record.js';
+import { renderMessage } from '../render/message.js';
+import { loadCompiler, loadTarget } from '../tools.js';
+import type { Command } from './types.js';
+
+export const record: Command = async (ctx) => {
+  const { io, options } = ctx;
+  const dry = options['dry-run'] === true;
+  const targetName = options['target'] === 'model' ? 'model' : 'host';
+  const timeoutMs = Number(options['timeout'] ?? 10000);
+  const kernel = typeof options['kernel'] === 'string' ? options['kernel'] : 'linux-6.18';
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    io.stderr.write(`mls record: --timeout must be a positive number of milliseconds\n`);
+    return 2;
+  }
+  const { files, unmatched } = discover(ctx.positionals, io.cwd);
+  for (const u of unmatched) io.stderr.write(`mls record: ${u}: no .mls file matched\n`);
+  if (files.length === 0) return 2;
+  const target = await loadTarget(targetName);
+  const avail = await target.available();
+  if (!avail.ok) {
+    io.stderr.write(`mls record: the ${targetName} target is not available here: ${avail.reason}\n`);
+    return 2;
+  }
+  const compiler = await loadCompiler();
+  let status = 0;
+  for (const f of files) {
+    if (ctx.signal.aborted) return 130;
+    const text = readFileSync(f.absPath, 'utf8');
+    const { scenario, messages } = compiler.compileSource(text, f.file);
+    for (const m of messages) io.stderr.write(renderMessage(m, undefined, () => text) + '\n');
+    if (!scenario) { status = 2; continue; }
+    const log = await target.run(scenario, { kernel, trace: false, timeoutMs });
+    const out = recordSource(text, scenario, log);
+    for (const n of out.notes) io.stderr.write(`${f.file}: ${n}\n`);
+    if (log.outcome === 'skipped') continue;
+    if (log.outcome !== 'completed') status = Math.max(status, 1);
+    if (out.edits.length === 0) {
+      io.stdout.write(`${f.file}: nothing to record\n`);
+    } else if (dry) {
+      io.stdout.write(lineDiff(f.file, text, out.text));
+    } else {
+      writeFileSync(f.absPath, out.text);
+      io.stdout.write(`${f.file}: recorded ${out.edits.length} value(s) from ${log.target} (${log.kernel})\n`);
+    }
+  }
+  return status;
+};
