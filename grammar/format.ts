@@ -1,7 +1,8 @@
 // `mls fmt`: canonical layout of a .mls file that keeps the author's spelling of
 // every token (16p stays 16p) and every comment. One space between tokens,
 // ` + ` / ` - ` around binary operators, two-space indentation in blocks, one
-// blank line at most, comments after two spaces, LF line ends, final newline.
+// blank line at most, trailing comments of consecutive lines aligned two spaces
+// after the longest code, LF line ends, final newline.
 import type { Node, NonterminalNode } from 'ohm-js';
 import type { Message } from '../schema/generated/types.js';
 import { Diagnostics } from './diagnostics.js';
@@ -66,24 +67,38 @@ export function formatSource(text: string, file: string): FormatResult {
     const d = new Diagnostics(file, sourceLines(text));
     const { matches, splits, parsed } = parseSource(text, d);
     if (d.hasErrors()) return { messages: d.messages };
-    const out: string[] = [];
+    // Each output line as code + trailing comment; comments of consecutive lines are aligned.
+    const out: { code: string; comment?: string }[] = [];
     let depth = 0;
     for (let i = 0; i < splits.length; i++) {
-      const split = splits[i]!;
       const match = matches[i];
       const kind = parsed[i]?.kind;
       if (kind === 'close') depth = 0;
       const code = match ? joinTokens(semantics(match)['tokens']() as Token[]) : '';
-      const comment = split.comment?.trimEnd();
+      const comment = splits[i]!.comment?.trimEnd();
       const indent = '  '.repeat(depth);
+      const last = out[out.length - 1];
       if (code === '' && comment === undefined) {
-        if (out.length > 0 && out[out.length - 1] !== '') out.push('');
-      } else if (code === '') out.push(indent + comment);
-      else out.push(indent + code + (comment !== undefined ? '  ' + comment : ''));
+        if (last && (last.code !== '' || last.comment !== undefined)) out.push({ code: '' });
+      } else if (code === '') out.push({ code: indent + comment });
+      else out.push(comment !== undefined ? { code: indent + code, comment } : { code: indent + code });
       if (kind === 'open') depth = 1;
     }
-    while (out.length > 0 && out[out.length - 1] === '') out.pop();
-    return { text: out.join('\n') + '\n', messages: d.messages };
+    while (out.length > 0 && out[out.length - 1]!.code === '') out.pop();
+    const lines: string[] = [];
+    for (let i = 0; i < out.length; ) {
+      let j = i;
+      while (j < out.length && out[j]!.comment !== undefined) j++;
+      if (j === i) {
+        lines.push(out[i]!.code);
+        i++;
+        continue;
+      }
+      const width = Math.max(...out.slice(i, j).map((l) => l.code.length));
+      for (const l of out.slice(i, j)) lines.push(l.code.padEnd(width + 2) + l.comment);
+      i = j;
+    }
+    return { text: lines.join('\n') + '\n', messages: d.messages };
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     return { messages: [{ id: 'mls/internal', severity: 'error', text: `internal formatter error: ${msg}`, location: { file, line: 1, column: 1 }, notes: [] }] };
