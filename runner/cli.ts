@@ -11,7 +11,7 @@ import { fuzz } from './commands/fuzz.js';
 import { list } from './commands/list.js';
 import { run } from './commands/run.js';
 import type { Command, CommandContext, CommandIO } from './commands/types.js';
-// watch: added with runner/watch/
+import { watch } from './commands/watch.js';
 import { commandHelp, globalHelp } from './help.js';
 import { isCommand, type CommandName } from './options.js';
 import { ToolMissing } from './tools.js';
@@ -33,7 +33,7 @@ function lateCommand(name: 'diff' | 'record'): Command {
 }
 
 const COMMAND_IMPL: Record<Exclude<CommandName, 'help'>, Command> = {
-  run, watch: async (ctx) => { ctx.io.stderr.write('mls watch: not available yet\n'); return 2; }, list, check, compile, fmt, fuzz, diff: lateCommand('diff'), record: lateCommand('record'),
+  run, watch, list, check, compile, fmt, fuzz, diff: lateCommand('diff'), record: lateCommand('record'),
 };
 
 function defaultIO(): CommandIO {

@@ -3,8 +3,8 @@ import { COMMANDS, OPTIONS, optionsFor, type CommandName, type OptionSpec } from
 
 export const EXIT_CODES: ReadonlyArray<[number, string]> = [
   [0, 'every scenario passed (skips allowed)'],
-  [1, 'a scenario failed, or nothing matched (without --pass-with-no-tests)'],
-  [2, 'usage, parse or internal error'],
+  [1, 'a scenario failed or ended in error (timeout, crash), or nothing matched (without --pass-with-no-tests)'],
+  [2, 'usage error, a scenario that does not compile, or an internal error'],
   [130, 'interrupted (SIGINT)'],
 ];
 

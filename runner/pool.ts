@@ -27,17 +27,26 @@ function workerFile(): string {
   throw new Error('worker threads need the built runner (dist/runner/worker.js): run `npm run build`, or use -j1');
 }
 
+/** MLS_WORKER_HEAP_MB caps each worker's old-generation heap (default 1024). */
+function heapFromEnv(): number | undefined {
+  const v = Number(process.env['MLS_WORKER_HEAP_MB']);
+  return Number.isInteger(v) && v >= 16 ? v : undefined;
+}
+
 export class WorkerPool {
   private readonly piscina: Piscina;
 
+  private readonly heapMb: number;
+
   constructor(readonly options: PoolOptions) {
+    this.heapMb = options.maxOldGenerationSizeMb ?? heapFromEnv() ?? 1024;
     this.piscina = new Piscina({
       filename: workerFile(),
       minThreads: options.threads,
       maxThreads: options.threads,
       idleTimeout: options.idleTimeoutMs ?? 1000,
       concurrentTasksPerWorker: 1,
-      resourceLimits: { maxOldGenerationSizeMb: options.maxOldGenerationSizeMb ?? 1024 },
+      resourceLimits: { maxOldGenerationSizeMb: this.heapMb },
     });
     // A dead worker is replaced by piscina; the task's promise carries the failure.
     this.piscina.on('error', () => {});
@@ -60,7 +69,7 @@ export class WorkerPool {
       }
       if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') {
         return errorResult(job, [fileMessage('run/out-of-memory', `the worker ran out of memory running ${job.file}`, job.file,
-          [`heap cap: ${this.options.maxOldGenerationSizeMb ?? 1024} MiB per worker`])], ms);
+          [`heap cap: ${this.heapMb} MiB per worker (MLS_WORKER_HEAP_MB)`])], ms);
       }
       return errorResult(job, [fileMessage('run/worker-crash', `the worker crashed running ${job.file}: ${err.message}`, job.file)], ms);
     }

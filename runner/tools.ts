@@ -41,10 +41,17 @@ export function loadCompiler(): Promise<Compiler> {
 
 let formatter: Promise<Formatter> | undefined;
 export function loadFormatter(): Promise<Formatter> {
-  formatter ??= importLayer<Formatter>('../grammar/print', 'the .mls formatter').then((m) => {
-    if (typeof m.formatSource !== 'function') throw new ToolMissing('the .mls formatter', 'grammar/print has no formatSource');
-    return m;
-  });
+  formatter ??= (async () => {
+    for (const rel of ['../grammar/format', '../grammar/print']) {
+      try {
+        const m = await importLayer<Partial<Formatter>>(rel, 'the .mls formatter');
+        if (typeof m.formatSource === 'function') return m as Formatter;
+      } catch (e) {
+        if (!(e instanceof ToolMissing)) throw e;
+      }
+    }
+    throw new ToolMissing('the .mls formatter', 'no grammar module exports formatSource');
+  })();
   return formatter;
 }
 

@@ -68,3 +68,9 @@ export function modelVersion(): string {
   modelHash ??= codeHash(['runtime']);
   return modelHash;
 }
+
+/** Forget memoized hashes (watch mode, after the code changed on disk). */
+export function resetVersions(): void {
+  compilerHash = undefined;
+  modelHash = undefined;
+}

@@ -1,12 +1,12 @@
 // `mls run [paths…]`: discover, schedule, report. Exit 0 all passed, 1 a
 // failure (or nothing matched), 2 usage/internal error, 130 interrupted.
-import type { FileResult } from '../../schema/generated/types.js';
+import type { RunResults } from '../../schema/generated/types.js';
 import { listOption } from '../args.js';
-import { applyShard, discover } from '../discover.js';
+import { applyShard, discover, type ScenarioFile } from '../discover.js';
 import { isFiltered } from '../execute.js';
 import { runConfig, makeJob, type RunConfig } from '../run-config.js';
-import { createReporters, parseReporterSpecs } from '../reporters/index.js';
-import type { Reporter } from '../reporters/types.js';
+import type { WorkerPool } from '../pool.js';
+import { createReporters, parseReporterSpecs, type ReporterSpec } from '../reporters/index.js';
 import { runResults, summaryLine } from '../results.js';
 import { schedule } from '../schedule.js';
 import { loadTarget } from '../tools.js';
@@ -27,21 +27,18 @@ export async function checkTarget(cfg: RunConfig): Promise<string | undefined> {
   }
 }
 
-export const run: Command = async (ctx) => {
-  const { io } = ctx;
-  const cfg = runConfig(ctx);
-  const specs = parseReporterSpecs(listOption(ctx.options, 'reporter'), io);
-  const found = discover(ctx.positionals, io.cwd);
-  for (const u of found.unmatched) io.stderr.write(`mls: warning: no .mls file matches '${u}'\n`);
-  const files = cfg.shard ? applyShard(found.files, cfg.shard) : found.files;
-  if (files.length === 0) return noTests(ctx, cfg, 'no scenario files found' + (ctx.positionals.length ? ` in ${ctx.positionals.join(' ')}` : ''));
+export interface RunOnce {
+  doc: RunResults;
+  bailed: boolean;
+  notRun: number;
+}
 
-  const unavailable = await checkTarget(cfg);
-  if (unavailable) {
-    io.stderr.write(`mls: error: ${unavailable}\n`);
-    return 2;
-  }
-  const reporters = createReporters(specs, io, colorFlag(ctx));
+/** One pass over `files`: schedule, feed the reporters, close them. Shared by run and watch. */
+export async function runFiles(
+  ctx: CommandContext, cfg: RunConfig, files: readonly ScenarioFile[], specs: readonly ReporterSpec[],
+  opts: { signal: AbortSignal; pool?: WorkerPool },
+): Promise<RunOnce> {
+  const reporters = createReporters(specs, ctx.io, colorFlag(ctx));
   const startedAt = new Date();
   const jobs = files.map((f) => makeJob(cfg, f));
   reporters.forEach((r) => r.start(jobs.length));
@@ -51,7 +48,8 @@ export const run: Command = async (ctx) => {
   const outcome = await schedule(jobs, {
     jobs: cfg.jobs,
     bail: cfg.bail,
-    signal: ctx.signal,
+    signal: opts.signal,
+    ...(opts.pool ? { pool: opts.pool } : {}),
     onSettled: (o) => {
       done++;
       if (!isFiltered(o)) {
@@ -62,29 +60,46 @@ export const run: Command = async (ctx) => {
     },
     onResult: (res) => reporters.forEach((r) => r.file(res)),
   });
-  const interrupted = ctx.signal.aborted || outcome.notRun > 0;
-  if (outcome.results.length === 0 && !ctx.signal.aborted) {
-    await finish(ctx, reporters, outcome.results, startedAt, interrupted);
-    return noTests(ctx, cfg, cfg.filter !== undefined ? `no scenario name matches --filter ${cfg.filter}` : 'no scenario ran');
-  }
-  const doc = await finish(ctx, reporters, outcome.results, startedAt, interrupted);
-  if (outcome.bailed) io.stderr.write(`mls: bailed out after ${cfg.bail} failed scenario${cfg.bail === 1 ? '' : 's'}; ${outcome.notRun} not run\n`);
-  if (ctx.signal.aborted) return 130;
-  return doc.summary.failed > 0 ? 1 : 0;
-};
-
-async function finish(ctx: CommandContext, reporters: Reporter[], results: FileResult[], startedAt: Date, interrupted: boolean) {
-  const doc = runResults(results, startedAt, interrupted);
+  const doc = runResults(outcome.results, startedAt, opts.signal.aborted || outcome.notRun > 0);
   for (const r of reporters) await r.end(doc);
   // The closing line always appears once: on stdout unless a machine format owns stdout.
   if (!reporters.some((r) => r.printsSummary)) {
-    const stdoutTaken = reporters.length > 0 && parseReporterSpecs(listOption(ctx.options, 'reporter'), ctx.io).some((s) => s.file === undefined);
+    const stdoutTaken = specs.some((s) => s.file === undefined);
     (stdoutTaken ? ctx.io.stderr : ctx.io.stdout).write(`${summaryLine(doc.summary)}\n`);
   }
-  return doc;
+  return { doc, bailed: outcome.bailed, notRun: outcome.notRun };
 }
 
-function noTests(ctx: CommandContext, cfg: RunConfig, why: string): number {
+export const run: Command = async (ctx) => {
+  const { io } = ctx;
+  const cfg = runConfig(ctx);
+  const specs = parseReporterSpecs(listOption(ctx.options, 'reporter'), io);
+  const found = discover(ctx.positionals, io.cwd);
+  for (const u of found.unmatched) io.stderr.write(`mls: warning: no .mls file matches '${u}'\n`);
+  const files = cfg.shard ? applyShard(found.files, cfg.shard) : found.files;
+  if (files.length === 0) return noTests(ctx, cfg, 'no scenario files found' + (ctx.positionals.length ? ` in ${ctx.positionals.join(' ')}` : ''));
+  const unavailable = await checkTarget(cfg);
+  if (unavailable) {
+    io.stderr.write(`mls: error: ${unavailable}\n`);
+    return 2;
+  }
+  const { doc, bailed, notRun } = await runFiles(ctx, cfg, files, specs, { signal: ctx.signal });
+  if (ctx.signal.aborted) return 130;
+  if (bailed) io.stderr.write(`mls: bailed out after ${cfg.bail} failed scenario${cfg.bail === 1 ? '' : 's'}; ${notRun} not run\n`);
+  if (doc.files.length === 0) {
+    return noTests(ctx, cfg, cfg.filter !== undefined ? `no scenario name matches --filter ${cfg.filter}` : 'no scenario ran');
+  }
+  return exitCodeFor(doc);
+};
+
+/** 2 when a scenario does not compile (a broken suite, like ESLint's parse errors); 1 when one failed. */
+export function exitCodeFor(doc: RunResults): number {
+  const broken = doc.files.some((f) => f.messages.some((m) => m.severity === 'error' && m.id.startsWith('mls/')));
+  if (broken) return 2;
+  return doc.summary.failed > 0 ? 1 : 0;
+}
+
+export function noTests(ctx: CommandContext, cfg: RunConfig, why: string): number {
   if (cfg.passWithNoTests) {
     ctx.io.stderr.write(`mls: ${why} (--pass-with-no-tests: exit 0)\n`);
     return 0;

@@ -40,7 +40,8 @@ export function renderMessage(msg: Message, style: Style = plain, sources?: Sour
   const lines = [`${where}${sev}: ${style.bold(msg.text)} ${style.dim(`[${msg.id}]`)}`];
   if (msg.location) {
     lines.push(...codeFrame(msg.location, style, sources));
-    if (msg.location.suggestion !== undefined) lines.push(`  did you mean '${msg.location.suggestion}'?`);
+    const noted = msg.notes.some((n) => /did you mean/i.test(n.text));
+    if (msg.location.suggestion !== undefined && !noted) lines.push(`  did you mean '${msg.location.suggestion}'?`);
   }
   for (const note of msg.notes) {
     const at = note.location ? `${locationText(note.location)}: ` : '';
