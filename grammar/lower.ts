@@ -96,6 +96,9 @@ function applyEffects(step: Step, scope: Scope): void {
     case 'exec':
       scope.exec(proc);
       break;
+    case 'file':
+      scope.files.add(step.file);
+      break;
     case 'exit':
       scope.exit(proc, spanOfLoc(step.loc));
       break;
