@@ -84,3 +84,17 @@ t.test('lock cap accounting', async (t) => {
   // MCL_FUTURE: every mapping of the scenario may be populated.
   t.equal(line(ir.scenario([ir.mlockall(2), ir.mmap('p', 300 * MiB)])), 0);
 });
+
+t.test('a missing or broken executor is reported, not thrown', async (t) => {
+  const missing = createHostTarget('/nonexistent/mls-exec');
+  const a = await missing.available();
+  t.equal(a.ok, false);
+  t.match(!a.ok && a.reason, /host executor not built/);
+  const log = await missing.run(ir.scenario([ir.mmap('p', P)]), { kernel: 'host', trace: false, timeoutMs: 1000 });
+  t.equal(log.outcome, 'skipped');
+  const broken = await runOnHost(ir.scenario([ir.mmap('p', P)]), {
+    kernel: 'host', trace: false, timeoutMs: 2000, executable: '/bin/false',
+  });
+  t.equal(broken.outcome, 'error');
+  t.match(broken.message, /host executor did not start/);
+});

@@ -27,13 +27,16 @@ export class Supervisor {
     this.child.stderr.on('data', (d: Buffer) => { if (this.stderr.length < 4096) this.stderr += d.toString(); });
     this.child.stdin.on('error', () => {}); // EPIPE after a kill is expected
     this.exited = new Promise((resolve) => {
-      this.child.on('close', () => {
+      const end = (): void => {
+        if (this.ended) return;
         this.ended = true;
         this.helloWaiter?.(false);
         for (const w of this.waiters.splice(0)) w(undefined);
         resolve();
-      });
-      this.child.on('error', (e) => { this.stderr += String(e); });
+      };
+      this.child.on('close', end);
+      // spawn failures (ENOENT, EACCES) may come without a 'close'.
+      this.child.on('error', (e) => { this.stderr += String(e); end(); });
     });
   }
 
@@ -61,6 +64,18 @@ export class Supervisor {
   }
 
   private onData(d: Buffer): void {
+    if (this.ended) return;
+    try {
+      this.parse(d);
+    } catch (e) {
+      // A garbled stream is an executor bug: end the run instead of throwing from an event handler.
+      this.stderr += `executor protocol error: ${(e as Error).message}\n`;
+      Supervisor.killGroup(this.workerGroup);
+      this.child.kill('SIGKILL');
+    }
+  }
+
+  private parse(d: Buffer): void {
     this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
     for (;;) {
       const nl = this.buf.indexOf(10);
