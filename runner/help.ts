@@ -49,17 +49,19 @@ export function commandHelp(name: CommandName): string {
   return [`Usage: ${spec.usage}`, '', `${spec.summary}.`, '', 'Options:', ...optionLines(optionsFor(name)), ''].join('\n');
 }
 
+const cell = (s: string) => s.replace(/\|/g, '\\|');
+
 /** The README usage section (Markdown), from the same table. */
 export function markdownUsage(): string {
   const rows = OPTIONS.map((o) => {
     const names = `${o.short ? `\`-${o.short}\`, ` : ''}\`--${o.long}${o.type === 'string' ? ` <${o.valueName ?? 'value'}>` : ''}\``;
     const cmds = o.commands === '*' ? 'all' : o.commands.join(', ');
-    return `| ${names} | ${o.description}${o.defaultText ? ` (default: ${o.defaultText})` : ''} | ${cmds} |`;
+    return `| ${cell(names)} | ${cell(o.description)}${o.defaultText ? ` (default: ${cell(o.defaultText)})` : ''} | ${cmds} |`;
   });
   return [
     '| command | what it does |',
     '|---|---|',
-    ...COMMANDS.map((c) => `| \`${c.usage}\` | ${c.summary} |`),
+    ...COMMANDS.map((c) => `| \`${cell(c.usage)}\` | ${cell(c.summary)} |`),
     '',
     '| option | meaning | commands |',
     '|---|---|---|',
@@ -67,6 +69,6 @@ export function markdownUsage(): string {
     '',
     '| exit code | meaning |',
     '|---|---|',
-    ...EXIT_CODES.map(([c, t]) => `| ${c} | ${t} |`),
+    ...EXIT_CODES.map(([c, t]) => `| ${c} | ${cell(t)} |`),
   ].join('\n');
 }

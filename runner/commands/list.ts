@@ -6,7 +6,9 @@ import { renderMessage } from '../render/message.js';
 import { runConfig } from '../run-config.js';
 import { loadTarget } from '../tools.js';
 import { compilerVersion } from '../version.js';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import type { Command, CommandContext } from './types.js';
 
 interface Listed {
@@ -19,12 +21,23 @@ interface Listed {
   checks: Array<{ kind: 'result' | 'expect'; line: number; column: number; what: string }>;
 }
 
-/** Profiles come from the model target when it publishes them (a `profiles` list or function). */
+/** Profile names: from the model target when it publishes them, else from runtime/profile's registry. */
+async function profileList(): Promise<unknown[]> {
+  const t = (await loadTarget('model')) as unknown as { profiles?: unknown };
+  const p = typeof t.profiles === 'function' ? await (t.profiles as () => unknown)() : t.profiles;
+  if (Array.isArray(p)) return p;
+  for (const ext of ['.js', '.ts']) {
+    const url = new URL(`../../runtime/profile${ext}`, import.meta.url);
+    if (!existsSync(fileURLToPath(url))) continue;
+    const m = (await import(url.href)) as { profileNames?: () => string[] };
+    if (typeof m.profileNames === 'function') return m.profileNames();
+  }
+  throw new Error('the model does not publish its kernel profiles');
+}
+
 async function kernels(ctx: CommandContext): Promise<number> {
   try {
-    const t = (await loadTarget('model')) as unknown as { profiles?: unknown };
-    const p = typeof t.profiles === 'function' ? await (t.profiles as () => unknown)() : t.profiles;
-    if (!Array.isArray(p)) throw new Error('the model target does not publish its kernel profiles');
+    const p = await profileList();
     const names = p.map((x) => (typeof x === 'string' ? x : String((x as { name?: string }).name)));
     ctx.io.stdout.write(ctx.options['json'] ? JSON.stringify(p, null, 2) + '\n' : names.join('\n') + '\n');
     return 0;
