@@ -1,0 +1,63 @@
+// The model target: runs a compiled scenario on runtime/ (a pure TypeScript model
+// of the Linux mm, following a kernel profile) and reports what it observed in
+// the same ObservationLog format as the host.
+import type { ObservationLog, Scenario, StepObservation } from '../../schema/generated/types.js';
+import { DEFAULT_IMAGE, System, findProfile, loadEmpty, loadImage, profileNames } from '../../runtime/index.js';
+import { Proc, ScenarioError } from './model/bindings.js';
+import { executeStep, type World } from './model/execute.js';
+import { snapshot } from './model/observe.js';
+import type { Availability, Target, TargetRunOptions } from './target.js';
+
+/** Features the model does not simulate: scenarios requiring them are skipped. */
+const UNMODELLED: Record<string, string> = {
+  host: 'the scenario requires the host target',
+  thp: 'transparent huge pages are not modelled',
+};
+
+export function runOnModel(scenario: Scenario, options: TargetRunOptions): ObservationLog {
+  const profile = findProfile(options.kernel);
+  const log: ObservationLog = { schemaVersion: 1, target: 'model', kernel: options.kernel, steps: [], outcome: 'completed' };
+  if (!profile) {
+    return { ...log, outcome: 'error', message: `unknown kernel profile ${options.kernel} (known: ${profileNames().join(', ')})` };
+  }
+  for (const r of scenario.requires) {
+    if (UNMODELLED[r]) return { ...log, outcome: 'skipped', skipReason: UNMODELLED[r] };
+  }
+  const system = new System(profile);
+  if (scenario.env.maxMapCount !== undefined) system.maxMapCount = scenario.env.maxMapCount;
+  const image = scenario.env.image === 'empty' ? null : options.image ?? DEFAULT_IMAGE;
+  if (image) log.image = image;
+  const procs = new Map<string, Proc>();
+  const main = new Proc(system.newTask('main'));
+  if (image) loadImage(main.task, image); else loadEmpty(main.task);
+  main.initialBrk = main.task.mm.brk;
+  procs.set('main', main);
+  const world: World = { system, procs, image };
+  const started = Date.now();
+  for (let i = 0; i < scenario.steps.length; i++) {
+    if (Date.now() - started > options.timeoutMs) {
+      return { ...log, outcome: 'timeout', message: `the model ran past ${options.timeoutMs} ms at step ${i + 1}` };
+    }
+    const step = scenario.steps[i]!;
+    const obs: StepObservation = { step: i, proc: step.proc };
+    try {
+      if (step.op !== 'expect') obs.result = executeStep(world, step);
+      const p = procs.get(step.proc);
+      if ((step.op === 'expect' || options.trace) && p?.task.alive) obs.snapshot = snapshot(p);
+      else if (step.op === 'expect') throw new ScenarioError(`process ${step.proc} does not exist or has exited`);
+    } catch (e) {
+      if (obs.result) log.steps.push(obs);
+      const where = `${step.loc.file}:${step.loc.line}:${step.loc.column}`;
+      if (e instanceof ScenarioError) return { ...log, outcome: 'error', message: `${where}: ${e.message}` };
+      return { ...log, outcome: 'error', message: `${where}: model error: ${e instanceof Error ? e.message : String(e)}` };
+    }
+    log.steps.push(obs);
+  }
+  return log;
+}
+
+export const modelTarget: Target = {
+  name: 'model',
+  async available(): Promise<Availability> { return { ok: true }; },
+  async run(scenario: Scenario, options: TargetRunOptions): Promise<ObservationLog> { return runOnModel(scenario, options); },
+};

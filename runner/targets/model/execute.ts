@@ -1,0 +1,194 @@
+// One IR call step on the model: resolve names to numbers, call the runtime's
+// system call, report a CallResult (value only when it does not depend on placement).
+import type { CallResult, StartImage } from '../../../schema/generated/types.js';
+import type { CallStep } from '../../ir.js';
+import {
+  MAP_ANONYMOUS, MAP_DROPPABLE, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_GROWSDOWN, MAP_HUGETLB, MAP_LOCKED, MAP_NONBLOCK,
+  MAP_NORESERVE, MAP_POPULATE, MAP_PRIVATE, MAP_SHARED, MAP_STACK, MemObject, PAGE_SIZE, RLIM_INFINITY, System,
+  exec, exitTask, fork, growStack, randomPages, readByte, sysBrk, sysMadvise, sysMemfdSecretMap, sysMlock, sysMlock2,
+  sysMlockall, sysMmap, sysMprotect, sysMremap, sysMsync, sysMunlock, sysMunlockall, sysMunmap, sysPin, sysUnpin,
+  touchPage, writeByte, type SysResult,
+} from '../../../runtime/index.js';
+import { truncateFile } from '../../../runtime/files.js';
+import { Proc, ScenarioError } from './bindings.js';
+
+const P = BigInt(PAGE_SIZE);
+const FLAG: Record<string, number> = {
+  locked: MAP_LOCKED, populate: MAP_POPULATE, noreserve: MAP_NORESERVE, fixed: MAP_FIXED,
+  fixed_noreplace: MAP_FIXED_NOREPLACE, growsdown: MAP_GROWSDOWN, hugetlb: MAP_HUGETLB, nonblock: MAP_NONBLOCK,
+  stack: MAP_STACK,
+  // norelocate belongs to the VM_PINNED proposal; mainline ignores unknown MAP_PRIVATE bits.
+  norelocate: 0,
+};
+const SHARE: Record<string, number> = { private: MAP_PRIVATE, shared: MAP_SHARED, droppable: MAP_DROPPABLE };
+
+export const protBits = (p: string): number => (p[0] === 'r' ? 1 : 0) | (p[1] === 'w' ? 2 : 0) | (p[2] === 'x' ? 4 : 0);
+
+const okv = (v: bigint | number = 0): CallResult => ({ outcome: 'ok', value: String(v) });
+const okAddr: CallResult = { outcome: 'ok' };
+
+function fromSys(r: SysResult, withValue = true): CallResult {
+  if (r.ok) return r.address || !withValue ? okAddr : okv(r.value);
+  if ('errno' in r) return { outcome: 'errno', errno: r.errno };
+  return { outcome: 'signal', signal: r.signal };
+}
+
+export interface World {
+  system: System;
+  procs: Map<string, Proc>;
+  image: StartImage | null;
+}
+
+/** Execute one call step in its process; throws ScenarioError for scenario mistakes. */
+export function executeStep(w: World, step: CallStep): CallResult {
+  const p = w.procs.get(step.proc);
+  if (!p || !p.task.alive) throw new ScenarioError(`process ${step.proc} does not exist or has exited`);
+  const t = p.task;
+  switch (step.op) {
+    case 'mmap': {
+      let flags = SHARE[step.share]! | (step.file === undefined ? MAP_ANONYMOUS : 0);
+      for (const f of step.flags) flags |= FLAG[f]!;
+      if (step.rawFlags !== undefined) flags = Number(BigInt(flags) | BigInt(step.rawFlags));
+      let file: MemObject | null = null;
+      if (step.file !== undefined) {
+        file = w.system.files.get(step.file) ?? null;
+        if (!file) throw new ScenarioError(`file ${step.file} is not declared`);
+      }
+      const len = p.len(step.len);
+      const r = sysMmap(t, {
+        addr: step.at ? p.addr(step.at) : 0n, len, prot: protBits(step.prot), flags, file,
+        offset: step.offset !== undefined ? BigInt(step.offset) : 0n,
+      });
+      if (r.ok && step.bind) p.regions.set(step.bind, { base: r.value, len });
+      return fromSys(r);
+    }
+    case 'memfd_secret': {
+      const len = p.len(step.len);
+      const r = sysMemfdSecretMap(t, len, protBits(step.prot));
+      if (r.ok && step.bind) p.regions.set(step.bind, { base: r.value, len });
+      return fromSys(r);
+    }
+    case 'file': {
+      const f = new MemObject('file', `/tmp/mls/${step.file}`);
+      f.sizeBytes = BigInt(step.size);
+      f.cache.add(0, Number((f.sizeBytes + P - 1n) / P));
+      w.system.files.set(step.file, f);
+      return okv();
+    }
+    case 'truncate': {
+      const f = w.system.files.get(step.file);
+      if (!f) throw new ScenarioError(`file ${step.file} is not declared`);
+      truncateFile(w.system, f, BigInt(step.size));
+      return okv();
+    }
+    case 'munmap': return fromSys(sysMunmap(t, p.addr(step.addr), p.len(step.len)));
+    case 'mlock': return fromSys(sysMlock(t, p.addr(step.addr), p.len(step.len)));
+    case 'munlock': return fromSys(sysMunlock(t, p.addr(step.addr), p.len(step.len)));
+    case 'pin': return fromSys(sysPin(t, p.addr(step.addr), p.len(step.len)));
+    case 'unpin': return fromSys(sysUnpin(t, p.addr(step.addr), p.len(step.len)));
+    case 'mpin': case 'munpin': return { outcome: 'errno', errno: 'ENOSYS' };
+    case 'mlock2': return fromSys(sysMlock2(t, p.addr(step.addr), p.len(step.len), BigInt(step.flags)));
+    case 'mlockall': return fromSys(sysMlockall(t, BigInt(step.flags)));
+    case 'munlockall': return fromSys(sysMunlockall(t));
+    case 'mprotect': {
+      const prot = step.rawProt !== undefined ? BigInt(step.rawProt) : BigInt(protBits(step.prot));
+      return fromSys(sysMprotect(t, p.addr(step.addr), p.len(step.len), prot));
+    }
+    case 'mremap': {
+      let flags = 0n;
+      for (const f of step.flags) flags |= f === 'maymove' ? 1n : f === 'fixed' ? 2n : 4n;
+      if (step.rawFlags !== undefined) flags |= BigInt(step.rawFlags);
+      const addr = p.addr(step.addr);
+      const newLen = p.len(step.newLen);
+      const oldLen = p.len(step.oldLen);
+      const r = sysMremap(t, addr, oldLen, newLen, flags, step.to ? p.addr(step.to) : 0n);
+      if (r.ok) {
+        if (step.bind) p.regions.set(step.bind, { base: r.value, len: newLen });
+        // Without `bind`, a region named at its start follows the move (as on the host).
+        else if (step.addr.region !== undefined && !step.addr.end && BigInt(step.addr.offset) === 0n && oldLen !== 0n) {
+          p.regions.set(step.addr.region, { base: r.value, len: newLen });
+        }
+      }
+      return fromSys(r);
+    }
+    case 'madvise': return fromSys(sysMadvise(t, p.addr(step.addr), p.len(step.len), step.advice));
+    case 'msync': return fromSys(sysMsync(t, p.addr(step.addr), p.len(step.len), BigInt(step.flags)));
+    case 'brk': {
+      // sbrk: the break moves by delta, or the call fails with ENOMEM.
+      const delta = Number(BigInt(step.delta));
+      const want = t.mm.brk + delta;
+      if (delta === 0) return okAddr;
+      const got = want < 0 ? t.mm.brk : sysBrk(t, want);
+      return got === want ? okAddr : { outcome: 'errno', errno: 'ENOMEM' };
+    }
+    case 'setrlimit': {
+      const cur = t.rlimits[step.resource];
+      const val = (v: string, keep: bigint): bigint => (v === 'unlimited' ? RLIM_INFINITY : v === 'keep' ? keep : BigInt(v));
+      const soft = val(step.soft, cur.cur), hard = val(step.hard, cur.max);
+      if (soft > hard) return { outcome: 'errno', errno: 'EINVAL' };
+      if (hard > cur.max && !t.caps.sysResource) return { outcome: 'errno', errno: 'EPERM' };
+      t.rlimits[step.resource] = { cur: soft, max: hard };
+      return okv();
+    }
+    case 'cap': {
+      const on = step.action === 'raise';
+      if (step.cap === 'ipc_lock') t.caps.ipcLock = on; else t.caps.sysResource = on;
+      return okv();
+    }
+    case 'read': case 'write': {
+      const addr = p.addr(step.addr);
+      const len = p.len(step.len);
+      const write = step.op === 'write';
+      const value = step.value ?? 0x5a;
+      let last = 0;
+      const one = (a: bigint): CallResult | null => {
+        if (write) { const s = writeByte(t, a, value); return s ? { outcome: 'signal', signal: s } : null; }
+        const r = readByte(t, a);
+        if ('signal' in r) return { outcome: 'signal', signal: r.signal };
+        last = r.value;
+        return null;
+      };
+      const first = one(addr);
+      if (first) return first;
+      if (len > 1n) {
+        for (let a = (addr / P + 1n) * P; a < addr + len; a += P) { const s = one(a); if (s) return s; }
+      }
+      return okv(!write && len <= 1n ? last : 0);
+    }
+    case 'access': {
+      const base = p.addr(step.addr);
+      let pages = p.len(step.len) / P;
+      if (pages === 0n) pages = 1n;
+      const write = step.mode === 'write';
+      const vbase = Number(base / P);
+      for (const pg of randomPages(pages, step.count, BigInt(step.seed))) {
+        const vpn = vbase + Number(pg);
+        const s = write ? writeByte(t, BigInt(vpn) * P + (base % P), 0x5a) : touchPage(t, vpn, false);
+        if (s) return { outcome: 'signal', signal: s };
+      }
+      return okv();
+    }
+    case 'grow_stack': {
+      const s = growStack(t, p.len(step.len));
+      return s ? { outcome: 'signal', signal: s } : okv();
+    }
+    case 'fork': {
+      if (w.procs.has(step.child) && w.procs.get(step.child)!.task.alive) throw new ScenarioError(`process ${step.child} already exists`);
+      const child = new Proc(fork(t, step.child));
+      child.regions = new Map(p.regions);
+      child.initialBrk = p.initialBrk;
+      w.procs.set(step.child, child);
+      return okAddr;
+    }
+    case 'exec': {
+      exec(t, w.image);
+      p.regions.clear();
+      p.initialBrk = t.mm.brk;
+      return okv();
+    }
+    case 'exit': {
+      exitTask(t);
+      return okAddr;
+    }
+  }
+}

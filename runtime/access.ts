@@ -1,0 +1,75 @@
+// User-space memory accesses, as the CPU and arch/x86/mm/fault.c:do_user_addr_fault
+// see them: find the VMA (growing a stack below a VM_GROWSDOWN VMA), check access
+// (x86 reads need any of r/w/x — access_error; writes need VM_WRITE), then
+// handle_mm_fault. Failures are signals: SIGSEGV (no VMA, bad access, guard
+// marker, stack limit), SIGBUS (file page past EOF, no huge page).
+import { PAGE_SHIFT, PAGE_SIZE } from './constants.js';
+import type { Signal } from './errno.js';
+import { faultRange } from './fault.js';
+import type { Task } from './mm.js';
+import { expandDownwards } from './stack.js';
+import { VM_GROWSDOWN, VM_WRITE, type Vma } from './vma.js';
+
+/** lock_mm_and_find_vma: the VMA for a faulting page, growing the stack if needed. */
+function vmaForFault(t: Task, vpn: number): Vma | undefined {
+  const mm = t.mm;
+  const v = mm.vmas.find(vpn);
+  if (!v) return undefined;
+  if (v.start <= vpn) return v;
+  if (!(v.flags & VM_GROWSDOWN)) return undefined;
+  return expandDownwards(t, v, vpn) ? v : undefined;
+}
+
+/** Touch page vpn for read or write. */
+export function touchPage(t: Task, vpn: number, write: boolean): Signal | null {
+  const v = vmaForFault(t, vpn);
+  if (!v) return 'SIGSEGV';
+  if (write ? !(v.flags & VM_WRITE) : !v.isAccessible()) return 'SIGSEGV';
+  const r = faultRange(t, v, vpn, vpn + 1, write);
+  if (r.error) return r.error === 'SIGBUS' ? 'SIGBUS' : 'SIGSEGV';
+  return null;
+}
+
+/** Read one byte at a user address. */
+export function readByte(t: Task, addr: bigint): { signal: Signal } | { value: number } {
+  const vpn = Number(addr >> BigInt(PAGE_SHIFT));
+  const s = touchPage(t, vpn, false);
+  if (s) return { signal: s };
+  const run = t.mm.pt.lookup(vpn)!;
+  return { value: run.obj.readByte(run.base + (vpn - run.start), Number(addr % BigInt(PAGE_SIZE))) };
+}
+
+/** Write one byte at a user address. */
+export function writeByte(t: Task, addr: bigint, value: number): Signal | null {
+  const vpn = Number(addr >> BigInt(PAGE_SHIFT));
+  const s = touchPage(t, vpn, true);
+  if (s) return s;
+  const run = t.mm.pt.lookup(vpn)!;
+  run.obj.writeByte(run.base + (vpn - run.start), Number(addr % BigInt(PAGE_SIZE)), value);
+  return null;
+}
+
+/** SPEC.md §3.7: xorshift64* page picker. */
+export function* randomPages(pages: bigint, count: number, seed: bigint): Generator<bigint> {
+  const M = (1n << 64n) - 1n;
+  let x = seed === 0n ? 0x9e3779b97f4a7c15n : seed & M;
+  for (let i = 0; i < count; i++) {
+    x ^= x >> 12n; x ^= (x << 25n) & M; x ^= x >> 27n;
+    yield ((x * 0x2545f4914f6cdd1dn) & M) % pages;
+  }
+}
+
+/**
+ * grow_stack: touch every page from just below the stack pointer down to
+ * sp - len (a deep recursion), growing [stack] as it goes.
+ */
+export function growStack(t: Task, lenBytes: bigint): Signal | null {
+  const mm = t.mm;
+  if (mm.stackPointer < 0) return 'SIGSEGV';
+  const pages = Number((lenBytes + BigInt(PAGE_SIZE) - 1n) >> BigInt(PAGE_SHIFT));
+  for (let i = 1; i <= pages; i++) {
+    const s = touchPage(t, mm.stackPointer - i, true);
+    if (s) return s;
+  }
+  return null;
+}

@@ -1,0 +1,140 @@
+// Linux: mm/memory.c (linux-6.18) — handle_mm_fault: do_anonymous_page (zero
+// page on read, a new anon page on write), do_read_fault with do_fault_around
+// (maps neighbouring page-cache pages, fault_around_bytes = 64 KiB), do_cow_fault
+// (private file write), do_shared_fault, do_wp_page (COW break; a page mapped
+// once is reused), hugetlb_fault; mm/rmap.c:__anon_vma_prepare and
+// find_mergeable_anon_vma. Faults past EOF give SIGBUS (filemap_fault).
+import { HPAGE_PAGES, PAGE_SIZE_N, PTRS_PER_PTE } from './constants.js';
+import type { Mm, Task } from './mm.js';
+import { GUARD_MARKER, ZERO_PAGE, type MemObject } from './pages.js';
+import { mapcount } from './rmap.js';
+import { AnonVma, VM_ACCESS_FLAGS, VM_HUGETLB, VM_SHARED, type Vma } from './vma.js';
+
+export type FaultError = 'SIGBUS' | 'SIGSEGV' | 'ENOMEM';
+export interface FaultOutcome { done: number; error?: FaultError }
+
+/** mm/rmap.c:reusable_anon_vma / anon_vma_compatible. */
+function compatible(a: Vma, b: Vma): boolean {
+  return a.end === b.start && a.file === b.file && ((a.flags ^ b.flags) & ~VM_ACCESS_FLAGS) === 0
+    && b.pgoff === a.pgoff + a.pages;
+}
+
+/** mm/rmap.c:__anon_vma_prepare: reuse a compatible neighbour's anon_vma, else a new one. */
+export function anonVmaPrepare(mm: Mm, v: Vma): void {
+  if (v.anonVma) return;
+  const next = mm.vmas.next(v), prev = mm.vmas.prev(v);
+  if (next?.anonVma && !next.anonVma.forked && compatible(v, next)) v.anonVma = next.anonVma;
+  else if (prev?.anonVma && !prev.anonVma.forked && compatible(prev, v)) v.anonVma = prev.anonVma;
+  else v.anonVma = new AnonVma();
+}
+
+function fileBacked(v: Vma): MemObject | null {
+  const f = v.file;
+  return f && (f.kind === 'file' || f.kind === 'shmem' || f.kind === 'secretmem') ? f : null;
+}
+
+/** Pages of the object below EOF. */
+function eofIndex(obj: MemObject): number { return Number((obj.sizeBytes + PAGE_SIZE_N - 1n) / PAGE_SIZE_N); }
+
+/** New private anonymous pages for [s, e), copying what the old pages held. */
+function cowBreak(mm: Mm, v: Vma, s: number, e: number, old: MemObject, oldBase: number): void {
+  anonVmaPrepare(mm, v);
+  const base = mm.anon.allocate(e - s);
+  if (old !== ZERO_PAGE) for (let i = 0; i < e - s; i++) old.copyPage(oldBase + i, mm.anon, base + i);
+  mm.pt.map(s, e, mm.anon, base);
+}
+
+/** mm/memory.c:do_fault_around + filemap_map_pages: map cached pages around vpn (no PTE yet, below EOF). */
+function faultAround(t: Task, v: Vma, vpn: number, obj: MemObject): void {
+  const nr = t.system.profile.behaviour.faultAroundPages;
+  if (nr <= 1) return;
+  const pteOff = vpn % PTRS_PER_PTE;
+  const vmaOff = vpn - v.start;
+  const fromPte = Math.max(pteOff - (pteOff % nr), pteOff - Math.min(pteOff, vmaOff));
+  const toPte = Math.min(fromPte + nr, PTRS_PER_PTE, pteOff + v.pages - vmaOff);
+  const lo = vpn - pteOff + fromPte, hi = vpn - pteOff + toPte;
+  const eof = eofIndex(obj);
+  const pt = t.mm.pt;
+  for (let p = lo; p < hi; p++) {
+    const idx = v.index(p);
+    if (idx >= eof || pt.lookup(p) || !obj.cache.has(idx)) continue;
+    pt.map(p, p + 1, obj, idx);
+  }
+}
+
+/**
+ * Fault [start, end) of VMA v in order, as GUP (populate) or a user access does.
+ * Returns how many pages were handled before the first error.
+ */
+export function faultRange(t: Task, v: Vma, start: number, end: number, write: boolean): FaultOutcome {
+  const mm = t.mm, pt = mm.pt;
+  let vpn = start;
+  while (vpn < end) {
+    const run = pt.lookup(vpn);
+    if (run) {
+      const segEnd = Math.min(run.end, end);
+      if (run.obj === GUARD_MARKER) return { done: vpn - start, error: 'SIGSEGV' };
+      if (write) {
+        const base = run.base + (vpn - run.start);
+        const o = run.obj;
+        if (o === ZERO_PAGE || (o.kind !== 'anon' && o.kind !== 'hugetlb' && !(v.flags & VM_SHARED) && o.kind !== 'special')) {
+          cowBreak(mm, v, vpn, segEnd, o, base);
+        } else if (o.kind === 'anon') {
+          // do_wp_page: reuse a page only this PTE maps, copy a shared one.
+          for (let p = vpn; p < segEnd; p++) {
+            const idx = base + (p - vpn);
+            if (mapcount(o, idx) > 1) cowBreak(mm, v, p, p + 1, o, idx);
+          }
+        }
+      }
+      vpn = segEnd;
+      continue;
+    }
+    const gapEnd = Math.min(end, pt.nextRunStart(vpn));
+    if (v.flags & VM_HUGETLB) {
+      const hs = vpn - ((vpn - v.start) % HPAGE_PAGES);
+      const he = Math.min(hs + HPAGE_PAGES, v.end);
+      const obj = v.file!;
+      const hidx = v.index(hs);
+      if (!obj.cache.has(hidx)) {
+        // A reservation taken at mmap is consumed first (mm/hugetlb.c:alloc_hugetlb_folio).
+        if (obj.hugeReserved > 0) obj.hugeReserved--;
+        else if (t.system.hugePagesFree <= 0) return { done: vpn - start, error: 'SIGBUS' };
+        else t.system.hugePagesFree--;
+        obj.cache.add(hidx, hidx + HPAGE_PAGES);
+      }
+      pt.map(hs, he, obj, hidx);
+      vpn = Math.min(he, end);
+      continue;
+    }
+    const obj = fileBacked(v);
+    if (obj) {
+      const idx = v.index(vpn);
+      if (idx >= eofIndex(obj)) return { done: vpn - start, error: 'SIGBUS' };
+      if (!write && obj.kind !== 'secretmem') {
+        faultAround(t, v, vpn, obj);
+        if (pt.lookup(vpn)) continue;
+      }
+      obj.cache.add(idx, idx + 1);
+      if (write && !(v.flags & VM_SHARED)) cowBreak(mm, v, vpn, vpn + 1, obj, idx);
+      else pt.map(vpn, vpn + 1, obj, idx);
+      vpn++;
+      continue;
+    }
+    if (v.special) {
+      // vdso pages are installed at exec; vvar pages are PFNs inserted on fault.
+      const o = v.special === 'vdso' ? t.system.vdso : t.system.vvar;
+      pt.map(vpn, gapEnd, o, v.index(vpn));
+      vpn = gapEnd;
+      continue;
+    }
+    if (write) {
+      anonVmaPrepare(mm, v);
+      pt.map(vpn, gapEnd, mm.anon, mm.anon.allocate(gapEnd - vpn));
+    } else {
+      pt.map(vpn, gapEnd, ZERO_PAGE, vpn);
+    }
+    vpn = gapEnd;
+  }
+  return { done: end - start };
+}

@@ -1,0 +1,23 @@
+// Files the scenario declares: page cache objects with a size. Linux:
+// mm/truncate.c:truncate_pagecache (unmap_mapping_range with even_cows, then
+// drop the page cache past the new EOF) (linux-6.18).
+import { PAGE_SIZE_N } from './constants.js';
+import type { MemObject } from './pages.js';
+import type { System } from './system.js';
+
+export function truncateFile(sys: System, f: MemObject, size: bigint): void {
+  const oldPages = Number((f.sizeBytes + PAGE_SIZE_N - 1n) / PAGE_SIZE_N);
+  const newPages = Number((size + PAGE_SIZE_N - 1n) / PAGE_SIZE_N);
+  f.sizeBytes = size;
+  if (newPages >= oldPages) return;
+  // Every mapping of the file loses its PTEs past EOF, private COW copies included.
+  for (const t of sys.liveTasks()) {
+    for (const v of t.mm.vmas.toArray()) {
+      if (v.file !== f) continue;
+      const from = Math.max(v.start, v.start + newPages - v.pgoff);
+      if (from < v.end) t.mm.pt.unmap(from, v.end);
+    }
+  }
+  f.cache.remove(newPages, Number.MAX_SAFE_INTEGER);
+  f.dropContents(newPages, oldPages);
+}

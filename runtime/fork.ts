@@ -1,0 +1,48 @@
+// Linux: kernel/fork.c:copy_mm / dup_mm and mm/mmap.c:dup_mmap (linux-6.18),
+// mm/memory.c:copy_page_range / vma_needs_copy; exit: mm/mmap.c:exit_mmap.
+import type { Task } from './mm.js';
+import { AnonVma, VM_DONTCOPY, VM_INIT_DEF_MASK, VM_LOCKED_MASK, VM_MIXEDMAP, VM_PFNMAP, VM_WIPEONFORK } from './vma.js';
+
+/**
+ * dup_mmap: every VMA but VM_DONTCOPY ones is copied with VM_LOCKED_MASK cleared;
+ * the child's locked_vm and pinned_vm start at 0 (mm_init) and def_flags keep only
+ * VM_INIT_DEF_MASK, so MCL_FUTURE is not inherited. Page tables are copied (the
+ * pages become shared copy-on-write) only where a fault could not refill them:
+ * VMAs with an anon_vma or VM_PFNMAP/VM_MIXEDMAP, and never for VM_WIPEONFORK.
+ */
+export function fork(parent: Task, childName: string): Task {
+  const sys = parent.system;
+  const child = sys.newTask(childName);
+  const pm = parent.mm, cm = child.mm;
+  child.caps = { ...parent.caps };
+  child.rlimits = structuredClone(parent.rlimits);
+  cm.startBrk = pm.startBrk; cm.brk = pm.brk; cm.startStack = pm.startStack; cm.stackPointer = pm.stackPointer;
+  cm.mmapBase = pm.mmapBase; cm.gate = pm.gate;
+  cm.defFlags = sys.profile.behaviour.mclFutureInheritedByFork ? pm.defFlags : pm.defFlags & VM_INIT_DEF_MASK;
+  const chains = new Map<AnonVma, AnonVma>();
+  pm.vmas.forEach((v) => {
+    if (v.flags & VM_DONTCOPY) return;
+    const c = v.clone();
+    c.flags &= ~VM_LOCKED_MASK;
+    if (v.flags & VM_WIPEONFORK) c.anonVma = null;
+    else if (v.anonVma) {
+      // anon_vma_fork: the child gets its own anon_vma chained to the parent's.
+      v.anonVma.forked = true;
+      let a = chains.get(v.anonVma);
+      if (!a) { a = new AnonVma(); chains.set(v.anonVma, a); }
+      c.anonVma = a;
+    }
+    cm.vmas.insert(c);
+    cm.statAccount(c.pages);
+    if (v.flags & VM_WIPEONFORK) return;
+    if (!(v.anonVma || v.flags & (VM_PFNMAP | VM_MIXEDMAP))) return;
+    for (const p of pm.pt.pieces(v.start, v.end)) cm.pt.map(p.start, p.end, p.obj, p.base);
+  });
+  return child;
+}
+
+/** exit_mmap: the mm goes away with everything it maps. */
+export function exitTask(t: Task): void {
+  t.mm.pt.release();
+  t.alive = false;
+}

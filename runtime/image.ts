@@ -1,0 +1,107 @@
+// The process image a scenario starts from.
+//
+// DEFAULT_IMAGE is the layout of a small static C program (gcc -static -O2, glibc,
+// reading its own /proc/self/smaps) on the test machine (Linux 6.18.44 x86_64),
+// addresses as observed in one run (ASLR moves them; scenarios only see offsets):
+//
+//   00400000-00401000 r--p  exe        4 kB  Rss 4      ELF header
+//   00401000-00479000 r-xp  exe      480 kB  Rss 480    .text
+//   00479000-004a0000 r--p  exe      156 kB  Rss 156    .rodata
+//   004a0000-004a4000 r--p  exe       16 kB  Rss 16     RELRO (was rw: "ac")
+//   004a4000-004a7000 rw-p  exe       12 kB  Rss 12     .data
+//   004a7000-004ac000 rw-p            20 kB  Rss 4      .bss
+//   1cbff000-1cc21000 rw-p  [heap]   136 kB  Rss 8      (static glibc's TLS setup uses brk)
+//   7f8fcc4ea000-...  r--p  [vvar]    16 kB  pf io de dd
+//   7f8fcc4ee000-...  r--p  [vvar_vclock] 8 kB
+//   7f8fcc4f0000-...  r-xp  [vdso]     8 kB  Rss 4, Pss 0 (mapped by every process)
+//   7ffcffe56000-7ffcffe77000 rw-p [stack] 132 kB  Rss 20  gd ac
+//   ffffffffff600000 --xp [vsyscall] (the gate VMA: in maps, not in the mm)
+//   VmSize 988 kB (no [vsyscall]); 12 lines in maps, map_count 11.
+//
+// A host executor can hand its own StartImage (schema/observation.schema.json) to
+// the model instead; loadImage builds the same structures from either.
+import type { StartImage } from '../schema/generated/types.js';
+import { PAGE_SHIFT, PAGE_SIZE, TASK_SIZE_PAGES, VSYSCALL_PAGE } from './constants.js';
+import type { Task } from './mm.js';
+import { MemObject } from './pages.js';
+import { Vma, VM_GROWSDOWN, flagsFromLetters, type SpecialKind } from './vma.js';
+
+const L = (s: string): string[] => s.split(' ');
+
+export const DEFAULT_IMAGE: StartImage = {
+  brkStart: '1cc21000',
+  vmas: [
+    { start: '400000', end: '401000', prot: 'r--', shared: false, name: '/mls/exe', flags: L('rd mr mw me'), rss: 4096 },
+    { start: '401000', end: '479000', prot: 'r-x', shared: false, name: '/mls/exe', flags: L('rd ex mr mw me'), rss: 491520 },
+    { start: '479000', end: '4a0000', prot: 'r--', shared: false, name: '/mls/exe', flags: L('rd mr mw me'), rss: 159744 },
+    { start: '4a0000', end: '4a4000', prot: 'r--', shared: false, name: '/mls/exe', flags: L('rd mr mw me ac'), rss: 16384 },
+    { start: '4a4000', end: '4a7000', prot: 'rw-', shared: false, name: '/mls/exe', flags: L('rd wr mr mw me ac'), rss: 12288 },
+    { start: '4a7000', end: '4ac000', prot: 'rw-', shared: false, name: '', flags: L('rd wr mr mw me ac'), rss: 4096 },
+    { start: '1cbff000', end: '1cc21000', prot: 'rw-', shared: false, name: '[heap]', flags: L('rd wr mr mw me ac'), rss: 8192 },
+    { start: '7f8fcc4ea000', end: '7f8fcc4ee000', prot: 'r--', shared: false, name: '[vvar]', flags: L('rd mr pf io de dd'), rss: 0 },
+    { start: '7f8fcc4ee000', end: '7f8fcc4f0000', prot: 'r--', shared: false, name: '[vvar_vclock]', flags: L('rd mr pf io de dd'), rss: 0 },
+    { start: '7f8fcc4f0000', end: '7f8fcc4f2000', prot: 'r-x', shared: false, name: '[vdso]', flags: L('rd ex mr mw me de'), rss: 4096 },
+    { start: '7ffcffe56000', end: '7ffcffe77000', prot: 'rw-', shared: false, name: '[stack]', flags: L('rd wr mr mw me gd ac'), rss: 20480 },
+    { start: 'ffffffffff600000', end: 'ffffffffff601000', prot: '--x', shared: false, name: '[vsyscall]', flags: L('ex'), rss: 0 },
+  ],
+};
+
+const hexBig = (hex: string): bigint => BigInt('0x' + hex.replace(/^0x/i, ''));
+const page = (hex: string): number => Number(hexBig(hex) >> BigInt(PAGE_SHIFT));
+
+/** Build the task's mm from an image (exec of the executor: what the kernel set up before main()). */
+export function loadImage(t: Task, image: StartImage): void {
+  const mm = t.mm, sys = t.system;
+  const files = new Map<string, { obj: MemObject; minPg: number; maxPg: number }>();
+  let highestMmap = 0;
+  for (const iv of image.vmas) {
+    const start = page(iv.start), end = page(iv.end);
+    if (BigInt(start) === VSYSCALL_PAGE) { mm.gate = true; continue; }
+    if (start >= TASK_SIZE_PAGES) continue;
+    const { flags, droppable } = flagsFromLetters(iv.flags);
+    const rssPages = Math.min(end - start, Math.floor(iv.rss / PAGE_SIZE));
+    const special: SpecialKind = iv.name === '[vdso]' ? 'vdso' : iv.name === '[vvar]' ? 'vvar' : iv.name === '[vvar_vclock]' ? 'vvar_vclock' : null;
+    let file: MemObject | null = null;
+    let pgoff = start;
+    if (iv.name.startsWith('/')) {
+      let f = files.get(iv.name);
+      if (!f) { f = { obj: new MemObject('file', iv.name), minPg: start, maxPg: end }; files.set(iv.name, f); }
+      f.minPg = Math.min(f.minPg, start); f.maxPg = Math.max(f.maxPg, end);
+      file = f.obj;
+      pgoff = start - f.minPg;
+    } else if (special) pgoff = 0;
+    const v = new Vma(start, end, flags, pgoff, file, special ? '' : iv.name, special);
+    v.droppable = droppable;
+    mm.vmas.insert(v);
+    mm.statAccount(v.pages);
+    if (special) highestMmap = Math.max(highestMmap, end);
+    if (iv.name === '[stack]' || flags & VM_GROWSDOWN) {
+      mm.startStack = end - 1;
+      mm.stackPointer = end - Math.max(1, rssPages);
+      if (rssPages) mm.pt.map(end - rssPages, end, mm.anon, mm.anon.allocate(rssPages));
+    } else if (special === 'vdso') {
+      if (rssPages) mm.pt.map(start, start + rssPages, sys.vdso, 0);
+    } else if (file) {
+      if (rssPages) { file.cache.add(pgoff, pgoff + rssPages); mm.pt.map(start, start + rssPages, file, pgoff); }
+    } else if (rssPages && !special) {
+      mm.pt.map(start, start + rssPages, mm.anon, mm.anon.allocate(rssPages));
+    }
+    if (iv.name === '[heap]') mm.startBrk = start * PAGE_SIZE;
+  }
+  for (const f of files.values()) {
+    f.obj.sizeBytes = BigInt(f.maxPg - f.minPg) * BigInt(PAGE_SIZE);
+    f.obj.cache.add(0, f.maxPg - f.minPg);
+  }
+  mm.brk = Number(hexBig(image.brkStart));
+  if (!mm.startBrk) mm.startBrk = mm.brk;
+  mm.mmapBase = highestMmap || EMPTY_MMAP_BASE;
+}
+
+/** mmap_base for an image without vdso: just below a 128 MiB stack gap, as mm/util.c:mmap_base computes it. */
+export const EMPTY_MMAP_BASE = TASK_SIZE_PAGES - (128 << 8);
+
+/** `image empty`: no VMAs, no gate; brk at 16 MiB. */
+export function loadEmpty(t: Task): void {
+  t.mm.mmapBase = EMPTY_MMAP_BASE;
+  t.mm.startBrk = t.mm.brk = 0x1000000;
+}

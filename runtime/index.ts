@@ -1,0 +1,24 @@
+// The model's public surface: a System of tasks and the system calls, one
+// function per call, each validating its arguments before it changes anything.
+export * from './constants.js';
+export * from './errno.js';
+export { System } from './system.js';
+export { Task, Mm, canDoMlock, mlockFutureOk } from './mm.js';
+export { LINUX_6_18, applyPatch, findProfile, profileNames, registerProfile, type KernelProfile, type Behaviour, type Patch } from './profile.js';
+export { sysMmap, sysMemfdSecretMap, type MmapRequest } from './mmap.js';
+export { sysMunmap } from './munmap.js';
+export { sysMlock, sysMlock2, sysMunlock, sysMlockall, sysMunlockall, normaliseRange } from './mlock.js';
+export { sysMprotect } from './mprotect.js';
+export { sysMremap } from './mremap.js';
+export { sysMadvise } from './madvise.js';
+export { sysMsync } from './msync.js';
+export { sysBrk } from './brk.js';
+export { sysPin, sysUnpin } from './pin.js';
+export { fork, exitTask } from './fork.js';
+export { exec } from './exec.js';
+export { readByte, writeByte, touchPage, growStack, randomPages } from './access.js';
+export { DEFAULT_IMAGE, loadImage, loadEmpty } from './image.js';
+export { status, smaps, rollupLocked, vmFlags, vmaName, mincore, mclFuture, mapsLineCount } from './procfs.js';
+export { assertInvariants, checkMm, InvariantError } from './invariants.js';
+export { MemObject } from './pages.js';
+export * as vm from './vma.js';

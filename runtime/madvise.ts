@@ -1,0 +1,135 @@
+// Linux: mm/madvise.c (linux-6.18) — madvise_walk_vmas over [start, end): each
+// VMA in order, the first error stops the walk (earlier VMAs stay changed);
+// a hole gives ENOMEM after the walk (unmapped_error). Behaviours modelled:
+// flag advice (DONTFORK/DOFORK/WIPEONFORK/KEEPONFORK/HUGEPAGE/NOHUGEPAGE/DONTDUMP/
+// DODUMP) through vma_modify_flags, DONTNEED / DONTNEED_LOCKED / FREE / REMOVE
+// zaps (EINVAL on VM_LOCKED, VM_PFNMAP, VM_HUGETLB for DONTNEED/FREE —
+// madvise_dontneed_free_valid_vma), COLD/PAGEOUT (can_madv_lru_vma), WILLNEED,
+// POPULATE_READ/WRITE (faultin_page_range), GUARD_INSTALL/REMOVE.
+import { MADV, PAGE_SIZE_N, U64_MASK } from './constants.js';
+import { err, OK, type Errno, type SysResult } from './errno.js';
+import { faultRange } from './fault.js';
+import type { Task } from './mm.js';
+import { GUARD_MARKER } from './pages.js';
+import { vmaModifyFlags, zapRange } from './vma-ops.js';
+import {
+  VM_DONTCOPY, VM_DONTDUMP, VM_HUGEPAGE, VM_HUGETLB, VM_IO, VM_LOCKED, VM_MAYBE_GUARD, VM_NOHUGEPAGE, VM_PFNMAP,
+  VM_SHARED, VM_SPECIAL, VM_WIPEONFORK, VM_WRITE, type Vma,
+} from './vma.js';
+
+/** mm/madvise.c:madvise_behavior_valid. */
+const VALID = new Set<number>([
+  MADV.NORMAL, MADV.RANDOM, MADV.SEQUENTIAL, MADV.WILLNEED, MADV.DONTNEED, MADV.DONTNEED_LOCKED, MADV.FREE,
+  MADV.REMOVE, MADV.DONTFORK, MADV.DOFORK, MADV.MERGEABLE, MADV.UNMERGEABLE, MADV.HUGEPAGE, MADV.NOHUGEPAGE,
+  MADV.DONTDUMP, MADV.DODUMP, MADV.WIPEONFORK, MADV.KEEPONFORK, MADV.COLD, MADV.PAGEOUT, MADV.POPULATE_READ,
+  MADV.POPULATE_WRITE, MADV.COLLAPSE, MADV.GUARD_INSTALL, MADV.GUARD_REMOVE,
+]);
+
+/** New vm_flags for flag-only advice (madvise_vma_behavior), or an errno, or null (not a flag advice). */
+function flagAdvice(v: Vma, advice: number): number | Errno | null {
+  switch (advice) {
+    case MADV.DONTFORK: return v.flags | VM_DONTCOPY;
+    case MADV.DOFORK: return v.flags & VM_IO ? 'EINVAL' : v.flags & ~VM_DONTCOPY;
+    case MADV.WIPEONFORK:
+      // Only anonymous private memory can be wiped (no file, not shared).
+      return v.file || v.flags & VM_SHARED ? 'EINVAL' : v.flags | VM_WIPEONFORK;
+    case MADV.KEEPONFORK: return v.droppable ? 'EINVAL' : v.flags & ~VM_WIPEONFORK;
+    case MADV.DONTDUMP: return v.flags | VM_DONTDUMP;
+    case MADV.DODUMP: return v.flags & VM_SPECIAL ? 'EINVAL' : v.flags & ~VM_DONTDUMP;
+    case MADV.HUGEPAGE: return (v.flags & ~VM_NOHUGEPAGE) | VM_HUGEPAGE;
+    case MADV.NOHUGEPAGE: return (v.flags & ~VM_HUGEPAGE) | VM_NOHUGEPAGE;
+    default: return null;
+  }
+}
+
+function applyToVma(t: Task, v: Vma, s: number, e: number, advice: number): { vma: Vma; error?: Errno } {
+  const mm = t.mm;
+  const f = flagAdvice(v, advice);
+  if (typeof f === 'string') return { vma: v, error: f };
+  if (typeof f === 'number') {
+    if (f === v.flags) return { vma: v };
+    const r = vmaModifyFlags(mm, v, s, e, f);
+    return typeof r === 'string' ? { vma: v, error: r } : { vma: r };
+  }
+  switch (advice) {
+    case MADV.DONTNEED: case MADV.DONTNEED_LOCKED: case MADV.FREE: {
+      // madvise_dontneed_free_valid_vma.
+      const forbid = VM_PFNMAP | VM_HUGETLB * (advice === MADV.FREE ? 1 : 0) | (advice === MADV.DONTNEED_LOCKED ? 0 : VM_LOCKED);
+      if (v.flags & forbid) return { vma: v, error: 'EINVAL' };
+      if (advice === MADV.FREE && v.file) return { vma: v, error: 'EINVAL' };
+      zapRange(mm, s, e, true);
+      return { vma: v };
+    }
+    case MADV.REMOVE: {
+      if (v.flags & VM_LOCKED) return { vma: v, error: 'EINVAL' };
+      if (!v.file || !(v.flags & VM_SHARED)) return { vma: v, error: 'EACCES' };
+      const is = v.index(s), ie = v.index(e);
+      // vfs_fallocate(PUNCH_HOLE): the pages go from the object and from every mapping.
+      for (const tbl of [...v.file.tables]) {
+        for (const r of tbl.allRuns()) {
+          if (r.obj !== v.file) continue;
+          const lo = Math.max(r.base, is), hi = Math.min(r.base + r.end - r.start, ie);
+          if (lo < hi) tbl.unmap(r.start + lo - r.base, r.start + hi - r.base);
+        }
+      }
+      v.file.cache.remove(is, ie);
+      v.file.dropContents(is, ie);
+      return { vma: v };
+    }
+    case MADV.COLD: case MADV.PAGEOUT:
+      return v.flags & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB) ? { vma: v, error: 'EINVAL' } : { vma: v };
+    case MADV.POPULATE_READ: case MADV.POPULATE_WRITE: {
+      // madvise_populate -> faultin_page_range: EFAULT on a bad VMA / SIGBUS, ENOMEM as is.
+      const write = advice === MADV.POPULATE_WRITE;
+      if (v.flags & (VM_IO | VM_PFNMAP)) return { vma: v, error: 'EINVAL' };
+      if (write ? !(v.flags & VM_WRITE) : !v.isAccessible()) return { vma: v, error: 'EINVAL' };
+      const r = faultRange(t, v, s, e, write);
+      if (r.error) return { vma: v, error: r.error === 'ENOMEM' ? 'ENOMEM' : 'EFAULT' };
+      return { vma: v };
+    }
+    case MADV.GUARD_INSTALL: {
+      // madvise_guard_install: anonymous-only in 6.18; not on VM_LOCKED, VM_SPECIAL, hugetlb.
+      if (v.flags & (VM_LOCKED | VM_SPECIAL | VM_HUGETLB) || v.file) return { vma: v, error: 'EINVAL' };
+      v.flags |= VM_MAYBE_GUARD;
+      zapRange(mm, s, e);
+      mm.pt.map(s, e, GUARD_MARKER, s);
+      return { vma: v };
+    }
+    case MADV.GUARD_REMOVE: {
+      const guards: Array<[number, number]> = [];
+      mm.pt.forEachIn(s, e, (a, b, o) => { if (o === GUARD_MARKER) guards.push([a, b]); });
+      for (const [a, b] of guards) mm.pt.unmap(a, b);
+      return { vma: v };
+    }
+    default:
+      // NORMAL, RANDOM, SEQUENTIAL, WILLNEED, MERGEABLE, UNMERGEABLE, COLLAPSE: no state the model shows.
+      return { vma: v };
+  }
+}
+
+/** SYSCALL_DEFINE3(madvise) -> do_madvise. */
+export function sysMadvise(t: Task, startB: bigint, lenB: bigint, advice: number): SysResult {
+  if (startB % PAGE_SIZE_N) return err('EINVAL');
+  if (!VALID.has(advice)) return err('EINVAL');
+  const len = ((lenB + PAGE_SIZE_N - 1n) / PAGE_SIZE_N) * PAGE_SIZE_N;
+  if (len !== 0n && (len & U64_MASK) === 0n) return err('EINVAL');
+  if (lenB !== 0n && len === 0n) return err('EINVAL');
+  const endB = startB + len;
+  if (endB > U64_MASK) return err('EINVAL');
+  if (endB === startB) return OK;
+  const s = Number(startB >> 12n), e = Number(endB >> 12n);
+  const mm = t.mm;
+  let unmapped = false;
+  let cur = s;
+  let v = mm.vmas.find(cur);
+  while (v && v.start < e) {
+    if (v.start > cur) unmapped = true;
+    const rs = Math.max(cur, v.start), re = Math.min(e, v.end);
+    const r = applyToVma(t, v, rs, re, advice);
+    if (r.error) return err(r.error);
+    cur = re;
+    v = mm.vmas.find(cur);
+  }
+  if (cur < e) unmapped = true;
+  return unmapped ? err('ENOMEM') : OK;
+}

@@ -1,0 +1,102 @@
+// Linux: struct mm_struct (include/linux/mm_types.h) and the task fields the mm
+// code reads: credentials (capable(CAP_IPC_LOCK)) and rlimits (task->signal->rlim).
+//
+// Invariants (checked by invariants.ts after every step in tests):
+// - vmas are sorted and disjoint, each inside [MMAP_MIN, TASK_SIZE);
+// - totalVm = sum of VMA pages; lockedVm = pages of VM_LOCKED VMAs + lockedVmLeak
+//   (the documented mremap DONTUNMAP leak of 6.18);
+// - every PTE run lies inside a VMA.
+// Counters change only where the kernel changes them (the mutation points in
+// vma-ops.ts, mlock.ts, mremap.ts, brk.ts, stack.ts).
+import { PAGE_SHIFT, RLIM_INFINITY } from './constants.js';
+import { MemObject, PageTable } from './pages.js';
+import { VmaTree } from './vma-tree.js';
+import { VM_LOCKED } from './vma.js';
+import type { System } from './system.js';
+
+export class Mm {
+  readonly vmas = new VmaTree();
+  readonly pt = new PageTable();
+  /** Pool of private anonymous pages faulted in this mm (fresh per mm; fork shares the parent's pages COW). */
+  readonly anon = new MemObject('anon', 'anon');
+  /** mm->locked_vm, mm->pinned_vm, mm->total_vm: pages. */
+  lockedVm = 0;
+  pinnedVm = 0;
+  totalVm = 0;
+  /** locked_vm no VMA accounts for any more (6.18 mremap DONTUNMAP); part of lockedVm. */
+  lockedVmLeak = 0;
+  /** mm->def_flags (only VM_LOCKED_MASK and VM_NOHUGEPAGE bits are ever set). */
+  defFlags = 0;
+  /** mm->start_brk and mm->brk, in bytes (brk is byte-granular). */
+  startBrk = 0;
+  brk = 0;
+  /** mm->start_stack (a page number inside the initial stack VMA); -1: none. */
+  startStack = -1;
+  /** Current stack pointer page of the main thread (grow_stack touches below it). */
+  stackPointer = -1;
+  /** mm->mmap_base: top-down allocations search below this page. */
+  mmapBase = 0;
+  /** Long-term pins (pin.ts), each charged to pinned_vm. */
+  readonly pins: Array<{ start: number; end: number; charged: boolean }> = [];
+  /** The gate VMA [vsyscall] exists for this mm (x86_64: always, except the model's empty image). */
+  gate = false;
+  constructor(readonly system: System) {}
+
+  get mapCount(): number { return this.vmas.count; }
+
+  /** mm/vma.c:vm_stat_account, the total_vm part. */
+  statAccount(pages: number): void { this.totalVm += pages; }
+
+  /** Pages of VM_LOCKED VMAs (what locked_vm would be without leaks). */
+  lockedPagesInVmas(): number {
+    let n = 0;
+    this.vmas.forEach((v) => { if (v.flags & VM_LOCKED) n += v.pages; });
+    return n;
+  }
+}
+
+export type RlimitName = 'memlock' | 'as' | 'data' | 'stack';
+export interface Rlimit { cur: bigint; max: bigint }
+
+let nextPid = 100;
+
+export class Task {
+  readonly pid = nextPid++;
+  alive = true;
+  /** Effective capabilities the model consults. Root starts with both. */
+  caps = { ipcLock: true, sysResource: true };
+  rlimits: Record<RlimitName, Rlimit> = {
+    memlock: { cur: 8n << 20n, max: 8n << 20n },
+    as: { cur: RLIM_INFINITY, max: RLIM_INFINITY },
+    data: { cur: RLIM_INFINITY, max: RLIM_INFINITY },
+    stack: { cur: 8n << 20n, max: RLIM_INFINITY },
+  };
+  constructor(public name: string, public mm: Mm) {}
+
+  get system(): System { return this.mm.system; }
+
+  /** capable(CAP_IPC_LOCK). */
+  capIpcLock(): boolean { return this.caps.ipcLock; }
+
+  /** rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT, exact below 2^52 pages. */
+  memlockLimitPages(): number { return Number(this.rlimits.memlock.cur >> BigInt(PAGE_SHIFT)); }
+}
+
+/** mm/mlock.c:can_do_mlock. */
+export function canDoMlock(t: Task): boolean {
+  if (t.rlimits.memlock.cur !== 0n) return true;
+  return t.capIpcLock();
+}
+
+/** mm/mmap.c:mlock_future_ok (6.18 signature: vm_flags, bytes). */
+export function mlockFutureOk(t: Task, vmFlags: number, pages: number): boolean {
+  if (!(vmFlags & VM_LOCKED) || t.capIpcLock()) return true;
+  return pages + t.mm.lockedVm <= t.memlockLimitPages();
+}
+
+/** mm/mmap.c:may_expand_vm: RLIMIT_AS on total_vm (RLIMIT_DATA is not modelled). */
+export function mayExpandVm(t: Task, pages: number): boolean {
+  const lim = t.rlimits.as.cur;
+  if (lim === RLIM_INFINITY) return true;
+  return BigInt(t.mm.totalVm + pages) <= lim >> BigInt(PAGE_SHIFT);
+}

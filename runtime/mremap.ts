@@ -1,0 +1,173 @@
+// Linux: mm/mremap.c (linux-6.18, after the 2025 move_vma refactoring) —
+// check_mremap_params, check_prep_vma, mremap_at (shrink / expand in place /
+// move), mremap_to (MREMAP_FIXED, MREMAP_DONTUNMAP), move_vma, vrm_stat_account,
+// dontunmap_complete, unmap_source_vma; populate of the grown part of a locked VMA.
+import { MREMAP_DONTUNMAP, MREMAP_FIXED, MREMAP_MAYMOVE, PAGE_SHIFT, PAGE_SIZE_N, TASK_SIZE_PAGES } from './constants.js';
+import { err, ok, type Errno, type SysResult } from './errno.js';
+import { mmPopulate } from './gup.js';
+import { mayExpandVm, mlockFutureOk, type Task } from './mm.js';
+import { getUnmappedArea } from './mmap.js';
+import { doMunmap, insertVma, vmaModifyFlags } from './vma-ops.js';
+import { VM_DONTEXPAND, VM_LOCKED, VM_LOCKED_MASK, VM_MAYSHARE, VM_PFNMAP, VM_SHARED, type Vma } from './vma.js';
+
+const TASK_SIZE = BigInt(TASK_SIZE_PAGES) << BigInt(PAGE_SHIFT);
+const align = (b: bigint): bigint => ((b + PAGE_SIZE_N - 1n) / PAGE_SIZE_N) * PAGE_SIZE_N;
+
+interface Remap {
+  t: Task; addr: number; oldLen: number; newLen: number; flags: number; newAddr: number;
+  vma?: Vma; delta: number; populateExpand: boolean;
+}
+
+/** mm/mremap.c:vrm_stat_account: total_vm and (if the source is VM_LOCKED) locked_vm. */
+function statAccount(r: Remap, pages: number): void {
+  r.t.mm.statAccount(pages);
+  if (r.vma!.flags & VM_LOCKED) r.t.mm.lockedVm += pages;
+}
+
+/** mm/mremap.c:move_vma: copy the VMA to newAddr, move the page tables, then unmap or DONTUNMAP the source. */
+function moveVma(r: Remap): number | Errno {
+  const mm = r.t.mm;
+  if (mm.mapCount >= mm.system.maxMapCount - 3) return 'ENOMEM';
+  let src = r.vma!;
+  // DONTUNMAP of part of a VMA works on that part only (the flag change below splits it).
+  const copy = src.clone();
+  copy.start = r.newAddr; copy.end = r.newAddr + r.newLen; copy.pgoff = src.index(r.addr);
+  const pieces = mm.pt.pieces(r.addr, r.addr + r.oldLen);
+  const placed = insertVma(mm, copy);
+  mm.pt.unmap(r.addr, r.addr + r.oldLen);
+  for (const p of pieces) mm.pt.map(p.start - r.addr + r.newAddr, p.end - r.addr + r.newAddr, p.obj, p.base);
+  statAccount(r, r.newLen);
+  if (r.flags & MREMAP_DONTUNMAP) {
+    // dontunmap_complete clears the lock bits (VM_ACCOUNT stays: "ac" observed on
+    // 6.18.44) without touching locked_vm: on 6.18
+    // vrm_stat_account has already added newLen, so that amount is never given back.
+    const leak = r.t.system.profile.behaviour.dontunmapLeaksLockedVm;
+    if (src.flags & VM_LOCKED) {
+      if (leak) mm.lockedVmLeak += r.oldLen;
+      else mm.lockedVm -= r.oldLen;
+    }
+    const m = vmaModifyFlags(mm, src, r.addr, r.addr + r.oldLen, src.flags & ~VM_LOCKED_MASK);
+    if (typeof m !== 'string') src = m;
+  } else if (r.oldLen > 0) {
+    doMunmap(r.t, r.addr, r.addr + r.oldLen);
+  }
+  void placed;
+  return r.newAddr;
+}
+
+/** mm/mremap.c:vrm_set_new_addr. */
+function setNewAddr(r: Remap): Errno | 0 {
+  const v = r.vma!;
+  const fixed = (r.flags & MREMAP_FIXED) !== 0;
+  const a = getUnmappedArea(r.t, r.newAddr, r.newLen, fixed ? 0x10 : 0, 1);
+  if (a < 0) return 'ENOMEM';
+  void v;
+  r.newAddr = a;
+  return 0;
+}
+
+/** mm/mremap.c:check_prep_vma. */
+function checkPrepVma(r: Remap): Errno | 0 {
+  const t = r.t, v = t.mm.vmas.lookup(r.addr);
+  if (!v) return 'EFAULT';
+  r.vma = v;
+  r.delta = Math.abs(r.newLen - r.oldLen);
+  const impliesNew = (r.flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) !== 0;
+  if (!impliesNew) r.newAddr = r.addr;
+  if (!(r.newLen > r.oldLen || impliesNew)) return 0;
+  if (r.oldLen === 0 && !(v.flags & (VM_SHARED | VM_MAYSHARE))) return 'EINVAL';
+  if (r.flags & MREMAP_DONTUNMAP && v.flags & (VM_DONTEXPAND | VM_PFNMAP)) return 'EINVAL';
+  if (r.oldLen > v.end - r.addr) return 'EFAULT';
+  if (r.newLen === r.oldLen) return 0;
+  if (v.flags & VM_LOCKED) r.populateExpand = true;
+  if (v.flags & (VM_DONTEXPAND | VM_PFNMAP)) return 'EFAULT';
+  if (!mlockFutureOk(t, v.flags, r.delta)) return 'EAGAIN';
+  if (!mayExpandVm(t, r.delta)) return 'ENOMEM';
+  return 0;
+}
+
+/** mm/mremap.c:expand_vma: in place when the pages after the VMA are free, else move (MAYMOVE). */
+function expandVma(r: Remap): number | Errno {
+  const mm = r.t.mm, v = r.vma!;
+  if (r.addr + r.oldLen === v.end) {
+    const end = v.end + r.delta;
+    const blocker = mm.vmas.intersection(v.end, end);
+    if (!blocker && end <= TASK_SIZE_PAGES) {
+      // vma_merge_extend: grow, merging with the next VMA if it now touches and matches.
+      mm.vmas.setEnd(v, end);
+      const next = mm.vmas.next(v);
+      const placed = next && next.start === end ? insertMergeNext(r.t, v) : v;
+      r.vma = placed;
+      statAccount(r, r.delta);
+      return r.addr;
+    }
+  }
+  if (!(r.flags & MREMAP_MAYMOVE)) return 'ENOMEM';
+  r.newAddr = 0;
+  const e = setNewAddr(r);
+  if (e) return e;
+  return moveVma(r);
+}
+
+function insertMergeNext(t: Task, v: Vma): Vma {
+  const mm = t.mm;
+  mm.vmas.remove(v);
+  return insertVma(mm, v);
+}
+
+/** SYSCALL_DEFINE5(mremap). Returns the new address. */
+export function sysMremap(t: Task, addrB: bigint, oldLenB: bigint, newLenB: bigint, flagsB: bigint, newAddrB: bigint): SysResult {
+  const flags = Number(flagsB & 0xffffffffn);
+  if (flagsB & ~BigInt(MREMAP_FIXED | MREMAP_MAYMOVE | MREMAP_DONTUNMAP)) return err('EINVAL');
+  if (addrB % PAGE_SIZE_N) return err('EINVAL');
+  const oldLen = align(oldLenB), newLen = align(newLenB);
+  if (newLen === 0n || newLen >> 64n) return err('EINVAL');
+  if (newLen > TASK_SIZE) return err('EINVAL');
+  const impliesNew = (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) !== 0;
+  const mm = t.mm;
+  if (impliesNew) {
+    if (newAddrB > TASK_SIZE - newLen) return err('EINVAL');
+    if (newAddrB % PAGE_SIZE_N) return err('EINVAL');
+    if (!(flags & MREMAP_MAYMOVE)) return err('EINVAL');
+    if (flags & MREMAP_DONTUNMAP && oldLen !== newLen) return err('EINVAL');
+    if (flags & MREMAP_FIXED && addrB + oldLen > newAddrB && newAddrB + newLen > addrB) return err('EINVAL');
+    if (mm.mapCount + 2 >= mm.system.maxMapCount - 3) return err('ENOMEM');
+  }
+  if (addrB >= TASK_SIZE) return err('EFAULT');
+  const r: Remap = {
+    t, addr: Number(addrB >> 12n), oldLen: Number(oldLen >> 12n), newLen: Number(newLen >> 12n), flags,
+    newAddr: Number(newAddrB >> 12n), delta: 0, populateExpand: false,
+  };
+  const e = checkPrepVma(r);
+  if (e) return err(e);
+  let res: number | Errno;
+  if (impliesNew) res = mremapTo(r);
+  else if (r.newLen === r.oldLen) res = r.addr;
+  else if (r.newLen < r.oldLen) {
+    const u = doMunmap(t, r.addr + r.newLen, r.addr + r.oldLen);
+    res = u ? u : r.addr;
+  } else res = expandVma(r);
+  if (typeof res === 'string') return err(res);
+  if (r.populateExpand) mmPopulate(t, r.newAddr + r.oldLen, r.newAddr + r.oldLen + r.delta, true);
+  return ok(BigInt(res) << 12n, true);
+}
+
+/** mm/mremap.c:mremap_to. */
+function mremapTo(r: Remap): number | Errno {
+  const t = r.t, mm = t.mm;
+  if (r.flags & MREMAP_FIXED) {
+    const u = doMunmap(t, r.newAddr, r.newAddr + r.newLen);
+    if (u) return u;
+    r.vma = mm.vmas.lookup(r.addr);
+    if (!r.vma) return 'EFAULT';
+  }
+  if (r.newLen < r.oldLen) {
+    const u = doMunmap(t, r.addr + r.newLen, r.addr + r.oldLen);
+    if (u) return u;
+    r.oldLen = r.newLen;
+  }
+  if (r.flags & MREMAP_DONTUNMAP && !mayExpandVm(t, r.oldLen)) return 'ENOMEM';
+  const e = setNewAddr(r);
+  if (e) return e;
+  return moveVma(r);
+}

@@ -1,0 +1,36 @@
+// Linux: mm/msync.c SYSCALL msync (linux-6.18).
+import { MS_ASYNC, MS_INVALIDATE, MS_SYNC, PAGE_SIZE_N, U64_MASK } from './constants.js';
+import { err, OK, type SysResult } from './errno.js';
+import type { Task } from './mm.js';
+import { VM_LOCKED } from './vma.js';
+
+/**
+ * Flags are validated first (unknown bits, or MS_ASYNC with MS_SYNC: EINVAL);
+ * then each VMA in the range: a hole gives ENOMEM (after the walk), and
+ * MS_INVALIDATE on a VM_LOCKED VMA gives EBUSY at once. Writeback has no state
+ * the model shows.
+ */
+export function sysMsync(t: Task, startB: bigint, lenB: bigint, flags: bigint): SysResult {
+  if (flags & ~BigInt(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) return err('EINVAL');
+  if (startB % PAGE_SIZE_N) return err('EINVAL');
+  if (flags & BigInt(MS_ASYNC) && flags & BigInt(MS_SYNC)) return err('EINVAL');
+  const len = ((lenB + PAGE_SIZE_N - 1n) / PAGE_SIZE_N) * PAGE_SIZE_N;
+  const endB = startB + len;
+  if (endB > U64_MASK || (endB & U64_MASK) < startB) return err('ENOMEM');
+  if (endB === startB) return OK;
+  let s = Number(startB >> 12n);
+  const e = Number(endB >> 12n);
+  let unmapped = false;
+  for (;;) {
+    const v = t.mm.vmas.find(s);
+    if (!v) return err('ENOMEM');
+    if (s < v.start) {
+      if (v.start >= e) return err('ENOMEM');
+      s = v.start;
+      unmapped = true;
+    }
+    if (flags & BigInt(MS_INVALIDATE) && v.flags & VM_LOCKED) return err('EBUSY');
+    s = v.end;
+    if (s >= e) return unmapped ? err('ENOMEM') : OK;
+  }
+}

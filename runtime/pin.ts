@@ -1,0 +1,47 @@
+// Long-term pins that charge pinned_vm, not locked_vm: io_uring buffer
+// registration (io_uring/rsrc.c:io_sqe_buffer_register -> io_pin_pages ->
+// pin_user_pages_fast(FOLL_WRITE | FOLL_LONGTERM); io_account_mem charges the
+// per-user user_struct->locked_vm against RLIMIT_MEMLOCK unless CAP_IPC_LOCK,
+// and adds to mm->pinned_vm without a check) (linux-6.18).
+import { PAGE_SIZE_N, U64_MASK } from './constants.js';
+import { err, OK, type SysResult } from './errno.js';
+import { faultRange } from './fault.js';
+import type { Task } from './mm.js';
+import { VM_WRITE } from './vma.js';
+
+export function sysPin(t: Task, startB: bigint, lenB: bigint): SysResult {
+  const s = Number(startB / PAGE_SIZE_N);
+  const endB = startB + lenB;
+  if (lenB === 0n || endB > U64_MASK) return err('EFAULT');
+  const e = Number((endB + PAGE_SIZE_N - 1n) / PAGE_SIZE_N);
+  const pages = e - s;
+  if (!t.capIpcLock()) {
+    if (t.system.userLockedVm + pages > t.memlockLimitPages()) return err('ENOMEM');
+  }
+  // pin_user_pages: every page must be in a writable VMA; they are write-faulted.
+  let cur = s;
+  const vmas = t.mm.vmas.overlapping(s, e);
+  for (const v of vmas) { if (v.start > cur) return err('EFAULT'); cur = v.end; }
+  if (cur < e) return err('EFAULT');
+  for (const v of vmas) {
+    if (!(v.flags & VM_WRITE)) return err('EFAULT');
+    const r = faultRange(t, v, Math.max(s, v.start), Math.min(e, v.end), true);
+    if (r.error) return err('EFAULT');
+  }
+  if (!t.capIpcLock()) t.system.userLockedVm += pages;
+  t.mm.pinnedVm += pages;
+  t.mm.pins.push({ start: s, end: e, charged: !t.capIpcLock() });
+  return OK;
+}
+
+/** Unregistering the buffer: unpin, give back pinned_vm and the per-user charge. */
+export function sysUnpin(t: Task, startB: bigint, lenB: bigint): SysResult {
+  const s = Number(startB / PAGE_SIZE_N);
+  const e = Number((startB + lenB + PAGE_SIZE_N - 1n) / PAGE_SIZE_N);
+  const i = t.mm.pins.findIndex((p) => p.start === s && p.end === e);
+  if (i < 0) return err('EINVAL');
+  const [p] = t.mm.pins.splice(i, 1);
+  t.mm.pinnedVm -= e - s;
+  if (p!.charged) t.system.userLockedVm -= e - s;
+  return OK;
+}

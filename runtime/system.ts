@@ -1,0 +1,38 @@
+// The machine the model simulates: processes (tasks with their mm), files, the
+// sysctls that matter (vm.max_map_count), the huge page pool and the kernel
+// profile. No I/O: "files" are page cache objects with a size.
+import { DEFAULT_MAX_MAP_COUNT } from './constants.js';
+import { MemObject } from './pages.js';
+import { Mm, Task } from './mm.js';
+import { LINUX_6_18, type KernelProfile } from './profile.js';
+
+export class System {
+  readonly tasks: Task[] = [];
+  readonly files = new Map<string, MemObject>();
+  /** vm.max_map_count (mm/mmap.c:sysctl_max_map_count). */
+  maxMapCount = DEFAULT_MAX_MAP_COUNT;
+  /** user_struct->locked_vm of the (single) user: io_uring and other per-user charges, in pages. */
+  userLockedVm = 0;
+  /** Free 2 MiB pages in the hugetlb pool (nr_hugepages - used). */
+  hugePagesFree = 64;
+  /** One shared object for every process's [vdso] page (mapped system-wide). */
+  readonly vdso: MemObject;
+  /** PFN-mapped [vvar] pages (vm_normal_page is NULL: no Rss). */
+  readonly vvar: MemObject;
+
+  constructor(readonly profile: KernelProfile = LINUX_6_18) {
+    this.vdso = new MemObject('special', '[vdso]');
+    this.vdso.externalMapcount = 1000;
+    this.vdso.sizeBytes = 2n * 4096n;
+    this.vdso.cache.add(0, 2);
+    this.vvar = new MemObject('zero', '[vvar]');
+  }
+
+  newTask(name: string): Task {
+    const t = new Task(name, new Mm(this));
+    this.tasks.push(t);
+    return t;
+  }
+
+  liveTasks(): Task[] { return this.tasks.filter((t) => t.alive); }
+}
