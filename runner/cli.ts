@@ -80,7 +80,8 @@ export async function main(argv: string[], io: CommandIO = defaultIO(), signal?:
     controller.abort();
   };
   const external = signal;
-  external?.addEventListener('abort', () => controller.abort(), { once: true });
+  if (external?.aborted) controller.abort();
+  else external?.addEventListener('abort', () => controller.abort(), { once: true });
   const ownsProcess = io.stdout === process.stdout;
   if (ownsProcess) process.on('SIGINT', onSigint);
   const ctx: CommandContext = { positionals, options, io, signal: controller.signal };
