@@ -8,6 +8,7 @@ import type { Message } from '../schema/generated/types.js';
 import { Diagnostics } from './diagnostics.js';
 import grammar from './mls.ohm-bundle.js';
 import { parseSource, sourceLines } from './parse.js';
+import { matchLine } from './to-ast.js';
 
 /** An expression with normalised operator spacing: `buf+1p` → `buf + 1p`. */
 function exprText(node: Node): string {
@@ -65,13 +66,13 @@ export interface FormatResult {
 export function formatSource(text: string, file: string): FormatResult {
   try {
     const d = new Diagnostics(file, sourceLines(text));
-    const { matches, splits, parsed } = parseSource(text, d);
+    const { matches, splits, parsed } = parseSource(text, d, true);
     if (d.hasErrors()) return { messages: d.messages };
     // Each output line as code + trailing comment; comments of consecutive lines are aligned.
     const out: { code: string; comment?: string }[] = [];
     let depth = 0;
     for (let i = 0; i < splits.length; i++) {
-      const match = matches[i];
+      const match = matches[i] ?? (parsed[i] ? matchLine(splits[i]!.code) : undefined);
       const kind = parsed[i]?.kind;
       if (kind === 'close') depth = 0;
       const code = match ? joinTokens(semantics(match)['tokens']() as Token[]) : '';

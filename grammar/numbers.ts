@@ -97,14 +97,17 @@ export function toI64(v: bigint): bigint {
   return u >= 1n << 63n ? u - MOD : u;
 }
 
-/** Canonical spelling of a byte count: `16p`, `100`, `SIZE_MAX - 8191`. */
+/** Canonical spelling of a byte count: `2M`, `16p`, `100`, `SIZE_MAX - 8191` (largest exact unit). */
 export function formatSize(v: bigint): string {
   const u = toU64(v);
   if (u >= 1n << 63n) {
     const rest = SIZE_MAX - u;
     return rest === 0n ? 'SIZE_MAX' : `SIZE_MAX - ${formatSize(rest)}`;
   }
-  if (u !== 0n && u % PAGE === 0n) return `${u / PAGE}p`;
+  if (u === 0n) return '0';
+  for (const [unit, m] of [['T', 1n << 40n], ['G', 1n << 30n], ['M', 1n << 20n], ['p', PAGE]] as const) {
+    if (u % m === 0n) return `${u / m}${unit}`;
+  }
   return u.toString();
 }
 

@@ -76,8 +76,25 @@ export interface ParsedFile {
   splits: SplitLine[];
 }
 
-/** Parse text into an AST; every problem goes to `d`. Callers stop if d has errors. */
-export function parseSource(text: string, d: Diagnostics): ParsedFile {
+/** A copy of a cached line's AST with every span moved to `line`. */
+function restamp<T>(value: T, line: number): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const a: unknown[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) a[i] = restamp(value[i] as unknown, line);
+    return a as T;
+  }
+  const src = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k in src) out[k] = k === 'line' ? line : restamp(src[k], line);
+  return out as T;
+}
+
+/**
+ * Parse text into an AST; every problem goes to `d`. Callers stop if d has errors.
+ * Match results are large (ohm's memo table), so they are kept only for the formatter.
+ */
+export function parseSource(text: string, d: Diagnostics, keepMatches = false): ParsedFile {
   const lines = d.lines as string[];
   const ast: FileAst = { file: d.file, headers: [], statements: [], lines };
   const parsed: (LineAst | undefined)[] = [];
@@ -99,7 +116,7 @@ export function parseSource(text: string, d: Diagnostics): ParsedFile {
     });
     return { ast, parsed, matches, splits };
   }
-  const cache = new Map<string, MatchResult>();
+  const cache = new Map<string, LineAst>();
   let block: Word | undefined;
   let blockSpan: Span | undefined;
   let seenStatement = false;
@@ -120,18 +137,20 @@ export function parseSource(text: string, d: Diagnostics): ParsedFile {
       });
       continue;
     }
-    let match = cache.get(split.code);
-    if (!match) {
-      match = matchLine(split.code);
-      cache.set(split.code, match);
+    let l: LineAst;
+    const cached = cache.get(split.code);
+    if (cached) l = restamp(cached, lineNo);
+    else {
+      const match = matchLine(split.code);
+      if (match.failed()) {
+        parseError(d, match, split.code, lineNo);
+        continue;
+      }
+      l = lineToAst(match, lineNo);
+      cache.set(split.code, l);
+      if (keepMatches) matches[i] = match;
     }
-    if (match.failed()) {
-      parseError(d, match, split.code, lineNo);
-      continue;
-    }
-    const l = lineToAst(match, lineNo);
     parsed[i] = l;
-    matches[i] = match;
     switch (l.kind) {
       case 'blank':
         break;

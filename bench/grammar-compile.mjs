@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+// Compile speed of the .mls front end (needs `npm run build`): prints ms and
+// lines/s for a file of distinct statements and for one of repeated statements.
+import { compileSource } from '../dist/grammar/compile.js';
+
+function distinct(n) {
+  const lines = ['scenario "bench"', 'buf = mmap 1G rw private anon'];
+  for (let i = 0; i < n; i++) lines.push(`mlock buf + ${i}p ${1 + (i % 7)}p => ok, ENOMEM on linux-4.4`, `expect locked_vm >= ${i}p`);
+  return lines.join('\n') + '\n';
+}
+function repeated(n) {
+  const lines = ['scenario "bench"', 'buf = mmap 1G rw private anon'];
+  for (let i = 0; i < n; i++) lines.push(`mlock buf + ${i % 10}p 4p => ok, ENOMEM on linux-4.4`, `expect locked_vm >= ${i % 5}p`);
+  return lines.join('\n') + '\n';
+}
+for (const [name, make] of [['distinct', distinct], ['repeated', repeated]]) {
+  for (const n of [1000, 10000]) {
+    const text = make(n);
+    const t0 = performance.now();
+    const r = compileSource(text, 'bench.mls');
+    const ms = performance.now() - t0;
+    const lines = text.split('\n').length;
+    console.log(`${name.padEnd(9)} ${String(lines).padStart(6)} lines ${(text.length / 1024).toFixed(0).padStart(5)} KiB  ${ms.toFixed(0).padStart(6)} ms  ${Math.round(lines / (ms / 1000))} lines/s  ${r.messages.length} messages`);
+  }
+}
