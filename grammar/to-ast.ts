@@ -288,6 +288,11 @@ const actions: MlsActionDict<unknown> = {
   Value_words(w) {
     return { kind: 'words', words: words(w), span: span(this) };
   },
+  // `on` is also the per-profile keyword; as a value (mcl_future == on) it is
+  // the last word of its case, so no profile selector follows it.
+  Value_on(w) {
+    return { kind: 'words', words: [wordOf(w)], span: span(this) };
+  },
   LayoutVma(_o, start, _c, end, _cl, prot, flags) {
     return { start: expr(start), end: expr(end), prot: wordOf(prot), flags: words(flags), span: span(this) };
   },

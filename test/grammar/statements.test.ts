@@ -2,6 +2,7 @@
 // compiled scenario validates against schema/scenario.schema.json.
 import t from 'tap';
 import { compileBody, schemaErrors } from './helpers.js';
+import { compileSource } from '../../grammar/compile.js';
 
 const PRE = 'buf = mmap 16p rw private anon\ndst = mmap 16p none private anon\nfile f 1p\n';
 const ok = { default: { kind: 'ok' }, cases: [] };
@@ -178,4 +179,17 @@ t.test('CRLF, tabs and comments are layout only', async (t) => {
   t.ok(a.scenario && b.scenario);
   t.same(a.scenario?.steps.map((s) => s.op), b.scenario?.steps.map((s) => s.op));
   t.same(b.scenario?.steps[1]?.loc.line, 4);
+});
+
+t.test('`on` is a value for mcl_future when no profile selector follows it', async (t) => {
+  const { scenario, messages } = compileSource(
+    'scenario "on"\nexpect mcl_future == on\nexpect mcl_future == on, off on linux-4.3\n',
+    'on.mls',
+  );
+  t.same(messages, []);
+  const checks = scenario!.steps.flatMap((s) => (s.op === 'expect' ? s.checks : []));
+  t.same(checks.map((c) => c.value), [
+    { default: { state: 'on' }, cases: [] },
+    { default: { state: 'on' }, cases: [{ when: { profile: 'linux-4.3' }, value: { state: 'off' } }] },
+  ]);
 });
