@@ -1,10 +1,15 @@
 // Worker threads on piscina. piscina has no per-task timeout and its abort
 // signal also counts queue time (ecosystem-notes §3.2), so the scheduler never
-// hands it more than maxThreads tasks: a task starts when it is dispatched,
-// and its AbortSignal.timeout is the scenario's own clock.
+// hands it more than maxThreads tasks, and the scenario clock is ours: a task
+// carries a batch of files and a MessagePort; the worker says when each
+// scenario starts and sends each result as it finishes. A scenario that runs
+// past its budget gets the worker stopped; results already sent are kept and
+// the files not started yet go back to the scheduler.
 import { existsSync } from 'node:fs';
+import { MessageChannel } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import type { Message } from '../schema/generated/types.js';
 import type { FileJob, JobOutcome } from './execute.js';
 import { errorResult } from './execute.js';
 import { fileMessage } from './render/message.js';
@@ -15,6 +20,14 @@ export interface PoolOptions {
   maxOldGenerationSizeMb?: number;
   /** Keep idle workers warm (watch mode). */
   idleTimeoutMs?: number;
+}
+
+/** What the worker posts on the task's port. */
+export type WorkerEvent = { kind: 'start'; index: number } | { kind: 'result'; index: number; outcome: JobOutcome };
+
+export interface BatchOutcome {
+  /** outcomes[i] for jobs[i]; undefined: not run (interrupted, or not started before a failure). */
+  outcomes: Array<JobOutcome | undefined>;
 }
 
 /** Grace on top of the scenario budget: the target reports `timeout` itself when it can. */
@@ -35,7 +48,6 @@ function heapFromEnv(): number | undefined {
 
 export class WorkerPool {
   private readonly piscina: Piscina;
-
   private readonly heapMb: number;
 
   constructor(readonly options: PoolOptions) {
@@ -52,27 +64,70 @@ export class WorkerPool {
     this.piscina.on('error', () => {});
   }
 
-  /** Runs one job; crashes, hangs and out-of-memory become ERROR results. Never rejects. */
-  async run(job: FileJob, abort: AbortSignal): Promise<JobOutcome | undefined> {
-    const started = performance.now();
-    const budget = AbortSignal.timeout(job.timeoutMs + KILL_GRACE_MS);
-    const signal = AbortSignal.any([budget, abort]);
+  /**
+   * Runs a batch in one worker. Never rejects: a hang, crash or out-of-memory becomes an ERROR
+   * for the scenario that was running; scenarios after it are left undefined (to be re-queued).
+   */
+  async runBatch(jobs: readonly FileJob[], abort: AbortSignal, onOutcome: (i: number, o: JobOutcome) => void): Promise<BatchOutcome> {
+    const outcomes = new Array<JobOutcome | undefined>(jobs.length);
+    const { port1, port2 } = new MessageChannel();
+    const stop = new AbortController();
+    let running: { index: number; since: number } | undefined;
+    let timedOut = false;
+    let timer: NodeJS.Timeout | undefined;
+    let received = 0;
+    let allReceived: (() => void) | undefined;
+
+    port1.on('message', (ev: WorkerEvent) => {
+      if (ev.kind === 'start') {
+        running = { index: ev.index, since: performance.now() };
+        clearTimeout(timer);
+        // The scenario's own clock: it starts when the worker starts the scenario.
+        timer = setTimeout(() => {
+          timedOut = true;
+          stop.abort();
+        }, jobs[ev.index]!.timeoutMs + KILL_GRACE_MS);
+      } else {
+        clearTimeout(timer);
+        running = undefined;
+        outcomes[ev.index] = ev.outcome;
+        received++;
+        onOutcome(ev.index, ev.outcome);
+        if (received === jobs.length) allReceived?.();
+      }
+    });
+    const signal = AbortSignal.any([stop.signal, abort]);
     try {
-      return (await this.piscina.run(job, { signal })) as JobOutcome;
+      await this.piscina.run({ jobs, port: port2 }, { signal, transferList: [port2] });
+      // Port messages and the task's reply travel separately: wait for every result.
+      if (received < jobs.length) await new Promise<void>((r) => (allReceived = r));
     } catch (e) {
-      const ms = performance.now() - started;
-      if (abort.aborted) return undefined; // interrupted: not a result
-      const err = e as Error & { code?: string };
-      if (budget.aborted) {
-        return errorResult(job, [fileMessage('run/timeout', `timed out after ${job.timeoutMs} ms (the worker was stopped)`, job.file,
-          ['raise --timeout or MLS_TIMEOUT_MUL if the scenario is just slow'])], ms);
+      // Let results the worker posted before it died arrive.
+      await new Promise((r) => setTimeout(r, 20));
+      if (!abort.aborted && running) {
+        const job = jobs[running.index]!;
+        const ms = performance.now() - running.since;
+        const o = errorResult(job, [this.failureMessage(e as Error & { code?: string }, job, timedOut)], ms);
+        outcomes[running.index] = o;
+        onOutcome(running.index, o);
       }
-      if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-        return errorResult(job, [fileMessage('run/out-of-memory', `the worker ran out of memory running ${job.file}`, job.file,
-          [`heap cap: ${this.heapMb} MiB per worker (MLS_WORKER_HEAP_MB)`])], ms);
-      }
-      return errorResult(job, [fileMessage('run/worker-crash', `the worker crashed running ${job.file}: ${err.message}`, job.file)], ms);
+    } finally {
+      clearTimeout(timer);
+      port1.close();
     }
+    return { outcomes };
+  }
+
+  private failureMessage(err: Error & { code?: string }, job: FileJob, timedOut: boolean): Message {
+    if (timedOut) {
+      return fileMessage('run/timeout', `timed out after ${job.timeoutMs} ms (the worker was stopped)`, job.file,
+        ['raise --timeout or MLS_TIMEOUT_MUL if the scenario is just slow']);
+    }
+    if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+      return fileMessage('run/out-of-memory', `the worker ran out of memory running ${job.file}`, job.file,
+        [`heap cap: ${this.heapMb} MiB per worker (MLS_WORKER_HEAP_MB)`]);
+    }
+    return fileMessage('run/worker-crash', `the worker crashed running ${job.file}: ${err.message}`, job.file);
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@
 // buffer), so reports are deterministic whatever finishes first.
 import type { FileResult } from '../schema/generated/types.js';
 import { errorResult, isFiltered, runFile, type FileJob, type JobOutcome } from './execute.js';
-import { WorkerPool } from './pool.js';
+import type { WorkerPool } from './pool.js';
 import { fileMessage } from './render/message.js';
 
 export interface ScheduleOptions {
@@ -40,17 +40,23 @@ async function runInline(job: FileJob): Promise<JobOutcome> {
   }
 }
 
+/** Files per worker task: big enough to amortize messaging, small enough to keep both lanes busy. */
+export function batchSize(remaining: number, threads: number): number {
+  return Math.max(1, Math.min(32, Math.floor(remaining / (threads * 4))));
+}
+
 export async function schedule(jobs: readonly FileJob[], opts: ScheduleOptions): Promise<ScheduleOutcome> {
   const width = Math.max(1, Math.min(opts.jobs, jobs.length));
   const inline = opts.jobs <= 1 && !opts.pool;
-  const ownPool = !inline && !opts.pool ? new WorkerPool({ threads: width }) : undefined;
+  // piscina is loaded only when workers are used (-j1 runs never pay for it).
+  const ownPool = !inline && !opts.pool ? new (await import('./pool.js')).WorkerPool({ threads: width }) : undefined;
   const pool = opts.pool ?? ownPool;
   const done = new Array<JobOutcome | undefined>(jobs.length);
-  let next = 0;
+  /** Indexes not started yet; files a failed batch never reached go back to the front. */
+  const queue = jobs.map((_, i) => i);
   let emitted = 0;
   let failures = 0;
   let bailed = false;
-  let started = 0;
 
   const flush = () => {
     while (emitted < jobs.length && done[emitted] !== undefined) {
@@ -60,25 +66,35 @@ export async function schedule(jobs: readonly FileJob[], opts: ScheduleOptions):
     }
   };
   const stopped = () => opts.signal.aborted || bailed;
+  const settle = (i: number, o: JobOutcome) => {
+    if (done[i] !== undefined) return;
+    done[i] = o;
+    opts.onSettled?.(o);
+    if (!isFiltered(o) && (o.outcome === 'FAIL' || o.outcome === 'ERROR')) {
+      failures++;
+      if (opts.bail > 0 && failures >= opts.bail) bailed = true;
+    }
+    flush();
+  };
 
-  const lane = async () => {
-    while (!stopped() && next < jobs.length) {
-      const i = next++;
-      started++;
-      const job = jobs[i]!;
-      const o = inline ? await runInline(job) : await pool!.run(job, opts.signal);
-      if (o === undefined) continue; // interrupted mid-run: nothing to report
-      done[i] = o;
-      opts.onSettled?.(o);
-      if (!isFiltered(o) && (o.outcome === 'FAIL' || o.outcome === 'ERROR')) {
-        failures++;
-        if (opts.bail > 0 && failures >= opts.bail) bailed = true;
-      }
-      flush();
+  const inlineLane = async () => {
+    while (!stopped() && queue.length > 0) {
+      const i = queue.shift()!;
+      settle(i, await runInline(jobs[i]!));
+    }
+  };
+  const poolLane = async () => {
+    while (!stopped() && queue.length > 0) {
+      // With --bail, one file at a time so no more than needed runs past the limit.
+      const take = opts.bail > 0 ? 1 : batchSize(queue.length, width);
+      const batch = queue.splice(0, take);
+      const { outcomes } = await pool!.runBatch(batch.map((i) => jobs[i]!), opts.signal, (k, o) => settle(batch[k]!, o));
+      const unstarted = batch.filter((_, k) => outcomes[k] === undefined);
+      if (!opts.signal.aborted) queue.unshift(...unstarted);
     }
   };
   try {
-    await Promise.all(Array.from({ length: inline ? 1 : width }, lane));
+    await Promise.all(inline ? [inlineLane()] : Array.from({ length: width }, poolLane));
   } finally {
     await ownPool?.close();
   }

@@ -1,4 +1,5 @@
-// piscina worker entry: one task = one scenario file (runner/execute.ts).
+// piscina worker entry: one task = a batch of scenario files (runner/execute.ts),
+// reported one by one on the task's MessagePort (runner/pool.ts keeps the clock).
 //
 // TEST-ONLY HOOK: MLS_TEST_WORKER_FAULT="hang:<s>,oom:<s>,crash:<s>" makes the
 // worker busy-loop forever, exhaust its heap, or exit abruptly for any file
@@ -6,7 +7,9 @@
 // out-of-memory or crashed worker yields an ERROR for that scenario while the
 // rest of the run continues. It is read only here, in the worker entry, and
 // has no effect on -j1 inline runs.
-import { runFile, type FileJob, type JobOutcome } from './execute.js';
+import type { MessagePort } from 'node:worker_threads';
+import { runFile, type FileJob } from './execute.js';
+import type { WorkerEvent } from './pool.js';
 
 function testFault(file: string): void {
   const spec = process.env['MLS_TEST_WORKER_FAULT'];
@@ -23,7 +26,12 @@ function testFault(file: string): void {
   }
 }
 
-export default async function task(job: FileJob): Promise<JobOutcome> {
-  testFault(job.file);
-  return runFile(job);
+export default async function task({ jobs, port }: { jobs: FileJob[]; port: MessagePort }): Promise<number> {
+  for (let i = 0; i < jobs.length; i++) {
+    const job = jobs[i]!;
+    port.postMessage({ kind: 'start', index: i } satisfies WorkerEvent);
+    testFault(job.file);
+    port.postMessage({ kind: 'result', index: i, outcome: await runFile(job) } satisfies WorkerEvent);
+  }
+  return jobs.length;
 }

@@ -2,7 +2,6 @@
 // testsuite per .mls file, one testcase per check with file and line; FAIL →
 // <failure>, ERROR → <error>, SKIP → <skipped>. ANSI codes are stripped first
 // (junit-report-builder drops the ESC byte but keeps the rest of the code).
-import junitModule from 'junit-report-builder';
 import type { Builder, TestCase, TestSuite } from 'junit-report-builder';
 import type { CheckResult, FileResult, RunResults } from '../../schema/generated/types.js';
 import { renderMessage } from '../render/message.js';
@@ -11,8 +10,13 @@ import type { Sink } from './sink.js';
 import type { Reporter, ReporterEnv } from './types.js';
 
 /** junit-report-builder has no `line` attribute; GitLab and pytest-style readers use one. */
-// The package's CJS module.exports *is* the builder; its typings describe an ES default export.
-const junit = ((junitModule as unknown as { default?: Builder }).default ?? junitModule) as unknown as Builder;
+/** Loaded on first use: the package pulls in lodash and xmlbuilder, which runs without junit need not pay for. */
+async function loadBuilder(): Promise<Builder> {
+  const mod = (await import('junit-report-builder')) as unknown as { default: Builder | { default: Builder } };
+  // The package's CJS module.exports *is* the builder; its typings describe an ES default export.
+  const d = mod.default as Builder & { default?: Builder };
+  return d.default ?? d;
+}
 
 function setLine(tc: TestCase, line: number): void {
   (tc as unknown as { _attributes: Record<string, string> })._attributes['line'] = String(line);
@@ -29,8 +33,8 @@ function checkDetail(c: CheckResult): string {
   return stripAnsi(lines.join('\n'));
 }
 
-export function buildJunit(doc: RunResults): string {
-  const builder = junit.newBuilder();
+export async function buildJunit(doc: RunResults): Promise<string> {
+  const builder = (await loadBuilder()).newBuilder();
   builder.name('mls');
   for (const f of doc.files) addSuite(builder.testSuite(), f);
   return builder.build();
@@ -69,7 +73,7 @@ export class JunitReporter implements Reporter {
   start(): void {}
   file(): void {}
   async end(doc: RunResults): Promise<void> {
-    this.sink.write(buildJunit(doc) + '\n');
+    this.sink.write((await buildJunit(doc)) + '\n');
     await this.sink.close();
   }
 }

@@ -70,3 +70,18 @@ t.test('SIGINT: finished results reported, TAP closed validly, JSON complete, ex
   t.ok(doc.files.some((f: { file: string }) => f.file === 'a.mls'));
   t.notOk(doc.files.some((f: { file: string }) => f.file === 'b-hang.mls'), 'the interrupted scenario is not a result');
 });
+
+t.test('a fault inside a batch of files costs only that scenario; the batch\'s other files are re-queued', async (t) => {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 40; i++) files[`s${String(i).padStart(2, '0')}.mls`] = PASSING(`s${i}`);
+  const dir = suite(files);
+  // 40 files on 2 workers go out in batches of 5: s12 and s27 sit in the middle of theirs.
+  const r = mls(['run', ...TARGET, '-j2', '--timeout', '1500', '-r', 'json'], {
+    cwd: dir, env: { MLS_TEST_WORKER_FAULT: 'hang:s12.mls,crash:s27.mls' },
+  });
+  const doc = JSON.parse(r.stdout);
+  t.same(doc.summary, { passed: 38, failed: 2, errors: 2, skipped: 0, total: 40 });
+  const errors = doc.files.filter((f: { outcome: string }) => f.outcome === 'ERROR').map((f: { file: string; messages: Array<{ id: string }> }) => [f.file, f.messages[0]!.id]);
+  t.same(errors, [['s12.mls', 'run/timeout'], ['s27.mls', 'run/worker-crash']]);
+  t.same(doc.files.map((f: { file: string }) => f.file), Object.keys(files).sort(), 'reported in file order');
+});
