@@ -1,11 +1,12 @@
 // Source text → FileAst. The file is checked for binary content, split into
 // lines (LF or CRLF), comments are cut off, and each line is matched on its own
-// (ohm is ~100 µs a line; identical lines are matched once). Blocks and the
-// header/statement order are assembled here.
+// (ohm is ~50–200 µs a line, so each line goes to the narrowest start rule its
+// first word allows, and identical lines are matched once per process). Blocks
+// and the header/statement order are assembled here.
 import type { FailedMatchResult, MatchResult } from 'ohm-js';
 import type { FileAst, HeaderAst, LineAst, Span, Statement, Word } from './ast.js';
 import type { Diagnostics } from './diagnostics.js';
-import { lineToAst, matchLine } from './to-ast.js';
+import { lineToAst, matchLine, matchLineFast } from './to-ast.js';
 
 /** A line split into code and trailing comment; `openQuote` set when a string is not closed. */
 export interface SplitLine {
@@ -91,6 +92,15 @@ function restamp<T>(value: T, line: number): T {
 }
 
 /**
+ * Line code → its AST (spans on line 0), shared by every file this process
+ * parses: suites repeat lines (`munlock buf`, `expect locked_vm == 0`) across
+ * files. Entries are never handed out, only restamped copies (the caller
+ * mutates statements, e.g. sets `proc` inside a block). Cleared when full.
+ */
+const lineCache = new Map<string, LineAst>();
+const LINE_CACHE_MAX = 20_000;
+
+/**
  * Parse text into an AST; every problem goes to `d`. Callers stop if d has errors.
  * Match results are large (ohm's memo table), so they are kept only for the formatter.
  */
@@ -116,7 +126,6 @@ export function parseSource(text: string, d: Diagnostics, keepMatches = false): 
     });
     return { ast, parsed, matches, splits };
   }
-  const cache = new Map<string, LineAst>();
   let block: Word | undefined;
   let blockSpan: Span | undefined;
   let seenStatement = false;
@@ -138,17 +147,20 @@ export function parseSource(text: string, d: Diagnostics, keepMatches = false): 
       continue;
     }
     let l: LineAst;
-    const cached = cache.get(split.code);
+    const cached = lineCache.get(split.code);
     if (cached) l = restamp(cached, lineNo);
     else {
-      const match = matchLine(split.code);
-      if (match.failed()) {
-        parseError(d, match, split.code, lineNo);
+      // The formatter walks a `Line` CST; the compiler takes the fast start rule.
+      const m = keepMatches ? { match: matchLine(split.code), rule: 'Line' as const, code: split.code } : matchLineFast(split.code);
+      if (m.match.failed()) {
+        parseError(d, m.match, split.code, lineNo);
         continue;
       }
-      l = lineToAst(match, lineNo);
-      cache.set(split.code, l);
-      if (keepMatches) matches[i] = match;
+      const fresh = lineToAst(m, 0);
+      if (lineCache.size >= LINE_CACHE_MAX) lineCache.clear();
+      lineCache.set(split.code, fresh);
+      l = restamp(fresh, lineNo);
+      if (keepMatches) matches[i] = m.match;
     }
     parsed[i] = l;
     switch (l.kind) {

@@ -8,12 +8,20 @@ import type * as A from './ast.js';
 /** Line number of the line being converted (ohm operations cannot take it otherwise without threading args). */
 let currentLine = 1;
 
+/**
+ * The code's extent without leading/trailing blanks. A start rule's root node
+ * covers the whole input, blanks included; below `Line` the same node would
+ * not, so spans are clamped to it (a no-op for every node but a root).
+ */
+let codeStart = 0;
+let codeEnd = Number.MAX_SAFE_INTEGER;
+
 function span(node: Node): A.Span {
   const src = node.source;
-  return { line: currentLine, column: src.startIdx + 1, endColumn: src.endIdx + 1 };
+  return { line: currentLine, column: Math.max(src.startIdx, codeStart) + 1, endColumn: Math.min(src.endIdx, codeEnd) + 1 };
 }
 function spanOf(first: Node, last: Node): A.Span {
-  return { line: currentLine, column: first.source.startIdx + 1, endColumn: last.source.endIdx + 1 };
+  return { line: currentLine, column: Math.max(first.source.startIdx, codeStart) + 1, endColumn: Math.min(last.source.endIdx, codeEnd) + 1 };
 }
 function wordOf(node: Node): A.Word {
   return { text: node.sourceString, span: span(node) };
@@ -56,6 +64,13 @@ function exprOf(this: NonterminalNode, first: Node, rest: IterationNode): A.Expr
 }
 function unescape(raw: string): string {
   return raw.slice(1, -1).replace(/\\(.)/g, '$1');
+}
+
+/** Action_call and PlainLine (the same statement, reached from Line or directly). */
+function callAction(whole: Node, c: Node, r: IterationNode): unknown {
+  const { head, ...callAst } = ast(c) as A.CallAst & { head: A.Span };
+  const res = opt(r);
+  return { kind: 'call', call: callAst, head, result: res ? ast(res) : undefined, span: span(whole) };
 }
 
 function call(c: A.CallAst, head: Node): A.CallAst & { head: A.Span } {
@@ -104,9 +119,10 @@ const actions: MlsActionDict<unknown> = {
 
   Action_expect: (e) => ast(e),
   Action_call(c, r) {
-    const { head, ...callAst } = ast(c) as A.CallAst & { head: A.Span };
-    const res = opt(r);
-    return { kind: 'call', call: callAst, head, result: res ? ast(res) : undefined, span: span(this) };
+    return callAction(this, c, r);
+  },
+  PlainLine(p, r) {
+    return callAction(this, p, r);
   },
   Call_bindable(b, body) {
     const bind = opt(b);
@@ -328,13 +344,79 @@ const actions: MlsActionDict<unknown> = {
 
 const semantics = grammar.createSemantics().addOperation<unknown>('toAst', actions);
 
-/** Match one line's code (comment already stripped). */
+/** Match one line's code against `Line` (comment already stripped); the formatter walks this CST. */
 export function matchLine(code: string): MatchResult {
   return grammar.match(code, 'Line');
 }
 
+/**
+ * Start rules that parse a line exactly as `Line` does, chosen from its first
+ * word. PEG alternatives are ordered, so when the first word rules out every
+ * earlier alternative of Line, Line's result is that of the narrower rule:
+ * - a header keyword: `in`, `}` are excluded, so Line is Header (when Header matches);
+ * - `expect`: Line can only be Action, whose first alternative is Expect;
+ * - a Plain keyword not followed by `=`: Bind and Bindable fail, so Line is PlainLine;
+ * - any other word: Line can only be Action, and Expect fails, so Line is Action_call.
+ * When the narrow rule fails, `Line` is matched: it decides, and its failure
+ * gives the full expected-token list for the diagnostic.
+ */
+export type StartRule = 'Line' | 'Header' | 'Expect' | 'PlainLine' | 'Action_call';
+
+const HEADER_WORDS = new Set(['scenario', 'about', 'tags', 'kernel', 'requires', 'image', 'max_map_count']);
+const PLAIN_WORDS = new Set([
+  'file', 'truncate', 'munmap', 'mlock', 'munlock', 'mpin', 'munpin', 'pin', 'unpin', 'mprotect', 'mlock2', 'mlockall',
+  'munlockall', 'madvise', 'msync', 'brk', 'setrlimit', 'cap', 'access', 'read', 'write', 'grow_stack', 'exec', 'exit',
+]);
+/** Leading `hsp*` (the grammar's space), the first word (idStart idRest*), the next non-space character. */
+const FIRST_WORD = /^[ \t\r]*([A-Za-z_][A-Za-z0-9_]*)[ \t\r]*(.?)/;
+
+export function startRule(code: string): StartRule {
+  const m = FIRST_WORD.exec(code);
+  if (!m) return 'Line';
+  const w = m[1]!;
+  if (w === 'in') return 'Line';
+  if (HEADER_WORDS.has(w)) return 'Header';
+  if (w === 'expect') return 'Expect';
+  if (PLAIN_WORDS.has(w) && m[2] !== '=') return 'PlainLine';
+  return 'Action_call';
+}
+
+export interface LineMatch {
+  match: MatchResult;
+  rule: StartRule;
+  code: string;
+}
+
+/** Match through the narrowest start rule; falls back to `Line` when it fails. */
+export function matchLineFast(code: string): LineMatch {
+  const rule = startRule(code);
+  if (rule !== 'Line') {
+    const match = grammar.match(code, rule);
+    if (match.succeeded()) return { match, rule, code };
+  }
+  return { match: grammar.match(code, 'Line'), rule: 'Line', code };
+}
+
 /** Convert a successful line match; `line` is its 1-based line number. */
-export function lineToAst(match: MatchResult, line: number): A.LineAst {
+export function lineToAst(match: MatchResult | LineMatch, line: number): A.LineAst {
   currentLine = line;
-  return semantics(match)['toAst']() as A.LineAst;
+  if (!('match' in match)) return semantics(match)['toAst']() as A.LineAst;
+  const code = match.code;
+  codeStart = /^[ \t\r]*/.exec(code)![0].length;
+  codeEnd = Math.max(codeStart, code.length - /[ \t\r]*$/.exec(code)![0].length);
+  let value: unknown;
+  try {
+    value = semantics(match.match)['toAst']() as unknown;
+  } finally {
+    codeStart = 0;
+    codeEnd = Number.MAX_SAFE_INTEGER;
+  }
+  switch (match.rule) {
+    case 'Line':
+      return value as A.LineAst;
+    case 'Header':
+      return { kind: 'header', header: value } as A.LineAst;
+    default:
+      return { kind: 'stmt', stmt: { action: value } } as A.LineAst;
+  }
 }
