@@ -1,6 +1,6 @@
 // User-space memory accesses, as the CPU and arch/x86/mm/fault.c:do_user_addr_fault
 // see them: find the VMA (growing a stack below a VM_GROWSDOWN VMA), check access
-// (x86 reads need any of r/w/x — access_error; writes need VM_WRITE), then
+// (reads need r or w: exec-only mappings carry the execute-only pkey; writes need VM_WRITE), then
 // handle_mm_fault. Failures are signals: SIGSEGV (no VMA, bad access, guard
 // marker, stack limit), SIGBUS (file page past EOF, no huge page).
 import { PAGE_SHIFT, PAGE_SIZE } from './constants.js';
@@ -24,7 +24,7 @@ function vmaForFault(t: Task, vpn: number): Vma | undefined {
 export function touchPage(t: Task, vpn: number, write: boolean): Signal | null {
   const v = vmaForFault(t, vpn);
   if (!v) return 'SIGSEGV';
-  if (write ? !(v.flags & VM_WRITE) : !v.isAccessible()) return 'SIGSEGV';
+  if (write ? !(v.flags & VM_WRITE) : !v.isReadable()) return 'SIGSEGV';
   const r = faultRange(t, v, vpn, vpn + 1, write);
   if (r.error) return r.error === 'SIGBUS' ? 'SIGBUS' : 'SIGSEGV';
   return null;

@@ -75,16 +75,23 @@ export function loadImage(t: Task, image: StartImage): void {
     mm.vmas.insert(v);
     mm.statAccount(v.pages);
     if (special) highestMmap = Math.max(highestMmap, end);
+    // Pss below Rss means pages shared with other processes (the executor's binary,
+    // pages still COW-shared with its parent); with mapcount 2, `shared` pages explain it.
+    const shared = iv.pss !== undefined && iv.pss < iv.rss ? Math.min(rssPages, Math.round((2 * (iv.rss - iv.pss)) / PAGE_SIZE)) : 0;
     if (iv.name === '[stack]' || flags & VM_GROWSDOWN) {
       mm.startStack = end - 1;
-      mm.stackPointer = end - Math.max(1, rssPages);
-      if (rssPages) mm.pt.map(end - rssPages, end, mm.anon, mm.anon.allocate(rssPages));
+      // The lowest resident stack page holds the running frame: growth starts below it.
+      mm.stackPointer = end - Math.max(1, rssPages) + 1;
+      mapAnon(t, end - rssPages, end, shared);
     } else if (special === 'vdso') {
       if (rssPages) mm.pt.map(start, start + rssPages, sys.vdso, 0);
     } else if (file) {
       if (rssPages) { file.cache.add(pgoff, pgoff + rssPages); mm.pt.map(start, start + rssPages, file, pgoff); }
-    } else if (rssPages && !special) {
-      mm.pt.map(start, start + rssPages, mm.anon, mm.anon.allocate(rssPages));
+      if (iv.pss !== undefined && iv.pss > 0 && rssPages) {
+        file.externalMapcount = Math.max(file.externalMapcount, Math.round(iv.rss / iv.pss) - 1);
+      }
+    } else if (!special) {
+      mapAnon(t, start, start + rssPages, shared);
     }
     if (iv.name === '[heap]') mm.startBrk = start * PAGE_SIZE;
   }
@@ -95,6 +102,18 @@ export function loadImage(t: Task, image: StartImage): void {
   mm.brk = Number(hexBig(image.brkStart));
   if (!mm.startBrk) mm.startBrk = mm.brk;
   mm.mmapBase = highestMmap || EMPTY_MMAP_BASE;
+}
+
+/** Resident anonymous pages of an image VMA; the first `shared` of them are also mapped by another process. */
+function mapAnon(t: Task, start: number, end: number, shared: number): void {
+  const mm = t.mm;
+  if (start >= end) return;
+  if (shared > 0) {
+    const parent = new MemObject('anon', 'parent process');
+    parent.externalMapcount = 1;
+    mm.pt.map(start, start + shared, parent, parent.allocate(shared));
+  }
+  if (start + shared < end) mm.pt.map(start + shared, end, mm.anon, mm.anon.allocate(end - start - shared));
 }
 
 /** mmap_base for an image without vdso: just below a 128 MiB stack gap, as mm/util.c:mmap_base computes it. */

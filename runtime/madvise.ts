@@ -122,7 +122,7 @@ export function sysMadvise(t: Task, startB: bigint, lenB: bigint, advice: number
   let unmapped = false;
   let cur = s;
   let v = mm.vmas.find(cur);
-  while (v && v.start < e) {
+  while (v && v.start < e && cur < e) {
     if (v.start > cur) unmapped = true;
     const rs = Math.max(cur, v.start), re = Math.min(e, v.end);
     const r = applyToVma(t, v, rs, re, advice);

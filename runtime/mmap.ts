@@ -146,6 +146,9 @@ export function doMmap(t: Task, req: MmapRequest, extraVmFlags = 0): { addr: num
     file = new MemObject('shmem', '/dev/zero (deleted)');
     file.sizeBytes = lenB;
   }
+  // do_mmap decides to populate from the flags before the f_op->mmap hook runs, so a
+  // memfd_secret mapping (VM_LOCKED set by its hook) is not populated (observed on 6.18.44).
+  const populate = (vmFlags & VM_LOCKED) !== 0 || (flags & (MAP_POPULATE | MAP_NONBLOCK)) === MAP_POPULATE;
   // The f_op->mmap hooks: hugetlbfs_file_mmap, secretmem_mmap.
   if (file?.kind === 'hugetlb') {
     vmFlags |= VM_HUGETLB | VM_DONTEXPAND;
@@ -175,7 +178,6 @@ export function doMmap(t: Task, req: MmapRequest, extraVmFlags = 0): { addr: num
   const placed = insertVma(mm, v);
   mm.statAccount(len);
   if (v.flags & VM_LOCKED) mm.lockedVm += len;
-  const populate = (vmFlags & VM_LOCKED) !== 0 || (flags & (MAP_POPULATE | MAP_NONBLOCK)) === MAP_POPULATE;
   return { addr, populate, vma: placed };
 }
 

@@ -89,6 +89,8 @@ export function mincore(mm: Mm, start: number, end: number): IntervalSet {
   const out = new IntervalSet();
   for (const v of mm.vmas.overlapping(start, end)) {
     const s = Math.max(v.start, start), e = Math.min(v.end, end);
+    // can_do_mincore: a VMA with vm_ops but no file (vdso, vvar) is reported all resident.
+    if (v.special) { out.add(s, e); continue; }
     mm.pt.forEachIn(s, e, (a, b, obj) => { if (obj !== GUARD_MARKER) out.add(a, b); });
     const f = v.file;
     if (f && f.kind !== 'hugetlb') {

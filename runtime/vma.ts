@@ -76,6 +76,13 @@ export class Vma {
   index(vpn: number): number { return vpn - this.start + this.pgoff; }
   isAnonymous(): boolean { return this.file === null && this.special === null; }
   isAccessible(): boolean { return (this.flags & VM_ACCESS_FLAGS) !== 0; }
+  /**
+   * Data access (read) allowed. On x86 with protection keys (this test machine has
+   * PKU), a PROT_EXEC-only mapping gets the execute-only pkey
+   * (arch/x86/mm/pkeys.c:__execute_only_pkey), so reads fault and GUP fails in
+   * arch_vma_access_permitted: mlock of such a VMA gives ENOMEM (observed on 6.18.44).
+   */
+  isReadable(): boolean { return (this.flags & (VM_READ | VM_WRITE)) !== 0; }
   prot(): string {
     return (this.has(VM_READ) ? 'r' : '-') + (this.has(VM_WRITE) ? 'w' : '-') + (this.has(VM_EXEC) ? 'x' : '-');
   }
@@ -112,7 +119,8 @@ export function canMerge(prev: Vma, next: Vma, prevFlags = prev.flags, nextFlags
   if (prev.end !== next.start) return false;
   if ((prevFlags | nextFlags) & VM_SPECIAL) return false;
   if ((prevFlags ^ nextFlags) & ~VM_IGNORE_MERGE) return false;
-  if (prev.droppable !== next.droppable || prev.secretmem !== next.secretmem) return false;
+  // Droppable mappings never merged with a neighbour on 6.18.44 (observed), nor do secretmem ones.
+  if (prev.droppable || next.droppable || prev.secretmem !== next.secretmem) return false;
   if (prev.file !== next.file || prev.special !== next.special) return false;
   if (prev.pgoff + prev.pages !== next.pgoff) return false;
   // is_mergeable_anon_vma: compatible when one side has none, or both share it.

@@ -105,7 +105,7 @@ export function startImage(vmas: readonly SmapsVma[], brkStart: string): StartIm
     brkStart: '0x' + BigInt('0x' + brkStart.replace(/^0x/, '')).toString(16),
     vmas: vmas.map((v) => ({
       start: '0x' + v.start.toString(16), end: '0x' + v.end.toString(16), prot: v.prot, shared: v.shared,
-      name: v.name, flags: v.flags, rss: v.fields['Rss'] ?? 0,
+      name: v.name, flags: v.flags, rss: v.fields['Rss'] ?? 0, pss: v.fields['Pss'] ?? 0,
     })),
   };
 }
