@@ -1,8 +1,12 @@
 // Compiled-IR cache on disk, keyed by sha256(compiler version, path, text):
-// unchanged files are not re-parsed. Entries are written atomically (temp +
-// rename) because several workers may compile the same file at once.
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+// unchanged files are not re-parsed. Two layers:
+// - ir/<key>.json: one entry per compile, written atomically (temp + rename)
+//   by whichever thread compiled it (several workers may compile at once);
+// - pack.json: every entry in one file, read once per thread, so a warm run
+//   costs one read and one JSON.parse instead of one file per scenario. After a
+//   run the main thread folds new ir/ entries into it (mergeCache).
+import { hash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Message, Scenario } from '../schema/generated/types.js';
 import { loadCompiler } from './tools.js';
@@ -13,11 +17,12 @@ export interface Compiled {
 }
 
 export function cacheKey(compilerVersion: string, file: string, text: string): string {
-  return createHash('sha256').update(compilerVersion).update('\0').update(file).update('\0').update(text).digest('hex');
+  // One-shot hash: a Hash object per file costs more than hashing a small file.
+  return hash('sha256', `${compilerVersion}\0${file}\0${text}`, 'hex');
 }
 
 function entryPath(dir: string, key: string): string {
-  return join(dir, 'ir', `${key}.json`);
+  return `${dir}/ir/${key}.json`;
 }
 
 function readEntry(dir: string, key: string): Compiled | undefined {
@@ -45,11 +50,114 @@ function writeEntry(dir: string, key: string, value: Compiled): void {
   }
 }
 
+/** Entries kept in pack.json (oldest merged first out): bounds what each run parses. */
+const PACK_MAX_ENTRIES = 20_000;
+const PACK_FORMAT = 1;
+
+/** Entries are kept as JSON text: parsed only when used, into fresh objects for each caller. */
+interface PackFile {
+  format: number;
+  entries: Record<string, string>;
+}
+
+interface LoadedPack {
+  entries: Map<string, string>;
+  /** pack.json's mtime when loaded (-1: none): a long-lived thread (watch) reloads it when it changes. */
+  mtimeMs: number;
+}
+
+/** pack.json of each cache dir, as this thread loaded it. */
+const packs = new Map<string, LoadedPack>();
+
+function packMtime(dir: string): number {
+  try {
+    return statSync(join(dir, 'pack.json')).mtimeMs;
+  } catch {
+    return -1;
+  }
+}
+
+function readPack(dir: string): Map<string, string> {
+  try {
+    const p = JSON.parse(readFileSync(join(dir, 'pack.json'), 'utf8')) as PackFile;
+    if (p.format === PACK_FORMAT && typeof p.entries === 'object' && p.entries !== null) return new Map(Object.entries(p.entries));
+  } catch {
+    // missing or torn: start empty
+  }
+  return new Map();
+}
+
+function loadPack(dir: string): LoadedPack {
+  const mtimeMs = packMtime(dir);
+  const p = { entries: mtimeMs < 0 ? new Map<string, string>() : readPack(dir), mtimeMs };
+  packs.set(dir, p);
+  return p;
+}
+
+function packed(dir: string, key: string): string | undefined {
+  const p = packs.get(dir) ?? loadPack(dir);
+  const hit = p.entries.get(key);
+  if (hit !== undefined) return hit;
+  // Merged since this thread loaded it (watch mode, after the first pass)?
+  return packMtime(dir) !== p.mtimeMs ? loadPack(dir).entries.get(key) : undefined;
+}
+
+/**
+ * Fold the ir/ entries into pack.json (atomically) and delete them. Called by
+ * the main thread after a run; a concurrent run at worst loses entries, which
+ * only costs a recompile. Never throws.
+ */
+export function mergeCache(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(join(dir, 'ir')).filter((n) => n.endsWith('.json'));
+  } catch {
+    return;
+  }
+  if (names.length === 0) return;
+  try {
+    const pack = readPack(dir);
+    const merged: string[] = [];
+    for (const n of names) {
+      const key = n.slice(0, -'.json'.length);
+      let e: string;
+      try {
+        e = readFileSync(entryPath(dir, key), 'utf8');
+        JSON.parse(e); // torn: skip
+      } catch {
+        continue;
+      }
+      pack.delete(key);
+      pack.set(key, e);
+      merged.push(n);
+    }
+    let drop = pack.size - PACK_MAX_ENTRIES;
+    for (const k of pack.keys()) {
+      if (drop-- <= 0) break;
+      pack.delete(k);
+    }
+    const tmp = join(dir, `pack.json.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+    writeFileSync(tmp, JSON.stringify({ format: PACK_FORMAT, entries: Object.fromEntries(pack) } satisfies PackFile));
+    renameSync(tmp, join(dir, 'pack.json'));
+    packs.set(dir, { entries: pack, mtimeMs: packMtime(dir) });
+    for (const n of merged) {
+      try {
+        unlinkSync(join(dir, 'ir', n));
+      } catch {
+        // already gone (another run merged it)
+      }
+    }
+  } catch {
+    // A read-only or full disk only costs speed.
+  }
+}
+
 /** Compile through the cache (cacheDir undefined: no cache). */
 export async function compileCached(text: string, file: string, compilerVersion: string, cacheDir: string | undefined): Promise<Compiled> {
   const key = cacheDir !== undefined ? cacheKey(compilerVersion, file, text) : '';
   if (cacheDir !== undefined) {
-    const hit = readEntry(cacheDir, key);
+    const json = packed(cacheDir, key);
+    const hit = json !== undefined ? (JSON.parse(json) as Compiled) : readEntry(cacheDir, key);
     if (hit) return hit;
   }
   const compiler = await loadCompiler();

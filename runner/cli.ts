@@ -4,14 +4,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UsageError, parseCommandLine } from './args.js';
-import { check } from './commands/check.js';
-import { compile } from './commands/compile.js';
-import { fmt } from './commands/fmt.js';
-import { fuzz } from './commands/fuzz.js';
-import { list } from './commands/list.js';
-import { run } from './commands/run.js';
 import type { Command, CommandContext, CommandIO } from './commands/types.js';
-import { watch } from './commands/watch.js';
 import { commandHelp, globalHelp } from './help.js';
 import { isCommand, type CommandName } from './options.js';
 import { ToolMissing } from './tools.js';
@@ -32,8 +25,24 @@ function lateCommand(name: 'diff' | 'record'): Command {
   };
 }
 
+/**
+ * A command's module is loaded when it runs: start-up is paid on every `mls`
+ * call, and watch (chokidar, piscina) or fmt would otherwise load for a run.
+ */
+function lazy<K extends string>(load: () => Promise<Record<K, Command>>, name: K): Command {
+  return async (ctx) => (await load())[name](ctx);
+}
+
 const COMMAND_IMPL: Record<Exclude<CommandName, 'help'>, Command> = {
-  run, watch, list, check, compile, fmt, fuzz, diff: lateCommand('diff'), record: lateCommand('record'),
+  run: lazy(() => import('./commands/run.js'), 'run'),
+  watch: lazy(() => import('./commands/watch.js'), 'watch'),
+  list: lazy(() => import('./commands/list.js'), 'list'),
+  check: lazy(() => import('./commands/check.js'), 'check'),
+  compile: lazy(() => import('./commands/compile.js'), 'compile'),
+  fmt: lazy(() => import('./commands/fmt.js'), 'fmt'),
+  fuzz: lazy(() => import('./commands/fuzz.js'), 'fuzz'),
+  diff: lateCommand('diff'),
+  record: lateCommand('record'),
 };
 
 function defaultIO(): CommandIO {

@@ -1,10 +1,10 @@
 // Worker threads on piscina. piscina has no per-task timeout and its abort
 // signal also counts queue time (ecosystem-notes §3.2), so the scheduler never
 // hands it more than maxThreads tasks, and the scenario clock is ours: a task
-// carries a batch of files and a MessagePort; the worker says when each
-// scenario starts and sends each result as it finishes. A scenario that runs
-// past its budget gets the worker stopped; results already sent are kept and
-// the files not started yet go back to the scheduler.
+// carries a batch of files, a MessagePort and a shared-memory clock; the worker
+// publishes which scenario runs since when, and posts results a few at a time.
+// A scenario that runs past its budget gets the worker stopped; results already
+// posted are kept, the rest of the batch goes back to the scheduler.
 import { existsSync } from 'node:fs';
 import { MessageChannel } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,7 @@ import type { Message } from '../schema/generated/types.js';
 import type { FileJob, JobOutcome } from './execute.js';
 import { errorResult } from './execute.js';
 import { fileMessage } from './render/message.js';
+import { newClock, readClock, wallMs } from './pool-clock.js';
 
 export interface PoolOptions {
   threads: number;
@@ -22,8 +23,10 @@ export interface PoolOptions {
   idleTimeoutMs?: number;
 }
 
-/** What the worker posts on the task's port. */
-export type WorkerEvent = { kind: 'start'; index: number } | { kind: 'result'; index: number; outcome: JobOutcome };
+/** What the worker posts on the task's port: results of finished scenarios, a few at a time. */
+export interface WorkerEvent {
+  outcomes: Array<{ index: number; outcome: JobOutcome }>;
+}
 
 export interface BatchOutcome {
   /** outcomes[i] for jobs[i]; undefined: not run (interrupted, or not started before a failure). */
@@ -72,49 +75,58 @@ export class WorkerPool {
     const outcomes = new Array<JobOutcome | undefined>(jobs.length);
     const { port1, port2 } = new MessageChannel();
     const stop = new AbortController();
-    let running: { index: number; since: number } | undefined;
-    let timedOut = false;
-    let timer: NodeJS.Timeout | undefined;
+    const running = newClock();
+    const epoch = Math.round(wallMs());
+    let timedOut: { index: number; since: number } | undefined;
     let received = 0;
     let allReceived: (() => void) | undefined;
 
-    port1.on('message', (ev: WorkerEvent) => {
-      if (ev.kind === 'start') {
-        running = { index: ev.index, since: performance.now() };
-        clearTimeout(timer);
-        // The scenario's own clock: it starts when the worker starts the scenario.
-        timer = setTimeout(() => {
-          timedOut = true;
-          stop.abort();
-        }, jobs[ev.index]!.timeoutMs + KILL_GRACE_MS);
-      } else {
-        clearTimeout(timer);
-        running = undefined;
-        outcomes[ev.index] = ev.outcome;
-        received++;
-        onOutcome(ev.index, ev.outcome);
-        if (received === jobs.length) allReceived?.();
+    // The scenario's own clock starts when the worker starts it (shared memory,
+    // runner/pool-clock.ts). The watchdog sleeps until the running scenario's
+    // deadline, then looks again: one timer per budget, not per scenario.
+    let timer: NodeJS.Timeout | undefined;
+    const watch = (): void => {
+      const now = readClock(running, epoch);
+      const budget = (i: number) => jobs[i]!.timeoutMs + KILL_GRACE_MS;
+      if (now && wallMs() - now.since >= budget(now.index)) {
+        timedOut = now;
+        stop.abort();
+        return;
       }
+      const wait = now ? now.since + budget(now.index) - wallMs() : budget(0);
+      timer = setTimeout(watch, Math.max(10, wait));
+      timer.unref();
+    };
+    watch();
+
+    port1.on('message', (ev: WorkerEvent) => {
+      for (const { index, outcome } of ev.outcomes) {
+        outcomes[index] = outcome;
+        received++;
+        onOutcome(index, outcome);
+      }
+      if (received === jobs.length) allReceived?.();
     });
     const signal = AbortSignal.any([stop.signal, abort]);
     try {
-      await this.piscina.run({ jobs, port: port2 }, { signal, transferList: [port2] });
+      await this.piscina.run({ jobs, port: port2, running, epoch }, { signal, transferList: [port2] });
       // Port messages and the task's reply travel separately: wait for every result.
       if (received < jobs.length) await new Promise<void>((r) => (allReceived = r));
     } catch (e) {
       // Let results the worker posted before it died arrive.
       await new Promise((r) => setTimeout(r, 20));
-      if (!abort.aborted && running) {
-        const job = jobs[running.index]!;
-        const ms = performance.now() - running.since;
-        const o = errorResult(job, [this.failureMessage(e as Error & { code?: string }, job, timedOut)], ms);
-        outcomes[running.index] = o;
-        onOutcome(running.index, o);
+      const failed = timedOut ?? readClock(running, epoch);
+      if (!abort.aborted && failed && outcomes[failed.index] === undefined) {
+        const job = jobs[failed.index]!;
+        const o = errorResult(job, [this.failureMessage(e as Error & { code?: string }, job, timedOut !== undefined)], wallMs() - failed.since);
+        outcomes[failed.index] = o;
+        onOutcome(failed.index, o);
       }
     } finally {
       clearTimeout(timer);
       port1.close();
     }
+    // Results the worker finished but had not posted yet are undefined here: the scheduler re-queues them.
     return { outcomes };
   }
 

@@ -40,9 +40,13 @@ async function runInline(job: FileJob): Promise<JobOutcome> {
   }
 }
 
-/** Files per worker task: big enough to amortize messaging, small enough to keep both lanes busy. */
+/**
+ * Files per worker task: a task costs a round trip through the main thread
+ * (the worker idles meanwhile), so batches are large while much remains and
+ * shrink towards the end so every lane finishes at about the same time.
+ */
 export function batchSize(remaining: number, threads: number): number {
-  return Math.max(1, Math.min(32, Math.floor(remaining / (threads * 4))));
+  return Math.max(1, Math.min(256, Math.floor(remaining / (threads * 4))));
 }
 
 export async function schedule(jobs: readonly FileJob[], opts: ScheduleOptions): Promise<ScheduleOutcome> {

@@ -1,5 +1,6 @@
 // piscina worker entry: one task = a batch of scenario files (runner/execute.ts),
-// reported one by one on the task's MessagePort (runner/pool.ts keeps the clock).
+// results reported in small groups on the task's MessagePort; the scenario
+// running now is published in shared memory (runner/pool.ts keeps the clock).
 //
 // TEST-ONLY HOOK: MLS_TEST_WORKER_FAULT="hang:<s>,oom:<s>,crash:<s>" makes the
 // worker busy-loop forever, exhaust its heap, or exit abruptly for any file
@@ -10,6 +11,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { runFile, type FileJob } from './execute.js';
 import type { WorkerEvent } from './pool.js';
+import { RUNNING_INDEX, RUNNING_SINCE, wallMs } from './pool-clock.js';
 
 function testFault(file: string): void {
   const spec = process.env['MLS_TEST_WORKER_FAULT'];
@@ -26,12 +28,31 @@ function testFault(file: string): void {
   }
 }
 
-export default async function task({ jobs, port }: { jobs: FileJob[]; port: MessagePort }): Promise<number> {
+/** Results go out in small groups (one message per scenario cost more than the scenario on small files). */
+const FLUSH_COUNT = 16;
+const FLUSH_MS = 50;
+
+export default async function task({ jobs, port, running, epoch }: { jobs: FileJob[]; port: MessagePort; running: SharedArrayBuffer; epoch: number }): Promise<number> {
+  // The pool's watchdog reads which scenario runs and since when from shared
+  // memory: no message per scenario start.
+  const clock = new Int32Array(running);
+  let pending: Array<{ index: number; outcome: WorkerEvent['outcomes'][number]['outcome'] }> = [];
+  let lastFlush = performance.now();
+  const flush = () => {
+    if (pending.length === 0) return;
+    port.postMessage({ outcomes: pending } satisfies WorkerEvent);
+    pending = [];
+    lastFlush = performance.now();
+  };
   for (let i = 0; i < jobs.length; i++) {
     const job = jobs[i]!;
-    port.postMessage({ kind: 'start', index: i } satisfies WorkerEvent);
+    Atomics.store(clock, RUNNING_SINCE, Math.round(wallMs() - epoch));
+    Atomics.store(clock, RUNNING_INDEX, i);
     testFault(job.file);
-    port.postMessage({ kind: 'result', index: i, outcome: await runFile(job) } satisfies WorkerEvent);
+    pending.push({ index: i, outcome: await runFile(job) });
+    if (pending.length >= FLUSH_COUNT || performance.now() - lastFlush >= FLUSH_MS) flush();
   }
+  Atomics.store(clock, RUNNING_INDEX, -1);
+  flush();
   return jobs.length;
 }

@@ -4,18 +4,15 @@ import { UsageError } from '../args.js';
 import type { CommandIO } from '../commands/types.js';
 import { colorEnabled, makeStyle } from '../render/style.js';
 import { closest } from '../suggest.js';
-import { JsonReporter } from './json.js';
-import { JunitReporter } from './junit.js';
 import { FileSink, StreamSink } from './sink.js';
-import { SpecReporter } from './spec.js';
-import { TapReporter } from './tap.js';
 import type { Reporter, ReporterEnv } from './types.js';
 
+// Loaded only when selected (tap pulls in a YAML library, junit an XML builder).
 const FACTORIES = {
-  spec: (env: ReporterEnv) => new SpecReporter(env),
-  tap: (env: ReporterEnv) => new TapReporter(env),
-  junit: (env: ReporterEnv) => new JunitReporter(env),
-  json: (env: ReporterEnv) => new JsonReporter(env),
+  spec: async (env: ReporterEnv) => new (await import('./spec.js')).SpecReporter(env),
+  tap: async (env: ReporterEnv) => new (await import('./tap.js')).TapReporter(env),
+  junit: async (env: ReporterEnv) => new (await import('./junit.js')).JunitReporter(env),
+  json: async (env: ReporterEnv) => new (await import('./json.js')).JsonReporter(env),
 } as const;
 
 export type ReporterName = keyof typeof FACTORIES;
@@ -56,12 +53,12 @@ export function parseReporterSpecs(values: readonly string[], io: CommandIO): Re
   return out;
 }
 
-export function createReporters(specs: readonly ReporterSpec[], io: CommandIO, colorFlag: boolean | undefined): Reporter[] {
-  return specs.map((s) => {
+export function createReporters(specs: readonly ReporterSpec[], io: CommandIO, colorFlag: boolean | undefined): Promise<Reporter[]> {
+  return Promise.all(specs.map((s) => {
     const sink = s.file === undefined ? new StreamSink(io.stdout) : new FileSink(resolve(io.cwd, s.file));
     const colour = s.file === undefined && colorEnabled({ isTTY: io.stdout.isTTY, env: io.env, flag: colorFlag });
     // Machine formats never carry colour.
     const style = makeStyle(colour && s.name === 'spec');
     return FACTORIES[s.name]({ sink, style, ci: isCI(io.env), columns: io.stdout.columns ?? 80 });
-  });
+  }));
 }
