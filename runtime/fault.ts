@@ -23,8 +23,8 @@ function compatible(a: Vma, b: Vma): boolean {
 export function anonVmaPrepare(mm: Mm, v: Vma): void {
   if (v.anonVma) return;
   const next = mm.vmas.next(v), prev = mm.vmas.prev(v);
-  if (next?.anonVma && !next.anonVma.forked && compatible(v, next)) v.anonVma = next.anonVma;
-  else if (prev?.anonVma && !prev.anonVma.forked && compatible(prev, v)) v.anonVma = prev.anonVma;
+  if (next?.anonVma && !next.anonVma.chained && compatible(v, next)) v.anonVma = next.anonVma;
+  else if (prev?.anonVma && !prev.anonVma.chained && compatible(prev, v)) v.anonVma = prev.anonVma;
   else v.anonVma = new AnonVma();
 }
 

@@ -27,16 +27,27 @@ export function fork(parent: Task, childName: string): Task {
     if (v.flags & VM_WIPEONFORK) c.anonVma = null;
     else if (v.anonVma) {
       // anon_vma_fork: the child gets its own anon_vma chained to the parent's.
-      v.anonVma.forked = true;
       let a = chains.get(v.anonVma);
-      if (!a) { a = new AnonVma(); chains.set(v.anonVma, a); }
+      if (!a) { a = new AnonVma(true); chains.set(v.anonVma, a); }
       c.anonVma = a;
     }
     cm.vmas.insert(c);
     cm.statAccount(c.pages);
     if (v.flags & VM_WIPEONFORK) return;
     if (!(v.anonVma || v.flags & (VM_PFNMAP | VM_MIXEDMAP))) return;
-    for (const p of pm.pt.pieces(v.start, v.end)) cm.pt.map(p.start, p.end, p.obj, p.base);
+    for (const p of pm.pt.pieces(v.start, v.end)) {
+      cm.pt.map(p.start, p.end, p.obj, p.base);
+      // copy_present_page: anonymous pages the parent has pinned (FOLL_PIN) are copied
+      // for the child at once, so the parent's stay exclusive.
+      if (!p.obj.isAnon) continue;
+      for (const pin of pm.pins) {
+        const s = Math.max(p.start, pin.start), e = Math.min(p.end, pin.end);
+        if (s >= e) continue;
+        const base = cm.anon.allocate(e - s);
+        for (let i = 0; i < e - s; i++) p.obj.copyPage(p.base + (s - p.start) + i, cm.anon, base + i);
+        cm.pt.map(s, e, cm.anon, base);
+      }
+    }
   });
   return child;
 }

@@ -24,7 +24,7 @@ import type { StartImage } from '../schema/generated/types.js';
 import { PAGE_SHIFT, PAGE_SIZE, TASK_SIZE_PAGES, VSYSCALL_PAGE } from './constants.js';
 import type { Task } from './mm.js';
 import { MemObject } from './pages.js';
-import { Vma, VM_GROWSDOWN, flagsFromLetters, type SpecialKind } from './vma.js';
+import { AnonVma, Vma, VM_GROWSDOWN, VM_WRITE, flagsFromLetters, type SpecialKind } from './vma.js';
 
 const L = (s: string): string[] => s.split(' ');
 
@@ -78,6 +78,9 @@ export function loadImage(t: Task, image: StartImage): void {
     // Pss below Rss means pages shared with other processes (the executor's binary,
     // pages still COW-shared with its parent); with mapcount 2, `shared` pages explain it.
     const shared = iv.pss !== undefined && iv.pss < iv.rss ? Math.min(rssPages, Math.round((2 * (iv.rss - iv.pss)) / PAGE_SIZE)) : 0;
+    // Touched private memory has an anon_vma (chained to the parent's when pages are
+    // still shared with it): it decides what later merges with this VMA.
+    if (rssPages && !special && !iv.shared && (!file || flags & VM_WRITE)) v.anonVma = new AnonVma(shared > 0);
     if (iv.name === '[stack]' || flags & VM_GROWSDOWN) {
       mm.startStack = end - 1;
       // The lowest resident stack page holds the running frame: growth starts below it.

@@ -45,8 +45,12 @@ const MNEMONICS: Array<[number, string]> = [
 export class AnonVma {
   private static next = 1;
   readonly id = AnonVma.next++;
-  /** True once a fork chained a child to it (list_is_singular fails): not reusable by neighbours. */
-  forked = false;
+  /**
+   * The VMAs using it also link their parent's anon_vma (anon_vma_fork): their
+   * anon_vma_chain is not singular, so a VMA without an anon_vma cannot merge with
+   * them and neighbours cannot reuse it (is_mergeable_anon_vma, reusable_anon_vma).
+   */
+  constructor(readonly chained = false) {}
 }
 
 export type SpecialKind = 'vdso' | 'vvar' | 'vvar_vclock' | null;
@@ -123,8 +127,10 @@ export function canMerge(prev: Vma, next: Vma, prevFlags = prev.flags, nextFlags
   if (prev.droppable || next.droppable || prev.secretmem !== next.secretmem) return false;
   if (prev.file !== next.file || prev.special !== next.special) return false;
   if (prev.pgoff + prev.pages !== next.pgoff) return false;
-  // is_mergeable_anon_vma: compatible when one side has none, or both share it.
-  if (prev.anonVma && next.anonVma && prev.anonVma !== next.anonVma) return false;
+  // is_mergeable_anon_vma: compatible when both share it, or one side has none and
+  // the other's anon_vma_chain is singular (not a fork child's chain).
+  if (prev.anonVma && next.anonVma) { if (prev.anonVma !== next.anonVma) return false; }
+  else if (prev.anonVma?.chained || next.anonVma?.chained) return false;
   return true;
 }
 
