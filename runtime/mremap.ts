@@ -59,7 +59,7 @@ function moveVma(r: Remap): number | Errno {
 function setNewAddr(r: Remap): Errno | 0 {
   const v = r.vma!;
   const fixed = (r.flags & MREMAP_FIXED) !== 0;
-  const a = getUnmappedArea(r.t, r.newAddr, r.newLen, fixed ? 0x10 : 0, 1);
+  const a = getUnmappedArea(r.t, r.newAddr, r.newLen, fixed ? 0x10 : 0);
   if (a < 0) return 'ENOMEM';
   void v;
   r.newAddr = a;
