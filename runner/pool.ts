@@ -95,7 +95,6 @@ export class WorkerPool {
       }
       const wait = now ? now.since + budget(now.index) - wallMs() : budget(0);
       timer = setTimeout(watch, Math.max(10, wait));
-      timer.unref();
     };
     watch();
 
