@@ -30,7 +30,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: 'fmt', usage: 'mls fmt [--check] <paths…>', summary: 'format .mls files in place (--check: only report)' },
   { name: 'diff', usage: 'mls diff [paths…] [options]', summary: 'run on model and host, compare observations field by field' },
   { name: 'record', usage: 'mls record [paths…] [options]', summary: 'fill in placeholder expectations from observed values' },
-  { name: 'fuzz', usage: 'mls fuzz [options]', summary: 'generate random scenarios (not available yet)' },
+  { name: 'fuzz', usage: 'mls fuzz [--seed n] [--count n] [--time s] [--out dir] [-j n]', summary: 'random scenarios on model and host, compared step by step; divergences shrunk to .mls files' },
   { name: 'help', usage: 'mls help [command]', summary: 'show help for a command' },
 ];
 
@@ -62,11 +62,12 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   {
     long: 'kernel', short: 'k', type: 'string', valueName: 'profile', defaultText: 'linux-6.18',
-    description: 'kernel profile the model runs (see `mls list --kernels`)', commands: ['run', 'watch', 'list', 'diff', 'record'],
+    description: 'kernel profile the model runs (see `mls list --kernels`)', commands: ['run', 'watch', 'list', 'diff', 'record', 'fuzz'],
   },
   {
     long: 'jobs', short: 'j', type: 'string', valueName: 'n', defaultText: 'available CPUs',
-    description: 'worker threads; -j1 runs inline without workers', commands: RUNNERS,
+    description: 'worker threads; -j1 runs inline without workers (fuzz: scenarios in flight, default 2 × CPUs)',
+    commands: [...RUNNERS, 'fuzz'],
   },
   {
     long: 'filter', short: 't', type: 'string', valueName: 'regex',
@@ -79,8 +80,16 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   {
     long: 'timeout', type: 'string', valueName: 'ms', defaultText: '10000',
-    description: 'per-scenario time limit (times MLS_TIMEOUT_MUL if set)', commands: RUNNERS,
+    description: 'per-scenario time limit (times MLS_TIMEOUT_MUL if set)', commands: [...RUNNERS, 'fuzz'],
   },
+  { long: 'seed', type: 'string', valueName: 'n', defaultText: '1', description: 'seed of the scenario stream (same seed, same scenarios)', commands: ['fuzz'] },
+  { long: 'count', type: 'string', valueName: 'n', defaultText: '1000 unless --time is given', description: 'stop after n scenarios', commands: ['fuzz'] },
+  { long: 'time', type: 'string', valueName: 's', description: 'stop after s seconds', commands: ['fuzz'] },
+  {
+    long: 'out', type: 'string', valueName: 'dir', defaultText: 'scenarios/fuzz',
+    description: 'where shrunk divergences are written as .mls files', commands: ['fuzz'],
+  },
+  { long: 'no-shrink', type: 'boolean', description: 'report divergences without shrinking or writing them', commands: ['fuzz'] },
   {
     long: 'bail', type: 'string', bareValue: '1', valueName: 'n',
     description: 'stop after n failed scenarios (bare --bail: 1)', commands: ['run'],

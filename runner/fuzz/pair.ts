@@ -1,0 +1,26 @@
+// Run one scenario on the host and on the model (started from the host's own
+// image, so both begin from the same layout), in trace mode, and compare.
+import type { ObservationLog, Scenario } from '../../schema/generated/types.js';
+import type { Target } from '../targets/target.js';
+import { compareLogs, type CompareOptions, type Divergence } from './compare.js';
+import { noiseFilter } from './noise.js';
+
+export interface PairOptions extends CompareOptions {
+  kernel: string;
+  timeoutMs: number;
+}
+
+export interface PairResult {
+  model: ObservationLog;
+  host: ObservationLog;
+  divergences: Divergence[];
+}
+
+export async function runPair(s: Scenario, model: Target, host: Target, o: PairOptions): Promise<PairResult> {
+  const base = { kernel: o.kernel, trace: true, timeoutMs: o.timeoutMs };
+  const h = await host.run(s, base);
+  const m = await model.run(s, h.image ? { ...base, image: h.image } : base);
+  // A host run that could not happen (skipped, refused by the safety cap) says nothing about the model.
+  if (h.outcome === 'skipped') return { model: m, host: h, divergences: [] };
+  return { model: m, host: h, divergences: compareLogs(m, h, { ignore: o.ignore ?? noiseFilter(s) }) };
+}

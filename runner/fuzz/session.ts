@@ -1,0 +1,132 @@
+// One fuzzing run: generate scenario i of the seeded stream, run it on host and
+// model with bounded parallelism, group divergences by signature, shrink the
+// first scenario of every new signature and write its regression .mls.
+import { readFileSync } from 'node:fs';
+import type { Scenario } from '../../schema/generated/types.js';
+import type { Target } from '../targets/target.js';
+import { ChoiceStream, type Choice } from './choices.js';
+import { signature, type Divergence } from './compare.js';
+import { materialize, type MaterializeOptions } from './materialize.js';
+import { runPair, type PairResult } from './pair.js';
+import { shrinkChoices } from './shrink.js';
+import { writeRegression, type Written } from './write.js';
+
+export interface FuzzConfig {
+  seed: number;
+  /** Stop after this many scenarios (undefined: until timeSec or aborted). */
+  count?: number;
+  timeSec?: number;
+  jobs: number;
+  kernel: string;
+  timeoutMs: number;
+  /** Where regressions go; undefined: do not shrink nor write. */
+  outDir?: string;
+  shrinkEvaluations: number;
+  /** What the generator must respect about the host (default: probed with hostEnv()). */
+  env?: MaterializeOptions;
+  model: Target;
+  host: Target;
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
+  onFinding?: (f: Finding) => void;
+}
+
+export interface Progress {
+  run: number;
+  divergent: number;
+  unique: number;
+  elapsedMs: number;
+  /** Host runs that ended in error or timeout (executor trouble, not divergences). */
+  hostErrors: number;
+}
+
+export interface Finding {
+  signature: string;
+  index: number;
+  /** How many scenarios of the run showed it first. */
+  count: number;
+  first: Divergence;
+  minimal?: { choices: Choice[]; scenario: Scenario; divergence: Divergence; evaluations: number; written?: Written; writeError?: string };
+}
+
+export interface FuzzReport extends Progress {
+  findings: Finding[];
+}
+
+/** CAP_SYS_RESOURCE missing from this process's permitted set (the executor inherits it): a container. */
+export function hostEnv(): MaterializeOptions {
+  let prm = 0n;
+  try {
+    prm = BigInt('0x' + (/^CapPrm:\s+([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '0'));
+  } catch { /* not Linux: the host target is unavailable anyway */ }
+  return { noSysResource: ((prm >> 24n) & 1n) === 0n };
+}
+
+function firstSignature(s: Scenario, r: PairResult): { sig: string; d: Divergence } | undefined {
+  const d = r.divergences[0];
+  return d ? { sig: signature(d, s), d } : undefined;
+}
+
+export async function fuzzRun(cfg: FuzzConfig): Promise<FuzzReport> {
+  const stream = new ChoiceStream(cfg.seed);
+  const env = cfg.env ?? hostEnv();
+  const started = Date.now();
+  const findings = new Map<string, Finding>();
+  const p: Progress = { run: 0, divergent: 0, unique: 0, elapsedMs: 0, hostErrors: 0 };
+  let next = 0;
+  const more = (): boolean =>
+    !cfg.signal?.aborted && (cfg.count === undefined || next < cfg.count) &&
+    (cfg.timeSec === undefined || Date.now() - started < cfg.timeSec * 1000);
+  const pairOpts = { kernel: cfg.kernel, timeoutMs: cfg.timeoutMs };
+
+  const shrinkAndWrite = async (f: Finding, choices: Choice[], first: PairResult, scenario: Scenario): Promise<void> => {
+    const origin = materialize(choices, scenario.name, undefined, env).origin;
+    const test = async (cand: Choice[]) => {
+      const m = materialize(cand, scenario.name, undefined, env);
+      const r = await runPair(m.scenario, cfg.model, cfg.host, pairOpts);
+      const s = firstSignature(m.scenario, r);
+      if (!s || s.sig !== f.signature) return undefined;
+      return { witness: { r, m, d: s.d }, cutAfter: s.d.step >= 0 ? m.origin[s.d.step] : undefined };
+    };
+    const start = { witness: { r: first, m: { scenario, origin }, d: f.first }, cutAfter: f.first.step >= 0 ? origin[f.first.step] : undefined };
+    const out = await shrinkChoices(choices, start, test, cfg.shrinkEvaluations, cfg.signal);
+    const { r, m, d } = out.witness;
+    f.minimal = { choices: out.choices, scenario: m.scenario, divergence: d, evaluations: out.evaluations };
+    if (cfg.outDir !== undefined) {
+      try {
+        f.minimal.written = await writeRegression(cfg.outDir, m.scenario, r, f.signature, { seed: cfg.seed, index: f.index }, cfg);
+      } catch (e) {
+        f.minimal.writeError = e instanceof Error ? e.message : String(e);
+      }
+    }
+  };
+
+  const worker = async (): Promise<void> => {
+    while (more()) {
+      const index = next++;
+      const choices = stream.at(index);
+      const { scenario } = materialize(choices, `fuzz seed ${cfg.seed} #${index}`, undefined, env);
+      const r = await runPair(scenario, cfg.model, cfg.host, pairOpts);
+      p.run++;
+      if (r.host.outcome === 'error' || r.host.outcome === 'timeout') p.hostErrors++;
+      const s = firstSignature(scenario, r);
+      if (s) {
+        p.divergent++;
+        const known = findings.get(s.sig);
+        if (known) known.count++;
+        else {
+          const f: Finding = { signature: s.sig, index, count: 1, first: s.d };
+          findings.set(s.sig, f);
+          p.unique++;
+          if (cfg.outDir !== undefined) await shrinkAndWrite(f, choices, r, scenario);
+          cfg.onFinding?.(f);
+        }
+      }
+      p.elapsedMs = Date.now() - started;
+      cfg.onProgress?.({ ...p });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, cfg.jobs) }, worker));
+  p.elapsedMs = Date.now() - started;
+  return { ...p, findings: [...findings.values()] };
+}
