@@ -15,7 +15,9 @@ export type OpName = (typeof OPS)[number];
 /** Relative frequency of each kind in generated scenarios. */
 const WEIGHTS: Record<OpName, number> = {
   map: 14, write: 8, read: 3, mlock: 9, munlock: 6, mlock2: 7, mlockall: 5, munlockall: 3, munmap: 5, mprotect: 6,
-  mremap: 7, madvise: 8, msync: 2, brk: 2, rlimit: 4, cap: 3, fork: 4, exec: 1, exit: 1, truncate: 1, grow_stack: 1,
+  mremap: 7, madvise: 8, msync: 2, brk: 2, rlimit: 4, cap: 3, fork: 4, exec: 1, exit: 1, truncate: 1,
+  // Not generated: the stack's size after it depends on how deep the executor's own stack is at that moment.
+  grow_stack: 0,
   access: 2,
 };
 
@@ -39,7 +41,7 @@ const small = fc.nat({ max: 1023 });
 
 /** One choice; the op index is drawn by weight but stored as OPS index so it shrinks toward `map`. */
 export const choiceArb: fc.Arbitrary<Choice> = fc.record({
-  op: fc.oneof(...OPS.map((name, i) => ({ arbitrary: fc.constant(i), weight: WEIGHTS[name] }))),
+  op: fc.oneof(...OPS.flatMap((name, i) => (WEIGHTS[name] > 0 ? [{ arbitrary: fc.constant(i), weight: WEIGHTS[name] }] : []))),
   p: fc.nat({ max: 7 }),
   r: fc.nat({ max: 15 }),
   a: small,

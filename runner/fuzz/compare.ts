@@ -19,7 +19,7 @@ export interface Divergence {
 
 export interface CompareOptions {
   /** Paths not to compare at a step (default: compare everything); see runner/fuzz/noise.ts. */
-  ignore?: (path: string, step: number) => boolean;
+  ignore?: (path: string, step: number, a: unknown, b: unknown) => boolean;
 }
 
 const generalise = (path: string): string =>
@@ -27,10 +27,10 @@ const generalise = (path: string): string =>
 
 class Collector {
   out: Divergence[] = [];
-  constructor(private step: number, private proc: string, private ignore: (p: string, step: number) => boolean) {}
+  constructor(private step: number, private proc: string, private ignore: (p: string, step: number, a: unknown, b: unknown) => boolean) {}
   eq(path: string, a: unknown, b: unknown): void {
-    if (this.ignore(path, this.step)) return;
     if (JSON.stringify(a) === JSON.stringify(b)) return;
+    if (this.ignore(path, this.step, a, b)) return;
     this.out.push({ step: this.step, proc: this.proc, path, field: generalise(path), a, b });
   }
 }

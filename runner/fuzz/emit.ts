@@ -44,7 +44,8 @@ export function checksFor(d: Divergence, snap: Snapshot, loc: Check['loc']): Che
   // A host region length past 2^40 is a misread (heap below its start); no clause can state it.
   if (r.len > 2 ** 40) return [];
   if (part === 'resident') return [reg('resident_map', { map: residentMap(r.resident as [number, number][], Math.ceil(r.len / PAGE)) })];
-  if (part === 'len' || (part === 'vmas' && sub === undefined)) return [reg('vmas', { count: r.vmas.length }), layout()];
+  // A layout of no VMA has no text form: the count says it.
+  if (part === 'len' || (part === 'vmas' && sub === undefined)) return r.vmas.length ? [reg('vmas', { count: r.vmas.length }), layout()] : [reg('vmas', { count: 0 })];
   if (sub === 'rss' || sub === 'pss' || sub === 'locked' || sub === 'anonymous') {
     return [reg(sub, { bytes: r.vmas.reduce((s, v) => s + v[sub], 0) })];
   }

@@ -29,12 +29,18 @@ interface RegionInfo {
   inArena: boolean;
   /** Page offset in the arena (arena regions are addressed through the arena, which is always bound). */
   arenaOff: number;
+  /** Length (pages) the compiler knows for the name: set by mmap or `x = mremap`, forgotten by any mremap of it. */
+  knownLen?: number;
 }
 
 interface ProcState {
   name: string;
   regions: RegionInfo[];
   arena: string;
+  /** RLIMIT_DATA was set: an exec could fail past the point of no return and kill the executor. */
+  dataLimited?: boolean;
+  /** Bytes the break has been raised since this image started (if every brk succeeded). */
+  heapUp: number;
 }
 
 export interface MaterializeOptions {
@@ -68,7 +74,7 @@ export interface Materialized {
 export function materialize(choices: readonly Choice[], name = 'fuzz', file = 'fuzz.mls', env: MaterializeOptions = {}): Materialized {
   const steps: Step[] = [];
   const origin: number[] = [];
-  const procs: ProcState[] = [{ name: 'main', regions: [], arena: '' }];
+  const procs: ProcState[] = [{ name: 'main', regions: [], arena: '', heapUp: 0 }];
   const processes = ['main'];
   let regionN = 0, arenaN = 0, fileN = 0, childN = 0;
   const files: string[] = [];
@@ -86,6 +92,9 @@ export function materialize(choices: readonly Choice[], name = 'fuzz', file = 'f
     p.arena = bind;
   };
   const at = (region: string, bytes: number | bigint): Addr => ({ region, offset: String(bytes) });
+  /** The whole named region's length as the compiler writes it: bytes when it knows them, else {regionLen}. */
+  const wholeLen = (reg: RegionInfo & { name: string }): Len =>
+    reg.knownLen !== undefined ? bytes(reg.knownLen * PAGE) : { regionLen: reg.name };
   const where = (p: ProcState, reg: RegionInfo, off: number): Addr =>
     reg.name !== undefined ? at(reg.name, off) : at(p.arena, reg.arenaOff * PAGE + off);
   ci = -1;
@@ -98,7 +107,7 @@ export function materialize(choices: readonly Choice[], name = 'fuzz', file = 'f
   /** A range on a region: whole (bare), or offset/length in pages with odd byte tails; never outside the safe zone. */
   const range = (p: ProcState, reg: RegionInfo, c: Choice, wild: boolean): { addr: Addr; len: Len } => {
     if (c.c % 6 === 0) {
-      return reg.name !== undefined ? { addr: at(reg.name, 0), len: { regionLen: reg.name } } : { addr: where(p, reg, 0), len: bytes(reg.minLen * PAGE) };
+      return reg.name !== undefined ? { addr: at(reg.name, 0), len: wholeLen(reg as RegionInfo & { name: string }) } : { addr: where(p, reg, 0), len: bytes(reg.minLen * PAGE) };
     }
     if (wild && c.c % 6 === 5) return { addr: where(p, reg, 0), len: bytes(WILD[c.b % WILD.length]!) };
     const sub = [0, 1, 100, -1, 0][c.f % 5]!;
@@ -143,6 +152,7 @@ export function materialize(choices: readonly Choice[], name = 'fuzz', file = 'f
     if (place === 7) {
       // A plain mmap: the kernel places it. It is named (and may fail, leaving the name unbound).
       info.name = `m${++regionN}`;
+      info.knownLen = pages;
       st['bind'] = info.name;
     } else {
       let pos = PLACE_MIN + ((c.g * 7 + c.b) % (PLACE_MAX - PLACE_MIN + 1));
@@ -225,7 +235,7 @@ export function materialize(choices: readonly Choice[], name = 'fuzz', file = 'f
         const oldKind = c.g % 5;
         let oldLen: Len;
         let oldPages: number;
-        if (oldKind === 0 && fromStart && r.name !== undefined) { oldLen = { regionLen: r.name }; oldPages = r.minLen; }
+        if (oldKind === 0 && fromStart && r.name !== undefined) { oldLen = wholeLen(r as RegionInfo & { name: string }); oldPages = r.minLen; }
         else if (oldKind === 2) { oldLen = bytes(0); oldPages = 0; }
         else { oldPages = 1 + ((c.b >> 2) % Math.max(1, r.minLen - startOff)); oldLen = bytes(oldPages * PAGE); }
         const newLen = mode.flags.includes('dontunmap') && (c.g >> 3) % 4 !== 3 ? oldLen : bytes(newPages * PAGE);
@@ -245,9 +255,12 @@ export function materialize(choices: readonly Choice[], name = 'fuzz', file = 'f
           // Moved by the kernel: only a new name can follow it (unbound if the call fails).
           const bind = `m${++regionN}`;
           st['bind'] = bind;
-          p.regions.push({ name: bind, minLen: nPages, maxLen: nPages, inArena: false, arenaOff: 0 });
+          // The compiler binds `x = mremap … -> <len>` with the bytes written (0 for a region length).
+          if (newLen.regionLen !== undefined) st['newLen'] = bytes(nPages * PAGE);
+          p.regions.push({ name: bind, minLen: nPages, maxLen: nPages, inArena: false, arenaOff: 0, knownLen: nPages });
         }
         push(st);
+        delete r.knownLen; // the compiler forgets the length of any region an mremap starts in
         // An unbound mremap at a named region's start (old length ≠ 0) rebinds it, moved or not.
         if (r.name !== undefined && fromStart && oldPages !== 0 && st['bind'] === undefined) {
           r.minLen = Math.min(r.minLen, nPages);
@@ -258,9 +271,18 @@ export function materialize(choices: readonly Choice[], name = 'fuzz', file = 'f
         }
         break;
       }
-      case 'brk': push({ op, proc: p.name, delta: String(BRK[c.g % BRK.length]), result: any() }); break;
+      case 'brk': {
+        // Shrinking below the initial break is allowed down to end_data (mm/mmap.c brk() without
+        // compat_brk_randomized) and reads as a negative heap on the host: only shrink what grew.
+        let delta = BRK[c.g % BRK.length]!;
+        if (delta < 0 && p.heapUp + delta < 0) delta = -delta;
+        p.heapUp += delta;
+        push({ op, proc: p.name, delta: String(delta), result: any() });
+        break;
+      }
       case 'rlimit': {
         const resource = c.g % 8 === 7 ? 'data' : 'memlock';
+        if (resource === 'data') p.dataLimited = true;
         const soft = RLIM[c.a % RLIM.length]!;
         const hard = c.b % 3 === 0 ? soft : c.b % 3 === 1 ? 'unlimited' : RLIM[c.c % RLIM.length]!;
         push({ op: 'setrlimit', proc: p.name, resource, soft, hard, result: any() });
@@ -275,14 +297,16 @@ export function materialize(choices: readonly Choice[], name = 'fuzz', file = 'f
         if (procs.length >= MAX_PROCS) break;
         const child = `c${++childN}`;
         push({ op, proc: p.name, child, result: any() });
-        procs.push({ name: child, regions: p.regions.map((r) => ({ ...r })), arena: p.arena });
+        procs.push({ name: child, regions: p.regions.map((r) => ({ ...r })), arena: p.arena, heapUp: p.heapUp, ...(p.dataLimited ? { dataLimited: true } : {}) });
         processes.push(child);
         break;
       }
       case 'exec': {
         if (p.name === 'main' && c.a % 4 !== 3) break; // mostly children: exec of main ends most scenarios' interest
+        if (p.dataLimited) break;
         push({ op, proc: p.name, result: any() });
         p.regions = [];
+        p.heapUp = 0;
         newArena(p);
         break;
       }
@@ -297,12 +321,12 @@ export function materialize(choices: readonly Choice[], name = 'fuzz', file = 'f
         push({ op, proc: p.name, file: files[files.length - 1 - (c.r % files.length)]!, size: String((c.g % 4) * PAGE), result: any() });
         break;
       }
-      case 'grow_stack': push({ op, proc: p.name, len: bytes([1, 8, 32, 64][c.g % 4]! * PAGE), result: any() }); break;
+      case 'grow_stack': break; // never generated (choices.ts); a shrunk op index landing here does nothing
       case 'access': {
         if (!reg || reg.minLen === 0) break;
         const whole = c.c % 2 === 0;
         push({
-          op, proc: p.name, addr: where(p, reg, 0), len: whole && reg.name !== undefined ? { regionLen: reg.name } : bytes(reg.minLen * PAGE),
+          op, proc: p.name, addr: where(p, reg, 0), len: whole && reg.name !== undefined ? wholeLen(reg as RegionInfo & { name: string }) : bytes(reg.minLen * PAGE),
           count: 1 + (c.a % 32), seed: String(c.b), mode: c.f & 1 ? 'write' : 'read', result: any(),
         });
         break;

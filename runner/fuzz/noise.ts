@@ -11,6 +11,8 @@
 // - lockedTotal (smaps_rollup Locked, a Pss sum) once the image may be locked (mlockall with
 //   MCL_CURRENT, or mlock/mlock2 of a built-in region) in the observed process or an ancestor:
 //   locked executor text is shared with every other running executor.
+// - mclFuture `onfault` (model) against `on` (host): the host's probe mapping is refused under
+//   MCL_FUTURE when locking is not allowed, and then reads as `on` (SPEC.md "mclFuture probe").
 // VmLck (a size, not a Pss) stays compared in every case.
 import type { Scenario } from '../../schema/generated/types.js';
 
@@ -43,7 +45,9 @@ function imageLockedSteps(s: Scenario): Set<number> {
 }
 
 /** The ignore predicate for compareLogs on a fuzzed scenario. */
-export function noiseFilter(s: Scenario): (path: string, step: number) => boolean {
+export function noiseFilter(s: Scenario): (path: string, step: number, model: unknown, host: unknown) => boolean {
   const imageLocked = imageLockedSteps(s);
-  return (path, step) => ALWAYS.some((re) => re.test(path)) || (path === 'lockedTotal' && imageLocked.has(step));
+  return (path, step, model, host) =>
+    ALWAYS.some((re) => re.test(path)) || (path === 'lockedTotal' && imageLocked.has(step)) ||
+    (path === 'mclFuture' && model === 'onfault' && host === 'on');
 }

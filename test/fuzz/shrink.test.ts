@@ -1,0 +1,61 @@
+// The shrinker on a synthetic divergence (test/fuzz/doubles.ts): the reference
+// is the unmodified model, so the minimal scenario is known — one mlock2
+// ONFAULT after the prelude — and the written regression must pass on the
+// reference and fail on the perturbed target.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { compileSource } from '../../grammar/compile.js';
+import { compareLogs } from '../../runner/fuzz/compare.js';
+import { fuzzRun } from '../../runner/fuzz/session.js';
+import { modelAsHost, perturbedModelTarget } from './doubles.js';
+
+t.test('a perturbed VmLck shrinks to one mlock2 onfault and is written as a kernel-valued regression', async (t) => {
+  const out = mkdtempSync(join(tmpdir(), 'mls-fuzz-shrink-'));
+  t.teardown(() => rmSync(out, { recursive: true, force: true }));
+  const report = await fuzzRun({
+    seed: 3, count: 60, jobs: 2, kernel: 'linux-6.18', timeoutMs: 10_000, outDir: out, shrinkEvaluations: 400,
+    model: perturbedModelTarget, host: modelAsHost, env: { noSysResource: false },
+  });
+  t.equal(report.run, 60);
+  t.ok(report.divergent > 0, 'the perturbation was hit');
+  t.same(report.findings.map((f) => f.signature), ['mlock2: status.VmLck'], 'one signature, the perturbed field');
+  const f = report.findings[0]!;
+  const min = f.minimal!;
+  t.ok(min, 'shrunk');
+  const steps = min.scenario.steps;
+  // The arena prelude, then the single statement that triggers the perturbation.
+  t.equal(steps.length, 2, `minimal scenario has the arena and one statement (got ${steps.map((s) => s.op).join(', ')})`);
+  t.match(steps[1], { op: 'mlock2', flags: '1' });
+  t.equal(min.choices.length, 1, 'one choice left');
+  for (const k of ['p', 'b', 'c', 'f'] as const) t.equal(min.choices[0]![k], 0, `choice field ${k} lowered to 0`);
+  t.ok(min.evaluations > 0 && min.evaluations <= 400);
+  const w = min.written!;
+  t.equal(w.host, 'PASS', 'the regression passes on the reference');
+  t.equal(w.model, 'FAIL', 'and fails on the perturbed target');
+  t.same(readdirSync(out), ['mlock2-status-vmlck.mls']);
+  const text = readFileSync(join(out, 'mlock2-status-vmlck.mls'), 'utf8');
+  t.match(text, /^mlock2 (heap|stack|arena[^\n]*) onfault$/m);
+  t.match(text, /^expect locked_vm == \d+/m);
+  t.ok(compileSource(text, 'x.mls').scenario, 'the file compiles');
+});
+
+t.test('compareLogs reports each differing field once, with generalised names', async (t) => {
+  const snap = (lck: number, rss: number) => ({
+    status: { VmLck: lck, VmPin: 0, VmSize: 8192, VmRSS: 0 }, mapCount: 3, lockedTotal: 0, mclFuture: 'off' as const,
+    regions: { buf: { len: 8192, resident: [[0, 1]], vmas: [{ start: 0, end: 8192, prot: 'rw-', shared: false, flags: ['rd', 'wr'], rss, pss: rss, locked: 0, anonymous: rss }] } },
+  });
+  const log = (lck: number, rss: number, errno?: string) => ({
+    schemaVersion: 1 as const, target: 'model' as const, kernel: 'k', outcome: 'completed' as const,
+    steps: [{ step: 0, proc: 'main', result: errno ? { outcome: 'errno' as const, errno } : { outcome: 'ok' as const, value: '0' }, snapshot: snap(lck, rss) }],
+  });
+  t.same(compareLogs(log(0, 4096), log(0, 4096)), []);
+  const d = compareLogs(log(4096, 4096, 'ENOMEM'), log(0, 8192));
+  t.same(d.map((x) => [x.path, x.field]), [
+    ['result', 'result'], ['status.VmLck', 'status.VmLck'],
+    ['regions.buf.vmas[0].rss', 'regions.*.vmas[].rss'], ['regions.buf.vmas[0].pss', 'regions.*.vmas[].pss'],
+    ['regions.buf.vmas[0].anonymous', 'regions.*.vmas[].anonymous'],
+  ]);
+  t.same(compareLogs(log(0, 0), log(0, 0), { ignore: () => true }), [], 'ignore predicate');
+});
