@@ -30,22 +30,25 @@ export function touchPage(t: Task, vpn: number, write: boolean): Signal | null {
   return null;
 }
 
+const SHIFT = BigInt(PAGE_SHIFT);
+const MASK = BigInt(PAGE_SIZE - 1);
+
 /** Read one byte at a user address. */
 export function readByte(t: Task, addr: bigint): { signal: Signal } | { value: number } {
-  const vpn = Number(addr >> BigInt(PAGE_SHIFT));
+  const vpn = Number(addr >> SHIFT);
   const s = touchPage(t, vpn, false);
   if (s) return { signal: s };
   const run = t.mm.pt.lookup(vpn)!;
-  return { value: run.obj.readByte(run.base + (vpn - run.start), Number(addr % BigInt(PAGE_SIZE))) };
+  return { value: run.obj.readByte(run.base + (vpn - run.start), Number(addr & MASK)) };
 }
 
 /** Write one byte at a user address. */
 export function writeByte(t: Task, addr: bigint, value: number): Signal | null {
-  const vpn = Number(addr >> BigInt(PAGE_SHIFT));
+  const vpn = Number(addr >> SHIFT);
   const s = touchPage(t, vpn, true);
   if (s) return s;
   const run = t.mm.pt.lookup(vpn)!;
-  run.obj.writeByte(run.base + (vpn - run.start), Number(addr % BigInt(PAGE_SIZE)), value);
+  run.obj.writeByte(run.base + (vpn - run.start), Number(addr & MASK), value);
   return null;
 }
 

@@ -1,5 +1,5 @@
 // Linux: mm/mmap.c SYSCALL brk, check_brk_limits; mm/vma.c:do_brk_flags (linux-6.18).
-import { PAGE_SIZE, STACK_GUARD_GAP_PAGES, TASK_SIZE_PAGES } from './constants.js';
+import { PAGE_SIZE, RLIM_INFINITY, STACK_GUARD_GAP_PAGES, TASK_SIZE_PAGES } from './constants.js';
 import { mmPopulate } from './gup.js';
 import { mayExpandVm, mlockFutureOk, type Task } from './mm.js';
 import { doMunmap, insertVma } from './vma-ops.js';
@@ -15,10 +15,10 @@ const pageUp = (b: number): number => Math.ceil(b / PAGE_SIZE);
 function doBrkFlags(t: Task, addr: number, len: number): boolean {
   const mm = t.mm;
   const flags = VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT | mm.defFlags;
-  if (!mayExpandVm(t, len)) return false;
+  if (!mayExpandVm(t, flags, len)) return false;
   if (mm.mapCount > mm.system.maxMapCount) return false;
   insertVma(mm, new Vma(addr, addr + len, flags, addr, null));
-  mm.statAccount(len);
+  mm.statAccount(flags, len);
   if (flags & VM_LOCKED) mm.lockedVm += len;
   return true;
 }
@@ -28,6 +28,9 @@ export function sysBrk(t: Task, brk: number): number {
   const mm = t.mm;
   const origbrk = mm.brk;
   if (brk < mm.startBrk) return origbrk;
+  // check_data_rlimit: the heap plus the data segment must fit RLIMIT_DATA.
+  const data = t.rlimits.data.cur;
+  if (data !== RLIM_INFINITY && BigInt(brk - mm.startBrk + (mm.endData - mm.startData)) > data) return origbrk;
   const newbrk = pageUp(brk), oldbrk = pageUp(mm.brk);
   if (oldbrk === newbrk) { mm.brk = brk; return brk; }
   if (brk <= mm.brk) {

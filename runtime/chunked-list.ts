@@ -16,6 +16,8 @@ export type ChunkSummary<T> = (items: readonly T[], before: T | undefined) => nu
 
 export class ChunkedList<T> {
   private chunks: T[][] = [];
+  /** keys[c][i] = keyOf(chunks[c][i]), kept beside the items so searches compare plain numbers. */
+  private keys: number[][] = [];
   /** Key of chunks[c][0]. Invariant: strictly increasing, chunks never empty. */
   private mins: number[] = [];
   /** Cached summaries; NaN: stale. Spliced together with chunks. */
@@ -50,7 +52,7 @@ export class ChunkedList<T> {
   scanDown(k: number, want: (summary: number) => boolean, fn: (t: T, before: T | undefined) => boolean): void {
     let c = this.chunkFloor(k);
     if (c < 0) return;
-    let i = this.itemFloor(this.chunks[c]!, k);
+    let i = this.itemFloor(c, k);
     let first = true;
     for (; c >= 0; c--, first = false) {
       const ch = this.chunks[c]!;
@@ -75,12 +77,13 @@ export class ChunkedList<T> {
     return ans;
   }
 
-  /** Index in chunk of the last item with key <= k, or -1. */
-  private itemFloor(ch: T[], k: number): number {
-    let lo = 0, hi = ch.length - 1, ans = -1;
+  /** Index in chunk c of the last item with key <= k, or -1. */
+  private itemFloor(c: number, k: number): number {
+    const ks = this.keys[c]!;
+    let lo = 0, hi = ks.length - 1, ans = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (this.keyOf(ch[mid]!) <= k) { ans = mid; lo = mid + 1; } else hi = mid - 1;
+      if (ks[mid]! <= k) { ans = mid; lo = mid + 1; } else hi = mid - 1;
     }
     return ans;
   }
@@ -93,8 +96,7 @@ export class ChunkedList<T> {
   floor(k: number): T | undefined {
     const c = this.chunkFloor(k);
     if (c < 0) return undefined;
-    const ch = this.chunks[c]!;
-    return ch[this.itemFloor(ch, k)];
+    return this.chunks[c]![this.itemFloor(c, k)];
   }
 
   /** The first item with key > k. */
@@ -102,17 +104,13 @@ export class ChunkedList<T> {
     const c = this.chunkFloor(k);
     if (c < 0) return this.chunks[0]?.[0];
     const ch = this.chunks[c]!;
-    const i = this.itemFloor(ch, k) + 1;
+    const i = this.itemFloor(c, k) + 1;
     if (i < ch.length) return ch[i];
     return this.chunks[c + 1]?.[0];
   }
 
   /** The first item with key >= k. */
-  ceil(k: number): T | undefined {
-    const f = this.floor(k);
-    if (f !== undefined && this.keyOf(f) === k) return f;
-    return this.higher(k);
-  }
+  ceil(k: number): T | undefined { return this.higher(k - 1); }
 
   /** The last item with key < k. */
   lower(k: number): T | undefined { return this.floor(k - 1); }
@@ -123,17 +121,19 @@ export class ChunkedList<T> {
   insert(t: T): void {
     const k = this.keyOf(t);
     this.n++;
-    if (this.chunks.length === 0) { this.chunks.push([t]); this.mins.push(k); this.sums.push(NaN); return; }
+    if (this.chunks.length === 0) { this.chunks.push([t]); this.keys.push([k]); this.mins.push(k); this.sums.push(NaN); return; }
     let c = this.chunkFloor(k);
     if (c < 0) c = 0;
-    const ch = this.chunks[c]!;
-    const i = this.itemFloor(ch, k) + 1;
+    const ch = this.chunks[c]!, ks = this.keys[c]!;
+    const i = this.itemFloor(c, k) + 1;
     ch.splice(i, 0, t);
-    this.mins[c] = this.keyOf(ch[0]!);
+    ks.splice(i, 0, k);
+    this.mins[c] = ks[0]!;
     if (ch.length > MAX) {
-      const tail = ch.splice(MAX >> 1);
+      const tail = ch.splice(MAX >> 1), tailKeys = ks.splice(MAX >> 1);
       this.chunks.splice(c + 1, 0, tail);
-      this.mins.splice(c + 1, 0, this.keyOf(tail[0]!));
+      this.keys.splice(c + 1, 0, tailKeys);
+      this.mins.splice(c + 1, 0, tailKeys[0]!);
       this.sums.splice(c + 1, 0, NaN);
     }
     this.staleAround(c);
@@ -143,25 +143,33 @@ export class ChunkedList<T> {
   remove(k: number): T | undefined {
     const c = this.chunkFloor(k);
     if (c < 0) return undefined;
-    const ch = this.chunks[c]!;
-    const i = this.itemFloor(ch, k);
-    if (i < 0 || this.keyOf(ch[i]!) !== k) return undefined;
+    const ch = this.chunks[c]!, ks = this.keys[c]!;
+    const i = this.itemFloor(c, k);
+    if (i < 0 || ks[i] !== k) return undefined;
     const [t] = ch.splice(i, 1);
+    ks.splice(i, 1);
     this.n--;
-    if (ch.length === 0) { this.chunks.splice(c, 1); this.mins.splice(c, 1); this.sums.splice(c, 1); this.staleAround(c - 1); return t; }
-    this.mins[c] = this.keyOf(ch[0]!);
+    if (ch.length === 0) {
+      this.chunks.splice(c, 1); this.keys.splice(c, 1); this.mins.splice(c, 1); this.sums.splice(c, 1);
+      this.staleAround(c - 1);
+      return t;
+    }
+    this.mins[c] = ks[0]!;
     this.staleAround(c);
     if (ch.length < MIN && this.chunks.length > 1) {
       // Join with a neighbour; split again if the join is too big.
       const j = c > 0 ? c - 1 : c + 1;
       const [a, b] = j < c ? [j, c] : [c, j];
       const joined = this.chunks[a]!.concat(this.chunks[b]!);
+      const joinedKeys = this.keys[a]!.concat(this.keys[b]!);
       if (joined.length > MAX) {
         const half = joined.length >> 1;
         this.chunks[a] = joined.slice(0, half); this.chunks[b] = joined.slice(half);
-        this.mins[a] = this.keyOf(this.chunks[a]![0]!); this.mins[b] = this.keyOf(this.chunks[b]![0]!);
+        this.keys[a] = joinedKeys.slice(0, half); this.keys[b] = joinedKeys.slice(half);
+        this.mins[a] = this.keys[a]![0]!; this.mins[b] = this.keys[b]![0]!;
       } else {
-        this.chunks.splice(a, 2, joined); this.mins.splice(a, 2, this.keyOf(joined[0]!)); this.sums.splice(a, 2, NaN);
+        this.chunks.splice(a, 2, joined); this.keys.splice(a, 2, joinedKeys);
+        this.mins.splice(a, 2, joinedKeys[0]!); this.sums.splice(a, 2, NaN);
       }
       this.staleAround(a); this.staleAround(a + 1);
     }
@@ -173,16 +181,14 @@ export class ChunkedList<T> {
     let c = this.chunkFloor(lo);
     let i: number;
     if (c < 0) { c = 0; i = 0; } else {
-      const ch = this.chunks[c]!;
-      i = this.itemFloor(ch, lo);
-      if (i < 0 || this.keyOf(ch[i]!) < lo) i++;
+      i = this.itemFloor(c, lo);
+      if (i < 0 || this.keys[c]![i]! < lo) i++;
     }
     for (; c < this.chunks.length; c++, i = 0) {
-      const ch = this.chunks[c]!;
+      const ch = this.chunks[c]!, ks = this.keys[c]!;
       for (; i < ch.length; i++) {
-        const t = ch[i]!;
-        if (this.keyOf(t) >= hi) return;
-        fn(t);
+        if (ks[i]! >= hi) return;
+        fn(ch[i]!);
       }
     }
   }
@@ -198,7 +204,12 @@ export class ChunkedList<T> {
       const ch = this.chunks[c]!;
       if (ch.length === 0) return 'empty chunk';
       if (this.mins[c] !== this.keyOf(ch[0]!)) return `chunk ${c} min key stale`;
-      for (const t of ch) { const k = this.keyOf(t); if (!(k > prev)) return `keys not increasing at ${k}`; prev = k; count++; }
+      for (let i = 0; i < ch.length; i++) {
+        const k = this.keyOf(ch[i]!);
+        if (k !== this.keys[c]![i]) return `stale key at ${k}: an item's key changed while it was in the list`;
+        if (!(k > prev)) return `keys not increasing at ${k}`;
+        prev = k; count++;
+      }
     }
     return count === this.n ? null : `size ${this.n} != ${count}`;
   }

@@ -13,6 +13,9 @@ export function exec(t: Task, image: StartImage | null): void {
   mm.defFlags = old.defFlags & VM_INIT_DEF_MASK;
   old.pt.release();
   t.mm = mm;
+  // The model's processes run as root: execve recomputes the capability sets, so a
+  // dropped CAP_IPC_LOCK is effective again in the new image (observed on 6.18.44).
+  t.caps = { ipcLock: true, sysResource: true };
   if (image) loadImage(t, image);
   else loadEmpty(t);
 }

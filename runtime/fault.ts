@@ -110,11 +110,14 @@ export function faultRange(t: Task, v: Vma, start: number, end: number, write: b
     const obj = fileBacked(v);
     if (obj) {
       const idx = v.index(vpn);
-      if (idx >= eofIndex(obj)) return { done: vpn - start, error: 'SIGBUS' };
+      // do_read_fault maps the cached neighbours before __do_fault finds the page past
+      // EOF; do_cow_fault prepares the anon_vma before it (both observed on 6.18.44).
       if (!write && obj.kind !== 'secretmem') {
         faultAround(t, v, vpn, obj);
         if (pt.lookup(vpn)) continue;
       }
+      if (write && !(v.flags & VM_SHARED)) anonVmaPrepare(mm, v);
+      if (idx >= eofIndex(obj)) return { done: vpn - start, error: 'SIGBUS' };
       obj.cache.add(idx, idx + 1);
       if (write && !(v.flags & VM_SHARED)) cowBreak(mm, v, vpn, vpn + 1, obj, idx);
       else pt.map(vpn, vpn + 1, obj, idx);

@@ -17,22 +17,19 @@ export function fork(parent: Task, childName: string): Task {
   child.caps = { ...parent.caps };
   child.rlimits = structuredClone(parent.rlimits);
   cm.startBrk = pm.startBrk; cm.brk = pm.brk; cm.startStack = pm.startStack; cm.stackPointer = pm.stackPointer;
-  cm.mmapBase = pm.mmapBase; cm.gate = pm.gate;
+  cm.mmapBase = pm.mmapBase; cm.gate = pm.gate; cm.startData = pm.startData; cm.endData = pm.endData;
   cm.defFlags = sys.profile.behaviour.mclFutureInheritedByFork ? pm.defFlags : pm.defFlags & VM_INIT_DEF_MASK;
-  const chains = new Map<AnonVma, AnonVma>();
   pm.vmas.forEach((v) => {
     if (v.flags & VM_DONTCOPY) return;
     const c = v.clone();
     c.flags &= ~VM_LOCKED_MASK;
     if (v.flags & VM_WIPEONFORK) c.anonVma = null;
     else if (v.anonVma) {
-      // anon_vma_fork: the child gets its own anon_vma chained to the parent's.
-      let a = chains.get(v.anonVma);
-      if (!a) { a = new AnonVma(true); chains.set(v.anonVma, a); }
-      c.anonVma = a;
+      // anon_vma_fork: each child VMA gets its own anon_vma, chained to the parent's.
+      c.anonVma = new AnonVma(true);
     }
     cm.vmas.insert(c);
-    cm.statAccount(c.pages);
+    cm.statAccount(c.flags, c.pages);
     if (v.flags & VM_WIPEONFORK) return;
     if (!(v.anonVma || v.flags & (VM_PFNMAP | VM_MIXEDMAP))) return;
     for (const p of pm.pt.pieces(v.start, v.end)) {

@@ -73,7 +73,8 @@ export function loadImage(t: Task, image: StartImage): void {
     const v = new Vma(start, end, flags, pgoff, file, special ? '' : iv.name, special);
     v.droppable = droppable;
     mm.vmas.insert(v);
-    mm.statAccount(v.pages);
+    mm.statAccount(v.flags, v.pages);
+    if (file && flags & VM_WRITE && !mm.endData) { mm.startData = start * PAGE_SIZE; mm.endData = end * PAGE_SIZE; }
     if (special) highestMmap = Math.max(highestMmap, end);
     // Pss below Rss means pages shared with other processes (the executor's binary,
     // pages still COW-shared with its parent); with mapcount 2, `shared` pages explain it.

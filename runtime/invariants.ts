@@ -1,7 +1,7 @@
 // assertInvariants(): what must hold between any two syscalls. Tests call it
 // after every step; a violation is a model bug, reported with the first broken rule.
 import { MMAP_MIN_PAGES, TASK_SIZE_PAGES } from './constants.js';
-import type { Mm } from './mm.js';
+import { isDataMapping, type Mm } from './mm.js';
 import type { System } from './system.js';
 import { VM_LOCKED, VM_LOCKONFAULT, vmaSupportsMlock } from './vma.js';
 
@@ -10,7 +10,7 @@ export class InvariantError extends Error {}
 export function checkMm(mm: Mm): string | null {
   const tree = mm.vmas.check();
   if (tree) return `vma tree: ${tree}`;
-  let prevEnd = -1, total = 0, locked = 0;
+  let prevEnd = -1, total = 0, locked = 0, data = 0;
   let bad: string | null = null;
   mm.vmas.forEach((v) => {
     if (bad) return;
@@ -21,11 +21,13 @@ export function checkMm(mm: Mm): string | null {
     else if (v.flags & VM_LOCKED && !vmaSupportsMlock(v)) bad = `VM_LOCKED on a VMA that cannot be locked at page ${v.start}`;
     prevEnd = v.end;
     total += v.pages;
+    if (isDataMapping(v.flags)) data += v.pages;
     if (v.flags & VM_LOCKED) locked += v.pages;
   });
   if (bad) return bad;
   void MMAP_MIN_PAGES;
   if (mm.totalVm !== total) return `total_vm ${mm.totalVm} != ${total} pages of VMAs`;
+  if (mm.dataVm !== data) return `data_vm ${mm.dataVm} != ${data} pages of data VMAs`;
   if (mm.lockedVm !== locked + mm.lockedVmLeak) {
     return `locked_vm ${mm.lockedVm} != ${locked} locked VMA pages + ${mm.lockedVmLeak} leaked (mremap DONTUNMAP)`;
   }

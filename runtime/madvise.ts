@@ -8,13 +8,14 @@
 // POPULATE_READ/WRITE (faultin_page_range), GUARD_INSTALL/REMOVE.
 import { MADV, PAGE_SIZE_N, U64_MASK } from './constants.js';
 import { err, OK, type Errno, type SysResult } from './errno.js';
-import { faultRange } from './fault.js';
+import { anonVmaPrepare, faultRange } from './fault.js';
+import { mapcount } from './rmap.js';
 import type { Task } from './mm.js';
 import { GUARD_MARKER } from './pages.js';
 import { vmaModifyFlags, zapRange } from './vma-ops.js';
 import {
   VM_DONTCOPY, VM_DONTDUMP, VM_HUGEPAGE, VM_HUGETLB, VM_IO, VM_LOCKED, VM_MAYBE_GUARD, VM_NOHUGEPAGE, VM_PFNMAP,
-  VM_SHARED, VM_SPECIAL, VM_WIPEONFORK, VM_WRITE, type Vma,
+  VM_RAND_READ, VM_READ, VM_SEQ_READ, VM_SHARED, VM_SPECIAL, VM_WIPEONFORK, VM_WRITE, type Vma,
 } from './vma.js';
 
 /** mm/madvise.c:madvise_behavior_valid. */
@@ -36,10 +37,24 @@ function flagAdvice(v: Vma, advice: number): number | Errno | null {
     case MADV.KEEPONFORK: return v.droppable ? 'EINVAL' : v.flags & ~VM_WIPEONFORK;
     case MADV.DONTDUMP: return v.flags | VM_DONTDUMP;
     case MADV.DODUMP: return v.flags & VM_SPECIAL ? 'EINVAL' : v.flags & ~VM_DONTDUMP;
+    case MADV.NORMAL: return v.flags & ~(VM_RAND_READ | VM_SEQ_READ);
+    case MADV.RANDOM: return (v.flags & ~VM_SEQ_READ) | VM_RAND_READ;
+    case MADV.SEQUENTIAL: return (v.flags & ~VM_RAND_READ) | VM_SEQ_READ;
     case MADV.HUGEPAGE: return (v.flags & ~VM_NOHUGEPAGE) | VM_HUGEPAGE;
     case MADV.NOHUGEPAGE: return (v.flags & ~VM_HUGEPAGE) | VM_NOHUGEPAGE;
     default: return null;
   }
+}
+
+/** mm/madvise.c:madvise_pageout on page-cache pages: unmap and drop those mapped only here. */
+function pageout(t: Task, v: Vma, s: number, e: number): void {
+  const f = v.file!;
+  const victims: Array<[number, number, number]> = [];
+  t.mm.pt.forEachIn(s, e, (a, b, obj, base) => {
+    if (obj !== f) return;
+    for (let i = 0; i < b - a; i++) if (mapcount(f, base + i) === 1) victims.push([a + i, a + i + 1, base + i]);
+  });
+  for (const [a, b, idx] of victims) { t.mm.pt.unmap(a, b); f.cache.remove(idx, idx + 1); }
 }
 
 function applyToVma(t: Task, v: Vma, s: number, e: number, advice: number): { vma: Vma; error?: Errno } {
@@ -57,12 +72,15 @@ function applyToVma(t: Task, v: Vma, s: number, e: number, advice: number): { vm
       const forbid = VM_PFNMAP | VM_HUGETLB * (advice === MADV.FREE ? 1 : 0) | (advice === MADV.DONTNEED_LOCKED ? 0 : VM_LOCKED);
       if (v.flags & forbid) return { vma: v, error: 'EINVAL' };
       if (advice === MADV.FREE && v.file) return { vma: v, error: 'EINVAL' };
-      zapRange(mm, s, e, true);
+      // MADV_FREE only marks anonymous pages clean (lazyfree): they stay mapped until
+      // reclaim, which the model never runs (observed: Rss unchanged on 6.18.44).
+      if (advice !== MADV.FREE) zapRange(mm, s, e, true);
       return { vma: v };
     }
     case MADV.REMOVE: {
-      if (v.flags & VM_LOCKED) return { vma: v, error: 'EINVAL' };
-      if (!v.file || !(v.flags & VM_SHARED)) return { vma: v, error: 'EACCES' };
+      // madvise_remove: EINVAL when locked or without a file, EACCES unless shared and writable.
+      if (v.flags & VM_LOCKED || !v.file) return { vma: v, error: 'EINVAL' };
+      if (!(v.flags & VM_SHARED) || !(v.flags & VM_WRITE)) return { vma: v, error: 'EACCES' };
       const is = v.index(s), ie = v.index(e);
       // vfs_fallocate(PUNCH_HOLE): the pages go from the object and from every mapping.
       for (const tbl of [...v.file.tables]) {
@@ -76,20 +94,30 @@ function applyToVma(t: Task, v: Vma, s: number, e: number, advice: number): { vm
       v.file.dropContents(is, ie);
       return { vma: v };
     }
-    case MADV.COLD: case MADV.PAGEOUT:
-      return v.flags & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB) ? { vma: v, error: 'EINVAL' } : { vma: v };
+    case MADV.COLD: case MADV.PAGEOUT: {
+      if (v.flags & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB)) return { vma: v, error: 'EINVAL' };
+      // PAGEOUT reclaims page-cache and shmem pages mapped only here (there is no swap
+      // for anonymous memory on the test machine): observed Rss 0 and not resident.
+      if (advice === MADV.PAGEOUT && v.file) pageout(t, v, s, e);
+      return { vma: v };
+    }
     case MADV.POPULATE_READ: case MADV.POPULATE_WRITE: {
       // madvise_populate -> faultin_page_range: EFAULT on a bad VMA / SIGBUS, ENOMEM as is.
       const write = advice === MADV.POPULATE_WRITE;
       if (v.flags & (VM_IO | VM_PFNMAP)) return { vma: v, error: 'EINVAL' };
-      if (write ? !(v.flags & VM_WRITE) : !v.isAccessible()) return { vma: v, error: 'EINVAL' };
+      // faultin_page_range without FOLL_FORCE: the VMA must allow the access itself
+      // (observed: POPULATE_READ of a PROT_WRITE-only mapping is EINVAL).
+      if (!(v.flags & (write ? VM_WRITE : VM_READ))) return { vma: v, error: 'EINVAL' };
       const r = faultRange(t, v, s, e, write);
       if (r.error) return { vma: v, error: r.error === 'ENOMEM' ? 'ENOMEM' : 'EFAULT' };
       return { vma: v };
     }
     case MADV.GUARD_INSTALL: {
-      // madvise_guard_install: anonymous-only in 6.18; not on VM_LOCKED, VM_SPECIAL, hugetlb.
-      if (v.flags & (VM_LOCKED | VM_SPECIAL | VM_HUGETLB) || v.file) return { vma: v, error: 'EINVAL' };
+      // madvise_guard_install: not on VM_LOCKED, VM_SPECIAL or hugetlb VMAs (shared and
+      // file mappings are allowed: observed on 6.18.44). It prepares an anon_vma so that
+      // fork copies the page tables, markers included.
+      if (v.flags & (VM_LOCKED | VM_SPECIAL | VM_HUGETLB)) return { vma: v, error: 'EINVAL' };
+      if (!(v.flags & VM_SHARED)) anonVmaPrepare(mm, v);
       v.flags |= VM_MAYBE_GUARD;
       zapRange(mm, s, e);
       mm.pt.map(s, e, GUARD_MARKER, s);

@@ -11,7 +11,12 @@
 import { PAGE_SHIFT, RLIM_INFINITY } from './constants.js';
 import { MemObject, PageTable } from './pages.js';
 import { VmaTree } from './vma-tree.js';
-import { VM_LOCKED } from './vma.js';
+import { VM_GROWSDOWN, VM_LOCKED, VM_SHARED, VM_WRITE } from './vma.js';
+
+/** mm/internal.h:is_data_mapping: private, writable, not a stack (VM_STACK is VM_GROWSDOWN on x86). */
+export function isDataMapping(flags: number): boolean {
+  return (flags & (VM_WRITE | VM_SHARED | VM_GROWSDOWN)) === VM_WRITE;
+}
 import type { System } from './system.js';
 
 export class Mm {
@@ -44,8 +49,17 @@ export class Mm {
 
   get mapCount(): number { return this.vmas.count; }
 
-  /** mm/vma.c:vm_stat_account, the total_vm part. */
-  statAccount(pages: number): void { this.totalVm += pages; }
+  /** mm->data_vm: pages of private writable non-stack VMAs (is_data_mapping). */
+  dataVm = 0;
+  /** mm->start_data / end_data in bytes (the executable's data segment), for check_data_rlimit. */
+  startData = 0;
+  endData = 0;
+
+  /** mm/vma.c:vm_stat_account: total_vm, and data_vm for data mappings. */
+  statAccount(flags: number, pages: number): void {
+    this.totalVm += pages;
+    if (isDataMapping(flags)) this.dataVm += pages;
+  }
 
   /** Pages of VM_LOCKED VMAs (what locked_vm would be without leaks). */
   lockedPagesInVmas(): number {
@@ -94,9 +108,18 @@ export function mlockFutureOk(t: Task, vmFlags: number, pages: number): boolean 
   return pages + t.mm.lockedVm <= t.memlockLimitPages();
 }
 
-/** mm/mmap.c:may_expand_vm: RLIMIT_AS on total_vm (RLIMIT_DATA is not modelled). */
-export function mayExpandVm(t: Task, pages: number): boolean {
-  const lim = t.rlimits.as.cur;
-  if (lim === RLIM_INFINITY) return true;
-  return BigInt(t.mm.totalVm + pages) <= lim >> BigInt(PAGE_SHIFT);
+/**
+ * mm/mmap.c:may_expand_vm: RLIMIT_AS on total_vm; RLIMIT_DATA on data_vm for data
+ * mappings, where a soft limit of 0 is tolerated up to the hard limit (the
+ * Valgrind workaround) and ignore_rlimit_data is off.
+ */
+export function mayExpandVm(t: Task, flags: number, pages: number): boolean {
+  const shift = BigInt(PAGE_SHIFT);
+  const as = t.rlimits.as.cur;
+  if (as !== RLIM_INFINITY && BigInt(t.mm.totalVm + pages) > as >> shift) return false;
+  const data = t.rlimits.data;
+  if (isDataMapping(flags) && data.cur !== RLIM_INFINITY && BigInt(t.mm.dataVm + pages) > data.cur >> shift) {
+    return data.cur === 0n && (data.max === RLIM_INFINITY || BigInt(t.mm.dataVm + pages) <= data.max >> shift);
+  }
+  return true;
 }

@@ -11,7 +11,7 @@ import { err, ok, type Errno, type SysResult } from './errno.js';
 import { mmPopulate } from './gup.js';
 import { canDoMlock, mayExpandVm, mlockFutureOk, type Task } from './mm.js';
 import { MemObject } from './pages.js';
-import { doMunmap, insertVma } from './vma-ops.js';
+import { doMunmap, gatherSplits, insertVma } from './vma-ops.js';
 import { vmStartGap } from './vma-tree.js';
 import {
   Vma, VM_ACCOUNT, VM_DONTDUMP, VM_DONTEXPAND, VM_EXEC, VM_GROWSDOWN, VM_HUGETLB, VM_LOCKED, VM_LOCKED_MASK,
@@ -153,7 +153,11 @@ export function doMmap(t: Task, req: MmapRequest, extraVmFlags = 0): { addr: num
   // __mmap_prepare: unmap what MAP_FIXED replaces (split headroom checked in doMunmap).
   let replaced = 0;
   for (const v of mm.vmas.overlapping(addr, addr + len)) replaced += Math.min(v.end, addr + len) - Math.max(v.start, addr);
-  if (!mayExpandVm(t, len - replaced)) return 'ENOMEM';
+  if (replaced) {
+    const e = gatherSplits(t, addr, addr + len);
+    if (e) return e;
+  }
+  if (!mayExpandVm(t, vmFlags, len - replaced)) return 'ENOMEM';
   // Shared anonymous memory is a fresh shmem object (mm/shmem.c:shmem_zero_setup).
   if (!file && vmFlags & VM_SHARED) {
     file = new MemObject('shmem', '/dev/zero (deleted)');
@@ -189,7 +193,7 @@ export function doMmap(t: Task, req: MmapRequest, extraVmFlags = 0): { addr: num
   // __mmap_complete: count, and clear the lock bits of VMAs that cannot be locked.
   if (v.flags & VM_LOCKED && !vmaSupportsMlock(v)) v.flags &= ~VM_LOCKED_MASK;
   const placed = insertVma(mm, v);
-  mm.statAccount(len);
+  mm.statAccount(v.flags, len);
   if (v.flags & VM_LOCKED) mm.lockedVm += len;
   return { addr, populate, vma: placed };
 }

@@ -16,13 +16,15 @@ function mprotectFixup(t: Task, vma: Vma, start: number, end: number, newIn: num
   if (newFlags === old) return { vma };
   const n = end - start;
   if (newFlags & VM_WRITE) {
-    if (!mayExpandVm(t, n) && mayExpandVm(t, 0)) return { vma, error: 'ENOMEM' };
+    if (!mayExpandVm(t, newFlags, n) && mayExpandVm(t, old, n)) return { vma, error: 'ENOMEM' };
     if (!(old & (VM_ACCOUNT | VM_WRITE | VM_HUGETLB | VM_SHARED | VM_NORESERVE))) newFlags |= VM_ACCOUNT;
   } else if (old & VM_ACCOUNT && vma.isAnonymous() && !vma.anonVma) {
     newFlags &= ~VM_ACCOUNT;
   }
   const r = vmaModifyFlags(t.mm, vma, start, end, newFlags);
   if (typeof r === 'string') return { vma, error: r };
+  t.mm.statAccount(old, -n);
+  t.mm.statAccount(newFlags, n);
   // Private VM_LOCKED VMA becoming writable: trigger COW now (no-op for ONFAULT).
   if ((old & (VM_WRITE | VM_SHARED | VM_LOCKED)) === VM_LOCKED && newFlags & VM_WRITE) populateVmaPageRange(t, r, start, end);
   return { vma: r };

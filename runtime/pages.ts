@@ -109,7 +109,9 @@ export class PageTable {
   /** Map [start, end) to obj indexes base... (replacing whatever was there). */
   map(start: number, end: number, obj: MemObject, base: number): void {
     if (start >= end) return;
-    this.unmap(start, end);
+    // Most faults fill a hole: skip the unmap walk when nothing overlaps.
+    const over = this.runs.floor(end - 1);
+    if (over && over.end > start) this.unmap(start, end);
     let s = start, e = end, b = base;
     const prev = this.runs.floor(start - 1);
     if (prev && prev.end === start && prev.obj === obj && prev.base + (prev.end - prev.start) === base) {

@@ -5,6 +5,8 @@ import type { MemObject } from './pages.js';
 
 /** Mapcount of one page. */
 export function mapcount(obj: MemObject, index: number): number {
+  // A private anonymous page is mapped at most once per mm: one table, one PTE.
+  if (obj.kind === 'anon' && obj.externalMapcount === 0 && obj.tables.size === 1) return 1;
   let n = obj.externalMapcount;
   for (const t of obj.tables) {
     for (const [s, e] of t.indexRangesOf(obj)) if (index >= s && index < e) n++;

@@ -9,7 +9,7 @@ import { VM_ACCESS_FLAGS, VM_GROWSDOWN, VM_LOCKED, type Vma } from './vma.js';
  * mlock_future_ok for a VM_LOCKED stack. Any failure is -ENOMEM (SIGSEGV at the fault).
  */
 function acctStackGrowth(t: Task, v: Vma, size: number, grow: number): boolean {
-  if (!mayExpandVm(t, grow)) return false;
+  if (!mayExpandVm(t, v.flags, grow)) return false;
   if (BigInt(size) << BigInt(PAGE_SHIFT) > t.rlimits.stack.cur) return false;
   if (!mlockFutureOk(t, v.flags, grow)) return false;
   return true;
@@ -31,7 +31,7 @@ export function expandDownwards(t: Task, v: Vma, addr: number): boolean {
   const grow = v.start - addr;
   if (!acctStackGrowth(t, v, v.end - addr, grow)) return false;
   if (v.flags & VM_LOCKED) mm.lockedVm += grow;
-  mm.statAccount(grow);
+  mm.statAccount(v.flags, grow);
   v.pgoff -= grow;
   mm.vmas.setStart(v, addr);
   return true;

@@ -148,10 +148,28 @@ export function doMunmap(t: Task, start: number, end: number): KRet {
   return 0;
 }
 
+/**
+ * The split steps of vms_gather_munmap_vmas alone (mmap MAP_FIXED runs them before
+ * its may_expand_vm check; on failure the VMAs are reattached but the splits stay,
+ * as observed on 6.18.44).
+ */
+export function gatherSplits(t: Task, start: number, end: number): KRet {
+  const mm = t.mm;
+  const vma = mm.vmas.find(start);
+  if (!vma || vma.start >= end) return 0;
+  if (start > vma.start) {
+    if (end < vma.end && mm.mapCount >= mm.system.maxMapCount) return 'ENOMEM';
+    splitVma(mm, vma, start, false);
+  }
+  const last = mm.vmas.find(end - 1);
+  if (last && last.start < end && last.end > end) splitVma(mm, last, end, false);
+  return 0;
+}
+
 /** Remove one whole VMA with its accounting and PTEs (vms_complete_munmap_vmas, remove_vma). */
 export function removeVma(mm: Mm, v: Vma): void {
   if (v.flags & VM_LOCKED) mm.lockedVm -= v.pages;
-  mm.statAccount(-v.pages);
+  mm.statAccount(v.flags, -v.pages);
   zapRange(mm, v.start, v.end);
   mm.vmas.remove(v);
 }
