@@ -5,8 +5,9 @@
 // marker, stack limit), SIGBUS (file page past EOF, no huge page).
 import { PAGE_SHIFT, PAGE_SIZE } from './constants.js';
 import type { Signal } from './errno.js';
-import { faultRange } from './fault.js';
+import { anonVmaPrepare, faultRange } from './fault.js';
 import type { Task } from './mm.js';
+import type { Run } from './page-table.js';
 import { expandDownwards } from './stack.js';
 import { VM_GROWSDOWN, VM_WRITE, type Vma } from './vma.js';
 
@@ -20,14 +21,30 @@ function vmaForFault(t: Task, vpn: number): Vma | undefined {
   return expandDownwards(t, v, vpn) ? v : undefined;
 }
 
-/** Touch page vpn for read or write. */
-export function touchPage(t: Task, vpn: number, write: boolean): Signal | null {
+/** Fault page vpn in for read or write: the run now mapping it, or the signal. */
+function faultPage(t: Task, vpn: number, write: boolean): Run | Signal {
   const v = vmaForFault(t, vpn);
   if (!v) return 'SIGSEGV';
   if (write ? !(v.flags & VM_WRITE) : !v.isReadable()) return 'SIGSEGV';
+  const mm = t.mm, pt = mm.pt;
+  if (write && v.file === null && v.special === null) {
+    // do_anonymous_page on an empty PTE, the common case: one page-table lookup.
+    if (!v.anonVma) anonVmaPrepare(mm, v);
+    const run = pt.lookupOrMapOne(vpn, mm.anon, () => mm.anon.allocate(1));
+    if (pt.lastFresh) return run;
+  } else {
+    const present = pt.lookup(vpn);
+    if (present && !write) return present;
+  }
   const r = faultRange(t, v, vpn, vpn + 1, write);
   if (r.error) return r.error === 'SIGBUS' ? 'SIGBUS' : 'SIGSEGV';
-  return null;
+  return pt.lookup(vpn)!;
+}
+
+/** Touch page vpn for read or write. */
+export function touchPage(t: Task, vpn: number, write: boolean): Signal | null {
+  const r = faultPage(t, vpn, write);
+  return typeof r === 'string' ? r : null;
 }
 
 const SHIFT = BigInt(PAGE_SHIFT);
@@ -36,18 +53,16 @@ const MASK = BigInt(PAGE_SIZE - 1);
 /** Read one byte at a user address. */
 export function readByte(t: Task, addr: bigint): { signal: Signal } | { value: number } {
   const vpn = Number(addr >> SHIFT);
-  const s = touchPage(t, vpn, false);
-  if (s) return { signal: s };
-  const run = t.mm.pt.lookup(vpn)!;
+  const run = faultPage(t, vpn, false);
+  if (typeof run === 'string') return { signal: run };
   return { value: run.obj.readByte(run.base + (vpn - run.start), Number(addr & MASK)) };
 }
 
 /** Write one byte at a user address. */
 export function writeByte(t: Task, addr: bigint, value: number): Signal | null {
   const vpn = Number(addr >> SHIFT);
-  const s = touchPage(t, vpn, true);
-  if (s) return s;
-  const run = t.mm.pt.lookup(vpn)!;
+  const run = faultPage(t, vpn, true);
+  if (typeof run === 'string') return run;
   run.obj.writeByte(run.base + (vpn - run.start), Number(addr & MASK), value);
   return null;
 }

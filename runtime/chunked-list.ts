@@ -4,8 +4,8 @@
 // ten items to a million (a plain sorted array would move half the array).
 // Used for the VMA tree (vma-tree.ts) and for page-table runs (pages.ts).
 
-const MAX = 256;
-const MIN = 64;
+const MAX = 128;
+const MIN = 32;
 
 /**
  * Optional per-chunk summary (e.g. the largest free gap, like the maple tree's

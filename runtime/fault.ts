@@ -90,7 +90,7 @@ export function faultRange(t: Task, v: Vma, start: number, end: number, write: b
       vpn = segEnd;
       continue;
     }
-    const gapEnd = Math.min(end, pt.nextRunStart(vpn));
+    const gapEnd = pt.nextRunStart(vpn, end);
     if (v.flags & VM_HUGETLB) {
       const hs = vpn - ((vpn - v.start) % HPAGE_PAGES);
       const he = Math.min(hs + HPAGE_PAGES, v.end);

@@ -9,7 +9,8 @@
 // Counters change only where the kernel changes them (the mutation points in
 // vma-ops.ts, mlock.ts, mremap.ts, brk.ts, stack.ts).
 import { PAGE_SHIFT, RLIM_INFINITY } from './constants.js';
-import { MemObject, PageTable } from './pages.js';
+import { PageTable } from './page-table.js';
+import { MemObject } from './pages.js';
 import { VmaTree } from './vma-tree.js';
 import { VM_GROWSDOWN, VM_LOCKED, VM_SHARED, VM_WRITE } from './vma.js';
 

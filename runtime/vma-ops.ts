@@ -122,7 +122,7 @@ export function zapRange(mm: Mm, start: number, end: number, keepGuards = false)
 
 /** Anonymous pages nobody maps any more are freed: forget what was written to them. */
 function freeIfUnmapped(mm: Mm, obj: MemObject, start: number, end: number): void {
-  if (obj.kind !== 'anon' || obj.contents.size === 0) return;
+  if (obj.kind !== 'anon' || !obj.written) return;
   if (obj.tables.size === 1 && obj.tables.has(mm.pt)) obj.dropContents(start, end);
 }
 
