@@ -241,8 +241,12 @@ void do_call(char **t, int n) {
     return !strcmp(op, "file") ? do_file(t[1], x) : do_truncate(t[1], x);
   }
   if (!strcmp(op, "brk")) { if (n == 2) do_brk(t[1]); else reply_fail("brk: bad arguments"); return; }
-  if (!strcmp(op, "mlockall")) { if (n == 2 && !arg_u64(t[1], &x)) reply_rc(syscall(SYS_mlockall, x)); return; }
-  if (!strcmp(op, "munlockall")) { reply_rc(syscall(SYS_munlockall)); return; }
+  if (!strcmp(op, "mlockall")) {
+    mcl_invalidate();
+    if (n == 2 && !arg_u64(t[1], &x)) reply_rc(syscall(SYS_mlockall, x));
+    return;
+  }
+  if (!strcmp(op, "munlockall")) { mcl_invalidate(); reply_rc(syscall(SYS_munlockall)); return; }
   /* Everything else takes <addr> <len> [extra]. */
   if (n < 3) { reply_fail("%s: missing arguments", op); return; }
   if (arg_addr(t[1], &a) || arg_len(t[2], &l)) return;

@@ -12,6 +12,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* Keeps the static image at the size scenarios were recorded with (native/build.mjs). */
+#if defined(MLS_IMAGE_PAD) && MLS_IMAGE_PAD > 0
+__attribute__((used)) char mls_image_pad[MLS_IMAGE_PAD];
+#endif
+
 #ifndef MAP_DROPPABLE
 #define MAP_DROPPABLE 0x08
 #endif

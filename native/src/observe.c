@@ -12,7 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define VEC_PAGES 65536
+#define VEC_PAGES 16384
 static unsigned char vec[VEC_PAGES];
 static char ivbuf[16384];
 static size_t ivlen;
@@ -81,7 +81,7 @@ static void send_regions(void) {
 }
 
 /* Find the VmFlags line of the VMA starting at `start` in /proc/self/smaps. */
-static char smapsbuf[65536 + MLS_LINE_MAX];
+#define smapsbuf procbuf
 static int vma_flags(uint64_t addr, char *out, size_t cap) {
   int fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
   if (fd < 0) return -1;
@@ -121,6 +121,7 @@ static int vma_flags(uint64_t addr, char *out, size_t cap) {
  * so its VmFlags tell: lo = on, lo lf = onfault. EAGAIN from the mmap itself
  * is mlock_future_ok() refusing the page, which only happens with def_flags
  * VM_LOCKED set: reported as on. */
+static int mcl_off_known;
 static void mcl_probe(void) {
   void *p = (void *)syscall(SYS_mmap, 0, MLS_PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1L, 0);
   if (p == MAP_FAILED) {
@@ -135,14 +136,192 @@ static void mcl_probe(void) {
     state = lf ? "onfault" : lo ? "on" : "off";
   }
   syscall(SYS_munmap, p, MLS_PAGE);
+  mcl_off_known = !strcmp(state, "off");
   send_blockf("mcl", "%s", state);
 }
 
-void do_snapshot(void) {
+/* ---- the fast snapshot: one pass over /proc/self/smaps ----
+ * What the driver needs from smaps is every VMA overlapping a region, the VMA
+ * count and the Locked total. One streaming pass keeps, verbatim, the header,
+ * Rss, Pss, Locked, Anonymous and VmFlags lines of the VMAs a region overlaps
+ * (or may overlap: keeping too many is harmless, the driver filters by range),
+ * counts VMAs, sums Locked and remembers the kept ranges for mincore, so no
+ * /proc/self/maps read is needed per region. */
+#define MAX_KEPT 1024
+static struct { uint64_t s, e; } kept[MAX_KEPT];
+static int nkept, kept_overflow;
+struct span { const char *name; const char *vma; uint64_t base, len, lo, hi; int found; };
+static struct span spans[512 + 4];
+static int nspans;
+static char keepbuf[16384];
+static size_t keeplen;
+
+static void keep_text(const char *p, size_t n) {
+  if (keeplen + n > sizeof keepbuf) {
+    send_block("smaps", keepbuf, keeplen);
+    keeplen = 0;
+  }
+  memcpy(keepbuf + keeplen, p, n);
+  keeplen += n;
+}
+
+static void span_set(struct span *sp, uint64_t base, uint64_t len) {
+  sp->base = base;
+  sp->len = len;
+  sp->lo = base & ~(MLS_PAGE - 1);
+  sp->hi = (base + len + MLS_PAGE - 1) & ~(MLS_PAGE - 1);
+  if (sp->hi < sp->lo) sp->hi = ~0ULL & ~(MLS_PAGE - 1); /* wrapped: clamp, as send_region */
+  sp->found = 1;
+}
+
+/* The regions, in the order send_regions() reports them. */
+static void collect_spans(void) {
+  nspans = 0;
+  static const char *const vma_of[] = {NULL, "[stack]", "[vdso]", "[vvar]"};
+  for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++) {
+    int user = 0;
+    for (int k = 0; k < region_count(); k++) user |= !strcmp(region_at(k)->name, builtins[i]);
+    if (user) continue;
+    struct span *sp = &spans[nspans++];
+    memset(sp, 0, sizeof *sp);
+    sp->name = builtins[i];
+    sp->vma = vma_of[i];
+    if (!sp->vma) { /* heap: [brk at start, current brk) */
+      uint64_t cur = (uint64_t)syscall(SYS_brk, 0);
+      span_set(sp, brk_start, cur - brk_start);
+    }
+  }
+  for (int k = 0; k < region_count() && nspans < (int)(sizeof spans / sizeof spans[0]); k++) {
+    struct span *sp = &spans[nspans++];
+    memset(sp, 0, sizeof *sp);
+    sp->name = region_at(k)->name;
+    span_set(sp, region_at(k)->base, region_at(k)->len);
+  }
+}
+
+static int wanted(uint64_t s, uint64_t e, const char *name) {
+  int want = 0;
+  for (int i = 0; i < nspans; i++) {
+    struct span *sp = &spans[i];
+    if (sp->vma) {
+      if (!strcmp(name, sp->vma)) {
+        if (!sp->found) span_set(sp, s, e - s); /* the first VMA of that name, as region_lookup */
+        want = 1;
+      }
+    } else if (sp->len == 0 ? (s <= sp->base && sp->base < e) : (s < sp->hi && e > sp->lo)) want = 1;
+  }
+  return want;
+}
+
+static uint64_t kb_value(const char *line) {
+  const char *p = strchr(line, ':');
+  return p ? strtoull(p + 1, NULL, 10) : 0;
+}
+
+struct smaps_sum { unsigned long long count, locked_kb; int shared_locked; };
+
+/* Per VMA: Rss, Pss and Locked lines come before VmFlags (fs/proc/task_mmu.c:show_smap). */
+static void smaps_pass(struct smaps_sum *sum) {
+  memset(sum, 0, sizeof *sum);
+  nkept = kept_overflow = 0;
+  keeplen = 0;
+  int fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) { send_blockf("fail", "cannot open /proc/self/smaps: %s", strerror(errno)); return; }
+  size_t have = 0;
+  int keep = 0;
+  uint64_t rss = 0, pss = 0;
+  for (;;) {
+    ssize_t r = read(fd, smapsbuf + have, 65536);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    have += (size_t)r;
+    size_t pos = 0;
+    char *nl;
+    while ((nl = memchr(smapsbuf + pos, '\n', have - pos))) {
+      char *line = smapsbuf + pos;
+      size_t n = (size_t)(nl - line) + 1;
+      pos += n;
+      char *end;
+      uint64_t s = strtoull(line, &end, 16);
+      if (end != line && *end == '-') { /* header: start-end perms offset dev inode [name] */
+        *nl = 0;
+        uint64_t e = strtoull(end + 1, &end, 16);
+        char *p = end;
+        for (int f = 0; f < 4 && p; f++) p = strchr(p + 1, ' ');
+        const char *name = "";
+        if (p) { while (*p == ' ') p++; name = p; }
+        keep = wanted(s, e, name);
+        *nl = '\n';
+        sum->count++;
+        rss = pss = 0;
+        if (keep) {
+          if (nkept < MAX_KEPT) { kept[nkept].s = s; kept[nkept].e = e; nkept++; }
+          else kept_overflow = 1;
+          keep_text(line, n);
+        }
+        continue;
+      }
+      int k = 0;
+      if (!strncmp(line, "Rss:", 4)) { rss = kb_value(line); k = 1; }
+      else if (!strncmp(line, "Pss:", 4)) { pss = kb_value(line); k = 1; }
+      else if (!strncmp(line, "Locked:", 7)) { sum->locked_kb += kb_value(line); k = 1; }
+      else if (!strncmp(line, "Anonymous:", 10)) k = 1;
+      else if (!strncmp(line, "VmFlags:", 8)) {
+        k = 1;
+        *nl = 0;
+        /* A locked page shared with another process has a fractional PSS, so
+         * the per-VMA Locked values (each rounded down) may not add up to
+         * smaps_rollup's (rounded once). Pss == Rss says no page is shared. */
+        if (strstr(line + 8, " lo") && pss != rss) sum->shared_locked = 1;
+        *nl = '\n';
+      }
+      if (k && keep) keep_text(line, n);
+    }
+    memmove(smapsbuf, smapsbuf + pos, have - pos);
+    have -= pos;
+    if (have >= MLS_LINE_MAX) have = 0; /* absurd line: drop it */
+  }
+  close(fd);
+  if (keeplen) send_block("smaps", keepbuf, keeplen);
+}
+
+static void send_span(const struct span *sp) {
+  send_blockf("region", "%s %llx %llu", sp->name, (unsigned long long)sp->base, (unsigned long long)sp->len);
+  if (sp->len == 0) return;
+  struct resid r = {.base_page = sp->base / MLS_PAGE, .lo = sp->lo, .hi = sp->hi, .run_start = -1};
+  ivlen = 0;
+  if (kept_overflow) maps_each(resid_cb, &r);
+  else
+    for (int i = 0; i < nkept; i++)
+      if (kept[i].s < r.hi && kept[i].e > r.lo) resid_cb(kept[i].s, kept[i].e, NULL, &r);
+  if (r.run_start >= 0) iv_emit((uint64_t)r.run_start, r.run_end);
+  iv_flush();
+}
+
+/* The probe's answer is cached while it is "off" (mcl_off_known): then
+ * def_flags lacks VM_LOCKED, the probe mmap can neither carry lo/lf nor fail
+ * with EAGAIN, and only mlockall/munlockall (calls.c), fork (a new mm) or exec
+ * (a new image) can change def_flags. Under on/onfault the answer also depends
+ * on the lock limit (an EAGAIN probe reads "on"), so it is probed every time. */
+void mcl_invalidate(void) { mcl_off_known = 0; }
+
+void do_snapshot(int full) {
   send_file_blocks("status", "/proc/self/status");
-  send_file_blocks("smaps", "/proc/self/smaps");
-  send_file_blocks("rollup", "/proc/self/smaps_rollup");
-  send_regions();
+  if (full) {
+    send_file_blocks("smaps", "/proc/self/smaps");
+    send_file_blocks("rollup", "/proc/self/smaps_rollup");
+    send_regions();
+    mcl_probe();
+    return;
+  }
+  struct smaps_sum sum;
+  collect_spans();
+  smaps_pass(&sum);
+  send_blockf("vmcount", "%llu %llu", sum.count, sum.locked_kb);
+  if (sum.shared_locked) send_file_blocks("rollup", "/proc/self/smaps_rollup");
+  for (int i = 0; i < nspans; i++)
+    if (spans[i].found) send_span(&spans[i]);
+  if (mcl_off_known) { send_blockf("mcl", "off"); return; }
   mcl_probe();
 }
 

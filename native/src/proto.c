@@ -12,7 +12,11 @@
 
 int ctl_fd = -1;
 static char fmtbuf[8192];
-static char filebuf[65536];
+char procbuf[MLS_PROCBUF];
+/* A reply is gathered here and sent with one write at "end" (a snapshot is
+ * a dozen blocks: one syscall instead of two per block). */
+static char obuf[32768];
+static size_t olen;
 
 int write_all(int fd, const void *buf, size_t n) {
   const char *p = buf;
@@ -29,11 +33,28 @@ int write_all(int fd, const void *buf, size_t n) {
   return 0;
 }
 
+int send_flush(void) {
+  int r = olen ? write_all(ctl_fd, obuf, olen) : 0;
+  olen = 0;
+  return r;
+}
+
+static int put(const void *p, size_t n) {
+  if (olen + n > sizeof obuf) {
+    if (send_flush() < 0) return -1;
+    if (n > sizeof obuf) return write_all(ctl_fd, p, n);
+  }
+  memcpy(obuf + olen, p, n);
+  olen += n;
+  return 0;
+}
+
 static int send_header(const char *tag, size_t n, int fd_to_pass) {
   char hdr[128];
   int h = snprintf(hdr, sizeof hdr, "%s %zu\n", tag, n);
-  if (fd_to_pass < 0) return write_all(ctl_fd, hdr, (size_t)h);
-  /* The passed descriptor rides on the header bytes (SCM_RIGHTS). */
+  if (fd_to_pass < 0) return put(hdr, (size_t)h);
+  /* The passed descriptor rides on the header bytes (SCM_RIGHTS), after what is buffered. */
+  if (send_flush() < 0) return -1;
   struct iovec iov = {.iov_base = hdr, .iov_len = (size_t)h};
   union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
   memset(&u, 0, sizeof u);
@@ -52,7 +73,7 @@ static int send_header(const char *tag, size_t n, int fd_to_pass) {
 
 int send_block_fd(const char *tag, const void *data, size_t n, int fd_to_pass) {
   if (send_header(tag, n, fd_to_pass) < 0) return -1;
-  return n ? write_all(ctl_fd, data, n) : 0;
+  return n ? put(data, n) : 0;
 }
 
 int send_block(const char *tag, const void *data, size_t n) { return send_block_fd(tag, data, n, -1); }
@@ -67,37 +88,58 @@ int send_blockf(const char *tag, const char *fmt, ...) {
   return send_block(tag, fmtbuf, (size_t)n);
 }
 
-int send_end(void) { return write_all(ctl_fd, "end 0\n", 6); }
+int send_end(void) {
+  if (put("end 0\n", 6) < 0) return -1;
+  return send_flush();
+}
 
 /* /proc files have no size up front: stream them as several blocks with the same tag. */
 int send_file_blocks(const char *tag, const char *path) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return send_blockf("fail", "cannot open %s: %s", path, strerror(errno));
   for (;;) {
-    ssize_t r = read(fd, filebuf, sizeof filebuf);
+    ssize_t r = read(fd, procbuf, sizeof procbuf);
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) break;
-    if (send_block(tag, filebuf, (size_t)r) < 0) { close(fd); return -1; }
+    if (send_block(tag, procbuf, (size_t)r) < 0) { close(fd); return -1; }
   }
   close(fd);
   return 0;
 }
 
-/* Unbuffered on purpose: a worker may fork or exec right after this line and
- * must not carry read-ahead bytes into the child or lose them across exec. */
+/* The supervisor sends a process one request and waits for its reply, so at
+ * most one line is ever in the socket: a plain read cannot take bytes that
+ * belong after a fork or exec. (Bytes past the newline would break that rule;
+ * they are kept for the next call rather than lost.) */
+static char inbuf[MLS_LINE_MAX];
+static size_t in_have;
+
 int read_line(int fd, char *line, size_t cap) {
   size_t n = 0;
   for (;;) {
-    char c;
-    ssize_t r = read(fd, &c, 1);
+    char *nl = memchr(inbuf, '\n', in_have);
+    if (nl) {
+      size_t k = (size_t)(nl - inbuf);
+      size_t copy = k < cap - 1 - n ? k : cap - 1 - n;
+      memcpy(line + n, inbuf, copy);
+      n += copy;
+      memmove(inbuf, nl + 1, in_have - k - 1);
+      in_have -= k + 1;
+      line[n] = 0;
+      return 1;
+    }
+    if (in_have == sizeof inbuf) { /* overlong line: keep its start, drop the rest */
+      size_t copy = in_have < cap - 1 - n ? in_have : cap - 1 - n;
+      memcpy(line + n, inbuf, copy);
+      n += copy;
+      in_have = 0;
+    }
+    ssize_t r = read(fd, inbuf + in_have, sizeof inbuf - in_have);
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) return -1;
-    if (r == 0) return n ? -1 : 0;
-    if (c == '\n') break;
-    if (n + 1 < cap) line[n++] = c;
+    if (r == 0) return n || in_have ? -1 : 0;
+    in_have += (size_t)r;
   }
-  line[n] = 0;
-  return 1;
 }
 
 int split_tokens(char *line, char **tok, int max) {

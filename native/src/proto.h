@@ -13,13 +13,20 @@
 #define MLS_MAX_TOKENS 16
 #define MLS_LINE_MAX 4096
 
+/* One buffer for every /proc read of a worker (smaps, maps, status, rollup):
+ * the reads never nest, and the executor's image size is part of the values
+ * scenarios record (total_vm), so static memory is spent sparingly. */
+#define MLS_PROCBUF (65536 + MLS_LINE_MAX)
+extern char procbuf[MLS_PROCBUF];
+
 /* ---- framing (proto.c) ---- */
 /* A reply is a sequence of blocks "<tag> <len>\n<len bytes>", ended by "end 0\n". */
 extern int ctl_fd;
 int send_block(const char *tag, const void *data, size_t n);
 int send_blockf(const char *tag, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int send_block_fd(const char *tag, const void *data, size_t n, int fd_to_pass);
-int send_end(void);
+int send_end(void);   /* appends "end" and sends the buffered reply */
+int send_flush(void); /* sends what is buffered (before a passed fd, fork, exec) */
 int send_file_blocks(const char *tag, const char *path);
 int write_all(int fd, const void *buf, size_t n);
 /* Reads one request line (without '\n') from ctl_fd; 0 on EOF, -1 on error. */
@@ -58,7 +65,11 @@ void do_call(char **tok, int n);
 void do_access(char **tok, int n);
 void do_grow_stack(char **tok, int n);
 void signals_init(void);
-void do_snapshot(void);
+/* snap [full]: "full" is the reference form (whole smaps, smaps_rollup and the
+ * probe every time, regions from /proc/self/maps); tests check both agree. */
+void do_snapshot(int full);
+/* mlockall/munlockall may change mm->def_flags: the next snapshot probes again. */
+void mcl_invalidate(void);
 void do_image(void);
 /* Process control; do_fork returns 1 in the child (which must not reply). */
 int do_fork(char **tok, int n);

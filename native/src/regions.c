@@ -114,7 +114,7 @@ int parse_len(const char *tok, uint64_t *out) {
 }
 
 /* maps lines are short; a 64 KiB chunk plus a carried partial line suffices. */
-static char mapsbuf[65536 + MLS_LINE_MAX];
+#define mapsbuf procbuf
 
 int maps_each(int (*cb)(uint64_t, uint64_t, const char *, void *), void *arg) {
   int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);

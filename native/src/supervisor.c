@@ -1,33 +1,70 @@
-/* Supervisor: the TS driver writes "<proc> <request>" lines on stdin; the
- * supervisor forwards each request to that process's control socket and relays
- * the reply blocks to stdout, strictly one request at a time (steps of
- * different processes are ordered by the scenario). The scenario processes run
- * in their own process group, announced as "hello <pgid>", so the driver can
- * SIGKILL them all on timeout while the supervisor (a child subreaper) stays
- * alive to reap them. */
+/* Supervisor: one long-lived process that runs many scenarios in sequence.
+ * The TS driver writes request lines on stdin:
+ *   start             begin a scenario: a fresh temp subdir and a freshly
+ *                     exec'd worker "main" in a process group of its own;
+ *                     reply: block "hello <pgid>".
+ *   <proc> <request>  forwarded to that process's control socket; its reply
+ *                     blocks are relayed, strictly one request at a time
+ *                     (steps of different processes are ordered by the scenario).
+ *   done              end the scenario: close its sockets, SIGKILL its group,
+ *                     reap every process, remove its temp subdir; empty reply.
+ * Each scenario thus starts exactly as a one-shot run did (exec'd image, the
+ * supervisor's untouched rlimits and capabilities), and the driver can SIGKILL
+ * one scenario's group on timeout while the supervisor (a child subreaper)
+ * survives to reap it and go on with the next scenario. EOF on stdin ends the
+ * current scenario and the supervisor. */
 #define _GNU_SOURCE
 #include "proto.h"
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define MAX_PROCS 256
 struct chan { int fd; int pending_fd; char buf[65536]; size_t pos, have; };
 static struct chan *chans; /* heap: the supervisor is not a scenario process */
-static char in_buf[65536];
+static char *in_buf; /* heap, like chans and obuf */
+#define IN_BUF 65536
 static size_t in_pos, in_have;
 static char req[MLS_LINE_MAX + 64];
+static const char *self_path, *base_dir;
+static char scen_dir[1200];
+static pid_t scen_pgid; /* 0: no scenario running */
+static unsigned scen_seq;
 
-static int out(const void *p, size_t n) { return write_all(1, p, n); }
+/* Replies are gathered and written in large pieces: one write per batch of
+ * replies instead of two per block. Flushed before blocking on stdin. */
+static char *obuf;
+#define OBUF (1 << 20)
+static size_t olen;
+static void oflush(void) {
+  if (olen && write_all(1, obuf, olen) < 0) exit(1); /* driver gone */
+  olen = 0;
+}
+static void oput(const void *p, size_t n) {
+  if (olen + n > OBUF) {
+    oflush();
+    if (n > OBUF) { if (write_all(1, p, n) < 0) exit(1); return; }
+  }
+  memcpy(obuf + olen, p, n);
+  olen += n;
+}
 
 static int chan_fill(struct chan *c) {
-  if (c->pos == c->have) c->pos = c->have = 0;
+  if (c->pos > 0) { /* keep a partial header at the front */
+    memmove(c->buf, c->buf + c->pos, c->have - c->pos);
+    c->have -= c->pos;
+    c->pos = 0;
+  }
+  if (c->have == sizeof c->buf) return -1; /* a header longer than the buffer: protocol error */
   union { char b[CMSG_SPACE(sizeof(int) * 8)]; struct cmsghdr a; } u;
   struct iovec iov = {.iov_base = c->buf + c->have, .iov_len = sizeof c->buf - c->have};
   struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b, .msg_controllen = sizeof u.b};
@@ -48,31 +85,31 @@ static int chan_fill(struct chan *c) {
 /* Relay one reply (blocks up to "end"). Returns 0, or -1 if the process ended. */
 static int relay(struct chan *c) {
   for (;;) {
+    char *nl;
+    while (!(nl = memchr(c->buf + c->pos, '\n', c->have - c->pos)))
+      if (chan_fill(c) < 0) return -1;
+    size_t h = (size_t)(nl - (c->buf + c->pos)) + 1;
     char hdr[160];
-    size_t h = 0;
-    for (;;) { /* header line */
-      if (c->pos == c->have && chan_fill(c) < 0) return -1;
-      char ch = c->buf[c->pos++];
-      if (h + 1 < sizeof hdr) hdr[h++] = ch;
-      if (ch == '\n') break;
-    }
+    if (h >= sizeof hdr) return -1;
+    memcpy(hdr, c->buf + c->pos, h);
     hdr[h] = 0;
-    if (out(hdr, h) < 0) exit(1);
+    oput(hdr, h);
+    c->pos += h;
     unsigned long long len = 0;
     char tag[64];
     if (sscanf(hdr, "%63s %llu", tag, &len) != 2) return -1;
     while (len > 0) {
       if (c->pos == c->have) {
-        if (c->have == sizeof c->buf) c->pos = c->have = 0;
+        c->pos = c->have = 0;
         if (chan_fill(c) < 0) { /* died mid-block: pad so the driver stays in frame */
           static const char pad[256] = {0};
-          while (len > 0) { size_t k = len > sizeof pad ? sizeof pad : (size_t)len; out(pad, k); len -= k; }
+          while (len > 0) { size_t k = len > sizeof pad ? sizeof pad : (size_t)len; oput(pad, k); len -= k; }
           return -1;
         }
       }
       size_t n = c->have - c->pos;
       if (n > len) n = (size_t)len;
-      if (out(c->buf + c->pos, n) < 0) exit(1);
+      oput(c->buf + c->pos, n);
       c->pos += n;
       len -= n;
     }
@@ -83,16 +120,17 @@ static int relay(struct chan *c) {
 static void reply_text(const char *tag, const char *text) {
   char hdr[64];
   int n = snprintf(hdr, sizeof hdr, "%s %zu\n", tag, strlen(text));
-  out(hdr, (size_t)n);
-  out(text, strlen(text));
-  out("end 0\n", 6);
+  oput(hdr, (size_t)n);
+  oput(text, strlen(text));
+  oput("end 0\n", 6);
 }
 
 static int read_request(void) {
   size_t n = 0;
   for (;;) {
     if (in_pos == in_have) {
-      ssize_t r = read(0, in_buf, sizeof in_buf);
+      oflush(); /* about to block: the driver must have every reply so far */
+      ssize_t r = read(0, in_buf, IN_BUF);
       if (r < 0 && errno == EINTR) continue;
       if (r <= 0) return 0;
       in_pos = 0;
@@ -113,60 +151,115 @@ static void close_chan(struct chan *c) {
   c->pos = c->have = 0;
 }
 
-int supervisor_main(const char *self, const char *tmp) {
-  signal(SIGPIPE, SIG_IGN);
-  prctl(PR_SET_CHILD_SUBREAPER, 1);
-  chans = calloc(MAX_PROCS, sizeof *chans);
-  if (!chans) { perror("calloc"); return 1; }
-  for (int i = 0; i < MAX_PROCS; i++) chans[i].fd = chans[i].pending_fd = -1;
+/* The scenario's files are flat (f-<name>, calls.c). */
+static void remove_dir(const char *dir) {
+  DIR *d = opendir(dir);
+  if (d) {
+    char path[1600];
+    for (struct dirent *e; (e = readdir(d));) {
+      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+      snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+      unlink(path);
+    }
+    closedir(d);
+  }
+  rmdir(dir);
+}
+
+/* Nothing of a scenario outlives it: every process it made is in its group
+ * (scenario steps never call setpgid/setsid), and orphans are reparented to
+ * this subreaper, so killing the group and waiting until ECHILD reaps them all. */
+static void end_scenario(void) {
+  if (!scen_pgid) return;
+  for (int i = 0; i < MAX_PROCS; i++) close_chan(&chans[i]);
+  kill(-scen_pgid, SIGKILL);
+  while (wait(NULL) > 0 || errno == EINTR) {}
+  remove_dir(scen_dir);
+  scen_pgid = 0;
+}
+
+static void start_scenario(void) {
+  end_scenario();
+  snprintf(scen_dir, sizeof scen_dir, "%s/%u", base_dir, scen_seq++);
   int sv[2];
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) { perror("socketpair"); return 1; }
+  if (mkdir(scen_dir, 0700) < 0 && errno != EEXIST) { reply_text("fail", "cannot create the scenario's temp dir"); return; }
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) { reply_text("fail", "socketpair failed"); return; }
   pid_t pid = fork();
-  if (pid < 0) { perror("fork"); return 1; }
+  if (pid < 0) {
+    close(sv[0]);
+    close(sv[1]);
+    reply_text("fail", "fork failed");
+    return;
+  }
   if (pid == 0) {
     setpgid(0, 0);
     close(sv[0]);
+    /* The driver's pipes stay with the supervisor: a scenario process holding
+     * them would keep the driver waiting for their end after a kill. */
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null >= 0) { dup2(null, 0); dup2(null, 1); dup2(null, 2); }
     int fd = dup(sv[1]); /* without CLOEXEC: it must survive the exec */
     char fdstr[16];
     snprintf(fdstr, sizeof fdstr, "%d", fd);
-    char *argv[] = {"mls-exec", "worker", fdstr, (char *)tmp, "start", NULL};
+    char *argv[] = {"mls-exec", "worker", fdstr, scen_dir, "start", NULL};
     char *envp[] = {NULL};
-    execve(self, argv, envp);
+    execve(self_path, argv, envp);
     _exit(127);
   }
   setpgid(pid, pid); /* also from here, so the group exists before "hello" */
   close(sv[1]);
   chans[0].fd = sv[0];
-  char hello[64];
-  int hn = snprintf(hello, sizeof hello, "hello %d\n", (int)pid);
-  out(hello, (size_t)hn);
-  while (read_request()) {
-    while (waitpid(-1, NULL, WNOHANG) > 0) {}
-    char *sp = strchr(req, ' ');
-    int idx = atoi(req);
-    if (!sp || idx < 0 || idx >= MAX_PROCS) { reply_text("fail", "bad request"); continue; }
-    struct chan *c = &chans[idx];
-    const char *cmd = sp + 1;
-    if (c->fd < 0) { reply_text("fail", "process is not running"); continue; }
-    size_t cl = strlen(cmd);
-    req[sp - req + 1 + cl] = '\n';
-    if (write_all(c->fd, cmd, cl + 1) < 0 || relay(c) < 0) {
-      int was_exit = !strncmp(cmd, "exit\n", 5);
-      close_chan(c);
-      if (was_exit) { /* the process ended as asked */
-        reply_text("result", "ok -");
-      } else reply_text("fail", "the process ended during the step (killed by a signal or the OOM killer?)");
-      continue;
-    }
-    int child;
-    if (sscanf(cmd, "fork %d", &child) == 1 && child > 0 && child < MAX_PROCS && c->pending_fd >= 0) {
-      close_chan(&chans[child]);
-      chans[child].fd = c->pending_fd;
-      c->pending_fd = -1;
-    }
+  scen_pgid = pid;
+  char hello[32];
+  snprintf(hello, sizeof hello, "%d", (int)pid);
+  reply_text("hello", hello);
+  oflush(); /* now: the driver needs the group to enforce its timeout */
+}
+
+static void forward(void) {
+  while (waitpid(-1, NULL, WNOHANG) > 0) {}
+  char *sp = strchr(req, ' ');
+  int idx = atoi(req);
+  if (!sp || idx < 0 || idx >= MAX_PROCS) { reply_text("fail", "bad request"); return; }
+  struct chan *c = &chans[idx];
+  const char *cmd = sp + 1;
+  if (c->fd < 0) { reply_text("fail", "process is not running"); return; }
+  size_t cl = strlen(cmd);
+  req[sp - req + 1 + cl] = '\n';
+  if (write_all(c->fd, cmd, cl + 1) < 0 || relay(c) < 0) {
+    int was_exit = !strncmp(cmd, "exit\n", 5);
+    close_chan(c);
+    if (was_exit) reply_text("result", "ok -"); /* the process ended as asked */
+    else reply_text("fail", "the process ended during the step (killed by a signal or the OOM killer?)");
+    return;
   }
-  /* End of run: closing the sockets makes every worker exit; reap them all. */
-  for (int i = 0; i < MAX_PROCS; i++) close_chan(&chans[i]);
+  int child;
+  if (sscanf(cmd, "fork %d", &child) == 1 && child > 0 && child < MAX_PROCS && c->pending_fd >= 0) {
+    close_chan(&chans[child]);
+    chans[child].fd = c->pending_fd;
+    c->pending_fd = -1;
+  }
+}
+
+int supervisor_main(const char *self, const char *tmp) {
+  self_path = self;
+  base_dir = tmp;
+  signal(SIGPIPE, SIG_IGN);
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  chans = calloc(MAX_PROCS, sizeof *chans);
+  in_buf = malloc(IN_BUF);
+  obuf = malloc(OBUF);
+  if (!chans || !in_buf || !obuf) { perror("malloc"); return 1; }
+  for (int i = 0; i < MAX_PROCS; i++) chans[i].fd = chans[i].pending_fd = -1;
+  while (read_request()) {
+    if (!strcmp(req, "start")) start_scenario();
+    else if (!strcmp(req, "done")) { end_scenario(); oput("end 0\n", 6); oflush(); }
+    else if (!scen_pgid) reply_text("fail", "no scenario started");
+    else forward();
+  }
+  end_scenario();
+  oflush();
   while (wait(NULL) > 0 || errno == EINTR) {}
+  rmdir(base_dir); /* empty by now; the driver may be gone without cleaning up */
   return 0;
 }

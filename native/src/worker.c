@@ -31,6 +31,7 @@ int do_fork(char **t, int n) {
     return 0;
   }
   if (pid == 0) {
+    mcl_invalidate(); /* a new mm: def_flags without VM_LOCKED (kernel/fork.c:mm_init) */
     close(ctl_fd);
     close(sv[0]);
     ctl_fd = sv[1];
@@ -77,7 +78,7 @@ int worker_main(int fd, const char *tmp, int after_exec) {
     if (!strcmp(op, "fork")) {
       if (do_fork(tok, n)) continue; /* child: silent, waits for its own requests */
     } else if (!strcmp(op, "exec")) do_exec(tok, n);
-    else if (!strcmp(op, "snap")) do_snapshot();
+    else if (!strcmp(op, "snap")) do_snapshot(n > 1 && !strcmp(tok[1], "full"));
     else if (!strcmp(op, "image")) do_image();
     else if (!strcmp(op, "read") || !strcmp(op, "write") || !strcmp(op, "access")) do_access(tok, n);
     else if (!strcmp(op, "grow_stack")) do_grow_stack(tok, n);

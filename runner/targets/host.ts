@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ObservationLog, Scenario } from '../../schema/generated/types.js';
 import { runOnHost } from './host/run.js';
-import type { Availability, Target, TargetRunOptions } from './target.js';
+import { HostSession } from './host/session.js';
+import type { Availability, Target, TargetRunOptions, TargetSession } from './target.js';
 
 /** native/build/mls-exec, from the source tree or from dist/. */
 export function executablePath(): string {
@@ -19,7 +20,11 @@ export function executablePath(): string {
 }
 
 export function createHostTarget(executable = executablePath()): Target {
-  return {
+  const unavailable = async (): Promise<ObservationLog | undefined> => {
+    const a = await target.available();
+    return a.ok ? undefined : { schemaVersion: 1, target: 'host', kernel: 'unknown', steps: [], outcome: 'skipped', skipReason: a.reason };
+  };
+  const target: Target = {
     name: 'host',
     async available(): Promise<Availability> {
       if (process.platform !== 'linux') return { ok: false, reason: `the host target needs Linux (this is ${process.platform})` };
@@ -30,13 +35,25 @@ export function createHostTarget(executable = executablePath()): Target {
       return { ok: true };
     },
     async run(scenario: Scenario, options: TargetRunOptions): Promise<ObservationLog> {
-      const a = await this.available();
-      if (!a.ok) {
-        return { schemaVersion: 1, target: 'host', kernel: 'unknown', steps: [], outcome: 'skipped', skipReason: a.reason };
-      }
-      return runOnHost(scenario, { ...options, executable });
+      return (await unavailable()) ?? runOnHost(scenario, { ...options, executable });
+    },
+    /** One supervisor for many scenarios, each in a fresh process tree (host/session.ts). */
+    openSession(): TargetSession {
+      let session: HostSession | undefined;
+      return {
+        async run(scenario: Scenario, options: TargetRunOptions): Promise<ObservationLog> {
+          const skip = await unavailable();
+          if (skip) return skip;
+          session ??= new HostSession({ executable });
+          return session.run(scenario, options);
+        },
+        async close(): Promise<void> {
+          await session?.close();
+        },
+      };
     },
   };
+  return target;
 }
 
 export const hostTarget: Target = createHostTarget();

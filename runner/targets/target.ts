@@ -16,6 +16,12 @@ export interface TargetRunOptions {
   hostLockCapBytes?: number;
 }
 
+/** Runs many scenarios on warm resources (the host: one long-lived supervisor). Close it when done. */
+export interface TargetSession {
+  run(scenario: Scenario, options: TargetRunOptions): Promise<ObservationLog>;
+  close(): Promise<void>;
+}
+
 export type Availability = { ok: true } | { ok: false; reason: string };
 
 export interface Target {
@@ -24,4 +30,6 @@ export interface Target {
   available(): Promise<Availability>;
   /** Never throws for scenario problems: they end up in the log's outcome/message. */
   run(scenario: Scenario, options: TargetRunOptions): Promise<ObservationLog>;
+  /** Optional: a session for batches; same results as run(), less start-up per scenario. */
+  openSession?(): TargetSession;
 }

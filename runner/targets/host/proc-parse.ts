@@ -20,34 +20,60 @@ const HEADER = /^([0-9a-f]+)-([0-9a-f]+) ([r-][w-][x-])([ps]) [0-9a-f]+ [0-9a-f]
 
 /** `Key:   123 kB` lines → bytes; lines without a kB unit keep their number. */
 function field(line: string): [string, number] | undefined {
-  const m = /^(\w+):\s+(\d+)(?: kB)?\s*$/.exec(line);
-  if (!m) return undefined;
-  const v = Number(m[2]);
-  return [m[1]!, line.trimEnd().endsWith(' kB') ? v * 1024 : v];
+  const colon = line.indexOf(':');
+  if (colon <= 0) return undefined;
+  let i = colon + 1;
+  while (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9) i++;
+  if (i === colon + 1) return undefined;
+  const d0 = i;
+  while (line.charCodeAt(i) >= 48 && line.charCodeAt(i) <= 57) i++;
+  if (i === d0) return undefined;
+  const v = Number(line.slice(d0, i));
+  let rest = line.slice(i).trimEnd();
+  const kb = rest === ' kB';
+  if (kb) rest = '';
+  if (rest.trim() !== '' || !/^\w+$/.test(line.slice(0, colon))) return undefined;
+  return [line.slice(0, colon), kb ? v * 1024 : v];
 }
+
+const STATUS_KEYS = Object.fromEntries(['VmLck', 'VmPin', 'VmSize', 'VmRSS'].map((k) => [k, new RegExp(`^${k}:\\s+(\\d+) kB$`, 'm')]));
 
 export function parseStatus(text: string): Status {
   const get = (key: string): number => {
-    const m = new RegExp(`^${key}:\\s+(\\d+) kB$`, 'm').exec(text);
+    const m = STATUS_KEYS[key]!.exec(text);
     if (!m) throw new Error(`/proc/self/status has no ${key} line`);
     return Number(m[1]) * 1024;
   };
   return { VmLck: get('VmLck'), VmPin: get('VmPin'), VmSize: get('VmSize'), VmRSS: get('VmRSS') };
 }
 
+/**
+ * Field lines start with a capital letter (`Rss:`), headers with a hex digit;
+ * only headers go through the regular expression (this runs for every
+ * snapshot of every step when fuzzing).
+ */
 export function parseSmaps(text: string): SmapsVma[] {
   const out: SmapsVma[] = [];
   let cur: SmapsVma | undefined;
-  for (const line of text.split('\n')) {
+  let pos = 0;
+  const n = text.length;
+  while (pos < n) {
+    let nl = text.indexOf('\n', pos);
+    if (nl < 0) nl = n;
+    const line = text.slice(pos, nl);
+    pos = nl + 1;
     if (line === '') continue;
-    const h = HEADER.exec(line);
-    if (h) {
-      cur = {
-        start: BigInt('0x' + h[1]), end: BigInt('0x' + h[2]), prot: h[3]!, shared: h[4] === 's',
-        name: h[5] ?? '', fields: {}, flags: [],
-      };
-      out.push(cur);
-      continue;
+    const c = line.charCodeAt(0);
+    if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) { // 0-9 a-f: a VMA header
+      const h = HEADER.exec(line);
+      if (h) {
+        cur = {
+          start: BigInt('0x' + h[1]), end: BigInt('0x' + h[2]), prot: h[3]!, shared: h[4] === 's',
+          name: h[5] ?? '', fields: {}, flags: [],
+        };
+        out.push(cur);
+        continue;
+      }
     }
     if (!cur) throw new Error(`smaps: field before the first VMA header: ${line}`);
     if (line.startsWith('VmFlags:')) {

@@ -1,5 +1,6 @@
 // The TS side of the executor protocol: spawn `mls-exec supervise <tmp>` in a
 // new session, pipeline request lines, read reply frames (blocks up to `end`).
+// One supervisor runs many scenarios in sequence (session.ts).
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 
 export interface Block {
@@ -10,14 +11,11 @@ export type Reply = Block[];
 
 export class Supervisor {
   readonly child: ChildProcessWithoutNullStreams;
-  /** Process group of the scenario processes (announced by `hello`). */
-  workerGroup = 0;
   stderr = '';
   private buf: Buffer = Buffer.alloc(0);
   private blocks: Block[] = [];
   private replies: Reply[] = [];
   private waiters: ((r: Reply | undefined) => void)[] = [];
-  private helloWaiter: ((ok: boolean) => void) | undefined;
   private ended = false;
   readonly exited: Promise<void>;
 
@@ -30,7 +28,6 @@ export class Supervisor {
       const end = (): void => {
         if (this.ended) return;
         this.ended = true;
-        this.helloWaiter?.(false);
         for (const w of this.waiters.splice(0)) w(undefined);
         resolve();
       };
@@ -40,11 +37,16 @@ export class Supervisor {
     });
   }
 
-  /** Resolves true once the scenario processes exist. */
-  hello(): Promise<boolean> {
-    if (this.workerGroup) return Promise.resolve(true);
-    if (this.ended) return Promise.resolve(false);
-    return new Promise((resolve) => { this.helloWaiter = resolve; });
+  get alive(): boolean {
+    return !this.ended;
+  }
+
+  /** While idle, a session's supervisor must not keep the Node process alive. */
+  setRef(on: boolean): void {
+    for (const h of [this.child, this.child.stdout, this.child.stderr, this.child.stdin] as { ref?: () => void; unref?: () => void }[]) {
+      if (on) h.ref?.();
+      else h.unref?.();
+    }
   }
 
   send(lines: string[]): void {
@@ -70,8 +72,7 @@ export class Supervisor {
     } catch (e) {
       // A garbled stream is an executor bug: end the run instead of throwing from an event handler.
       this.stderr += `executor protocol error: ${(e as Error).message}\n`;
-      Supervisor.killGroup(this.workerGroup);
-      this.child.kill('SIGKILL');
+      this.kill();
     }
   }
 
@@ -80,19 +81,13 @@ export class Supervisor {
     for (;;) {
       const nl = this.buf.indexOf(10);
       if (nl < 0) return;
-      const header = this.buf.subarray(0, nl).toString();
-      if (!this.workerGroup && header.startsWith('hello ')) {
-        this.workerGroup = Number(header.slice(6));
-        this.buf = this.buf.subarray(nl + 1);
-        this.helloWaiter?.(true);
-        continue;
-      }
+      const header = this.buf.toString('latin1', 0, nl);
       const sp = header.lastIndexOf(' ');
       const len = Number(header.slice(sp + 1));
       if (sp < 0 || !Number.isInteger(len)) throw new Error(`executor protocol: bad block header ${JSON.stringify(header)}`);
       if (this.buf.length < nl + 1 + len) return;
       const tag = header.slice(0, sp);
-      const data = Buffer.from(this.buf.subarray(nl + 1, nl + 1 + len));
+      const data = this.buf.subarray(nl + 1, nl + 1 + len);
       this.buf = this.buf.subarray(nl + 1 + len);
       if (tag === 'end') {
         const reply = this.blocks;
@@ -102,6 +97,12 @@ export class Supervisor {
         else this.replies.push(reply);
       } else this.blocks.push({ tag, data });
     }
+  }
+
+  /** SIGKILL the supervisor's whole session group (itself, not the scenario groups). */
+  kill(): void {
+    Supervisor.killGroup(this.child.pid ?? 0);
+    this.child.kill('SIGKILL');
   }
 
   /** SIGKILL a process group, ignoring groups that are already gone. */

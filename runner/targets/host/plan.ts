@@ -1,0 +1,68 @@
+// A scenario as executor request lines (protocol: SPEC.md "Host target"),
+// decided before anything runs: SKIP reasons, the lock cap, encoding errors.
+import type { ObservationLog, Scenario } from '../../../schema/generated/types.js';
+import { EncodeError, encodeFork, encodeStep, type Step } from './encode.js';
+import { checkLockCap, DEFAULT_LOCK_CAP } from './lock-cap.js';
+import { hostFacts, skipReason } from './requirements.js';
+
+export type ReplyKind = 'call' | 'snap' | 'check';
+
+export interface Plan {
+  /** Request lines of the steps (`<proc> <request>`), without start/image/done. */
+  lines: string[];
+  /** Per step, the replies it gets, in order. */
+  kinds: ReplyKind[][];
+}
+
+export interface PlanOptions {
+  trace: boolean;
+  hostLockCapBytes?: number | undefined;
+  /** Tests: after every snapshot also take the reference form (`snap full`) and require equal observations. */
+  checkSnapshots?: boolean | undefined;
+}
+
+export const where = (st: Step): string => `${st.loc.file}:${st.loc.line}:${st.loc.column}`;
+
+/** One request per step (expect: `snap`), plus a `snap` after every call when tracing. */
+export function plan(s: Scenario, o: PlanOptions): Plan | { error: string } {
+  const procIndex = new Map(s.processes.map((p, i) => [p, i]));
+  const lines: string[] = [];
+  const kinds: ReplyKind[][] = [];
+  for (const st of s.steps as Step[]) {
+    const idx = procIndex.get(st.proc);
+    if (idx === undefined) return { error: `${where(st)}: process ${st.proc} is not in the scenario's process list` };
+    let line: string;
+    try {
+      if (st.op === 'fork') {
+        const child = procIndex.get(st.child);
+        if (child === undefined) return { error: `${where(st)}: process ${st.child} is not in the scenario's process list` };
+        line = encodeFork(child);
+      } else line = encodeStep(st);
+    } catch (e) {
+      if (e instanceof EncodeError) return { error: `${where(st)}: ${e.message}` };
+      throw e;
+    }
+    const k: ReplyKind[] = [];
+    if (st.op !== 'expect') { lines.push(`${idx} ${line}`); k.push('call'); }
+    if (st.op === 'expect' || (o.trace && st.op !== 'exit')) {
+      lines.push(`${idx} snap`);
+      k.push('snap');
+      if (o.checkSnapshots) { lines.push(`${idx} snap full`); k.push('check'); }
+    }
+    kinds.push(k);
+  }
+  return { lines, kinds };
+}
+
+/** The log of a run that never starts (skipped, refused, not encodable), or the plan to run. */
+export function prepare(s: Scenario, o: PlanOptions & { executable: string }): { log: ObservationLog } | { plan: Plan; kernel: string } {
+  const facts = hostFacts(o.executable);
+  const log: ObservationLog = { schemaVersion: 1, target: 'host', kernel: facts.release, steps: [], outcome: 'completed' };
+  const skip = skipReason(s, facts);
+  if (skip) return { log: { ...log, outcome: 'skipped', skipReason: skip } };
+  const cap = checkLockCap(s, o.hostLockCapBytes ?? DEFAULT_LOCK_CAP);
+  if (cap) return { log: { ...log, outcome: 'error', message: cap.message } };
+  const p = plan(s, o);
+  if ('error' in p) return { log: { ...log, outcome: 'error', message: p.error } };
+  return { plan: p, kernel: facts.release };
+}

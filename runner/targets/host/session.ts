@@ -1,0 +1,200 @@
+// A host session: one long-lived supervisor that runs scenarios back to back.
+// Each scenario still gets a fresh process tree (`start`: a newly exec'd worker
+// in its own process group and temp subdir; `done`: killed, reaped, removed),
+// so isolation is that of a one-shot run, without spawning a supervisor per
+// scenario. Scenarios are pipelined: their request lines are written as soon as
+// they are submitted, and replies are read back in order.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ObservationLog, Scenario, StartImage, StepObservation } from '../../../schema/generated/types.js';
+import type { TargetRunOptions } from '../target.js';
+import type { Step } from './encode.js';
+import { prepare, where, type Plan } from './plan.js';
+import { parseSmaps, startImage } from './proc-parse.js';
+import { callResult, failText, sameSnapshot, snapshot } from './snapshot.js';
+import { Supervisor, type Reply } from './supervisor.js';
+
+export interface HostSessionOptions {
+  executable: string;
+  /** Called once per scenario when its processes exist (tests check cleanup with it). */
+  onStart?: (info: { tmpDir: string; supervisorPid: number; workerGroup: number }) => void;
+}
+
+export interface HostRunExtras {
+  /** Tests: also take `snap full` after every snapshot and fail the run if they disagree. */
+  checkSnapshots?: boolean;
+}
+
+/** How long a supervisor may stay silent after a timeout kill before it is killed too. */
+const GRACE_MS = 2000;
+
+interface Job {
+  scenario: Scenario;
+  options: TargetRunOptions & HostRunExtras;
+  plan: Plan;
+  log: ObservationLog;
+  resolve: (log: ObservationLog) => void;
+  /** The supervisor the job's lines were written to. */
+  sup?: Supervisor;
+}
+
+export class HostSession {
+  private sup: Supervisor | undefined;
+  private tmpDir: string | undefined;
+  private readonly queue: Job[] = [];
+  /** The job whose replies are being read. */
+  private current: Job | undefined;
+  private pumping = false;
+  private closed = false;
+
+  constructor(private readonly o: HostSessionOptions) {}
+
+  run(s: Scenario, options: TargetRunOptions & HostRunExtras): Promise<ObservationLog> {
+    const p = prepare(s, { ...options, executable: this.o.executable });
+    if ('log' in p) return Promise.resolve(p.log);
+    if (this.closed) throw new Error('host session is closed');
+    const log: ObservationLog = { schemaVersion: 1, target: 'host', kernel: p.kernel, steps: [], outcome: 'completed' };
+    return new Promise((resolve) => {
+      const job: Job = { scenario: s, options, plan: p.plan, log, resolve };
+      this.queue.push(job);
+      this.submit(job);
+      if (!this.pumping) void this.pump();
+    });
+  }
+
+  /** Ends the supervisor (and with it any scenario still running) and removes the temp dir. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const sup = this.sup;
+    this.sup = undefined;
+    if (sup) {
+      sup.closeInput();
+      const grace = setTimeout(() => sup.kill(), GRACE_MS);
+      await sup.exited;
+      clearTimeout(grace);
+      Supervisor.killGroup(sup.child.pid ?? 0);
+    }
+    if (this.tmpDir) rmSync(this.tmpDir, { recursive: true, force: true });
+    this.tmpDir = undefined;
+  }
+
+  /** The live supervisor. A new one takes over, in order, the jobs written to a dead one (but the one being read). */
+  private supervisor(): Supervisor {
+    if (this.sup?.alive) return this.sup;
+    const dead = this.sup;
+    this.tmpDir ??= mkdtempSync(join(tmpdir(), 'mls-host-'));
+    this.sup = new Supervisor(this.o.executable, this.tmpDir);
+    for (const j of this.queue) if (dead && j.sup === dead && j !== this.current) this.send(j, this.sup);
+    return this.sup;
+  }
+
+  private send(job: Job, sup: Supervisor): void {
+    job.sup = sup;
+    sup.setRef(true);
+    sup.send(['start', '0 image', ...job.plan.lines, 'done']);
+  }
+
+  private submit(job: Job): void {
+    this.send(job, this.supervisor());
+  }
+
+  private async pump(): Promise<void> {
+    this.pumping = true;
+    while (this.queue.length) {
+      const job = this.queue[0]!;
+      if (!job.sup?.alive) this.supervisor(); // written to a supervisor that died: rewritten to a new one
+      this.current = job;
+      const log = await this.consume(job, job.sup!);
+      this.current = undefined;
+      this.queue.shift();
+      job.resolve(log);
+    }
+    this.pumping = false;
+    this.sup?.setRef(false);
+  }
+
+  /** Read one scenario's replies (exactly as many as it has requests) into its log. */
+  private async consume(job: Job, sup: Supervisor): Promise<ObservationLog> {
+    const { log, plan, options: o } = job;
+    const steps = job.scenario.steps as Step[];
+    let group = 0, timedOut = false, ended = false;
+    let grace: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      Supervisor.killGroup(group); // the supervisor survives to reap them and go on
+      grace = setTimeout(() => sup.kill(), GRACE_MS);
+    }, o.timeoutMs);
+    // Every request gets exactly one reply: start, image, the steps', done.
+    let remaining = 3 + plan.kinds.reduce((n, k) => n + k.length, 0);
+    const next = async (): Promise<Reply | undefined> => {
+      if (ended || remaining === 0) return undefined;
+      remaining--;
+      return sup.next();
+    };
+    const finish = (outcome: ObservationLog['outcome'], message: string): void => {
+      if (log.outcome !== 'completed') return; // the first verdict stands
+      log.outcome = outcome;
+      log.message = message;
+    };
+    try {
+      const hello = await next();
+      const helloBlock = hello?.find((b) => b.tag === 'hello');
+      if (!hello || !helloBlock) {
+        ended = !hello;
+        if (timedOut) finish('timeout', `timed out after ${o.timeoutMs} ms before the scenario's processes started`);
+        else finish('error', `host executor did not start: ${(hello && failText(hello)) || sup.stderr.trim() || 'no output'}`);
+        return log;
+      }
+      group = Number(helloBlock.data.toString());
+      this.o.onStart?.({ tmpDir: this.tmpDir!, supervisorPid: sup.child.pid ?? 0, workerGroup: group });
+      const first = await next();
+      if (!first) ended = true;
+      else if (!failText(first)) {
+        const smaps = first.filter((b) => b.tag === 'smaps').map((b) => b.data.toString('latin1')).join('');
+        const brk = first.find((b) => b.tag === 'brk')?.data.toString() ?? '0';
+        log.image = startImage(parseSmaps(smaps), brk) satisfies StartImage;
+      }
+      for (let i = 0; i < steps.length && !ended; i++) {
+        const st = steps[i]!;
+        const obs: StepObservation = { step: i, proc: st.proc };
+        for (const kind of plan.kinds[i]!) {
+          const reply = await next();
+          if (!reply) ended = true;
+          if (log.outcome !== 'completed') continue; // keep reading: the replies are already on their way
+          const fail = reply && failText(reply);
+          // After a timeout kill the supervisor still answers (the process "ended during the step").
+          if (!reply || (timedOut && fail)) {
+            finish(timedOut ? 'timeout' : 'error', timedOut
+              ? `timed out after ${o.timeoutMs} ms at ${where(st)} (${st.op}); the scenario's processes were killed`
+              : `host executor ended unexpectedly at ${where(st)}: ${sup.stderr.trim() || 'no message'}`);
+          } else if (fail) finish('error', `${where(st)}: ${st.op} in process ${st.proc}: ${fail}`);
+          else if (kind === 'call') obs.result = callResult(reply);
+          else if (kind === 'snap') obs.snapshot = snapshot(reply);
+          else if (obs.snapshot) {
+            const diff = sameSnapshot(obs.snapshot, snapshot(reply));
+            if (diff) finish('error', `${where(st)}: snapshot differs from the reference form (snap full): ${diff}`);
+          }
+        }
+        if (log.outcome === 'completed') log.steps.push(obs);
+      }
+      if (!ended && !(await next())) ended = true; // `done`: the scenario's processes are reaped
+      if (ended && log.outcome === 'completed') {
+        finish(timedOut ? 'timeout' : 'error', timedOut
+          ? `timed out after ${o.timeoutMs} ms; the scenario's processes were killed`
+          : `host executor ended unexpectedly: ${sup.stderr.trim() || 'no message'}`);
+      }
+      return log;
+    } finally {
+      // An early verdict leaves replies on their way: read them so the next job stays in frame.
+      while (!ended && remaining > 0) if (!(await next())) ended = true;
+      clearTimeout(timer);
+      clearTimeout(grace);
+      if (ended) {
+        // The supervisor is gone (killed or crashed): make sure its scenario went with it.
+        Supervisor.killGroup(group);
+        sup.kill();
+      }
+    }
+  }
+}
