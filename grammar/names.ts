@@ -8,7 +8,7 @@
  * The profiles work (runtime/) may replace this list; it is the only place that knows it.
  */
 export const KNOWN_PROFILES: { bases: readonly string[]; patches: readonly string[] } = {
-  bases: ['linux-6.18', 'linux-4.3', 'linux-4.4', 'linux-5.15', 'linux-6.1'],
+  bases: ['linux-6.18', 'linux-4.3', 'linux-4.4', 'linux-5.15', 'linux-6.1', 'linux-6.12'],
   patches: ['posix-mlock', 'mcl-inherit', 'vm-pinned', 'onfault-mremap-populates', 'mremap-nopopulate', 'mcl-nopopulate-locked'],
 };
 

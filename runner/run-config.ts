@@ -1,5 +1,7 @@
 // Options shared by run and watch, validated once into a RunConfig.
+import { release } from 'node:os';
 import { resolve } from 'node:path';
+import { profileNames, profileProblem } from '../runtime/kernels.js';
 import { UsageError, intOption, stringOption } from './args.js';
 import type { CommandContext } from './commands/types.js';
 import { parseShard, type Shard } from './discover.js';
@@ -12,7 +14,10 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 
 export interface RunConfig {
   target: 'model' | 'host';
+  /** The first of `kernels` (the one profile of a plain run). */
   kernel: string;
+  /** Profiles to run every scenario on: one, a comma list, or every registered one (`all`). */
+  kernels: string[];
   jobs: number;
   timeoutMs: number;
   filter?: string;
@@ -34,10 +39,8 @@ export function runConfig(ctx: CommandContext): RunConfig {
   const o = ctx.options;
   const target = stringOption(o, 'target') ?? 'model';
   if (target !== 'model' && target !== 'host') throw new UsageError(`--target must be model or host, got '${target}'`);
-  const kernel = stringOption(o, 'kernel') ?? DEFAULT_KERNEL;
-  if (kernel === 'all' || kernel.includes(',')) {
-    throw new UsageError(`--kernel ${kernel}: running several profiles at once is not supported yet; give one profile`);
-  }
+  const kernels = parseKernels(stringOption(o, 'kernel'), target);
+  const kernel = kernels[0]!;
   const filter = stringOption(o, 'filter');
   if (filter !== undefined) {
     try {
@@ -51,7 +54,7 @@ export function runConfig(ctx: CommandContext): RunConfig {
   if (shardText !== undefined && !shard) throw new UsageError(`--shard needs i/n with 1 ≤ i ≤ n, got '${shardText}'`);
   const cacheDir = o['no-cache'] ? undefined : resolve(ctx.io.cwd, stringOption(o, 'cache-dir') ?? '.mls-cache');
   return {
-    target, kernel,
+    target, kernel, kernels,
     jobs: intOption(o, 'jobs', defaultJobs()),
     timeoutMs: Math.round(intOption(o, 'timeout', DEFAULT_TIMEOUT_MS) * timeoutMultiplier(ctx.io.env)),
     bail: o['bail'] === undefined ? 0 : intOption(o, 'bail', 1),
@@ -69,4 +72,34 @@ export function makeJob(cfg: RunConfig, file: { file: string; absPath: string })
     ...(cfg.filter !== undefined ? { filter: cfg.filter } : {}),
     ...(cfg.cacheDir !== undefined ? { cacheDir: cfg.cacheDir } : {}),
   };
+}
+
+/** The host's kernel as a base profile name (`uname -r` 6.18.44 → linux-6.18). */
+export function hostKernel(): string {
+  const m = /^(\d+)\.(\d+)/.exec(release());
+  return m ? `linux-${m[1]}.${m[2]}` : DEFAULT_KERNEL;
+}
+
+/**
+ * `--kernel`: one profile, a comma list, or `all` (every registered profile). Without
+ * it: the host's base version with --target host, linux-6.18 otherwise. The host
+ * target runs what it is, so only the model validates names.
+ */
+export function parseKernels(text: string | undefined, target: 'model' | 'host'): string[] {
+  if (text === undefined) return [target === 'host' ? hostKernel() : DEFAULT_KERNEL];
+  const names = text === 'all' ? profileNames() : text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (names.length === 0) throw new UsageError(`--kernel needs a profile name, a comma list or 'all'`);
+  if (target === 'host' && names.length > 1) throw new UsageError('--target host runs the machine\'s own kernel: give at most one --kernel');
+  if (target === 'model') {
+    for (const n of names) {
+      const why = profileProblem(n);
+      if (why) throw new UsageError(`--kernel ${n}: ${why} (mls list --kernels)`);
+    }
+  }
+  return [...new Set(names)];
+}
+
+/** One job per (file, profile); with several profiles the scenario name carries the profile. */
+export function makeJobs(cfg: RunConfig, files: ReadonlyArray<{ file: string; absPath: string }>): FileJob[] {
+  return files.flatMap((f) => cfg.kernels.map((k) => makeJob({ ...cfg, kernel: k }, f)));
 }

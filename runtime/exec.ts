@@ -18,4 +18,5 @@ export function exec(t: Task, image: StartImage | null): void {
   t.caps = { ipcLock: true, sysResource: true };
   if (image) loadImage(t, image);
   else loadEmpty(t);
+  t.system.profile.hooks.exec?.(t, old);
 }

@@ -18,7 +18,7 @@ export function fork(parent: Task, childName: string): Task {
   child.rlimits = structuredClone(parent.rlimits);
   cm.startBrk = pm.startBrk; cm.brk = pm.brk; cm.startStack = pm.startStack; cm.stackPointer = pm.stackPointer;
   cm.mmapBase = pm.mmapBase; cm.gate = pm.gate; cm.startData = pm.startData; cm.endData = pm.endData;
-  cm.defFlags = sys.profile.behaviour.mclFutureInheritedByFork ? pm.defFlags : pm.defFlags & VM_INIT_DEF_MASK;
+  cm.defFlags = pm.defFlags & VM_INIT_DEF_MASK;
   pm.vmas.forEach((v) => {
     if (v.flags & VM_DONTCOPY) return;
     const c = v.clone();
@@ -46,6 +46,7 @@ export function fork(parent: Task, childName: string): Task {
       }
     }
   });
+  sys.profile.hooks.afterFork?.(parent, child);
   return child;
 }
 

@@ -22,7 +22,9 @@ export function checkMm(mm: Mm): string | null {
     prevEnd = v.end;
     total += v.pages;
     if (isDataMapping(v.flags)) data += v.pages;
-    if (v.flags & VM_LOCKED) locked += v.pages;
+    const charge = mm.system.profile.hooks.charge;
+    if (charge) locked += charge(v.flags, v.pages)[0];
+    else if (v.flags & VM_LOCKED) locked += v.pages;
   });
   if (bad) return bad;
   void MMAP_MIN_PAGES;

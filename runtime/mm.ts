@@ -46,6 +46,10 @@ export class Mm {
   readonly pins: Array<{ start: number; end: number; charged: boolean }> = [];
   /** The gate VMA [vsyscall] exists for this mm (x86_64: always, except the model's empty image). */
   gate = false;
+  /** mm->mcl_inherit of the MCL_INHERIT patch (seed 000): MCL_INHERIT|MCL_RECURSIVE as given to mlockall; 0 on mainline. */
+  mclInherit = 0;
+  /** The mm-wide lock-on-fault mode of the mcl-nopopulate-locked patch (seed 004); false on mainline. */
+  nopopulateLocked = false;
   constructor(readonly system: System) {}
 
   get mapCount(): number { return this.vmas.count; }
@@ -106,7 +110,9 @@ export function canDoMlock(t: Task): boolean {
 /** mm/mmap.c:mlock_future_ok (6.18 signature: vm_flags, bytes). */
 export function mlockFutureOk(t: Task, vmFlags: number, pages: number): boolean {
   if (!(vmFlags & VM_LOCKED) || t.capIpcLock()) return true;
-  return pages + t.mm.lockedVm <= t.memlockLimitPages();
+  // VM_PINNED proposal (seed 003, mm/mmap.c:mlock_future_check): mm_locked_pages = locked_vm + pinned_vm.
+  const pinned = t.system.profile.behaviour.limitCountsPinned ? t.mm.pinnedVm : 0;
+  return pages + t.mm.lockedVm + pinned <= t.memlockLimitPages();
 }
 
 /**

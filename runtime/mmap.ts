@@ -95,6 +95,8 @@ export function doMmap(t: Task, req: MmapRequest, extraVmFlags = 0): { addr: num
   const len = Number(lenB >> BigInt(PAGE_SHIFT));
   if (mm.mapCount > mm.system.maxMapCount) return 'ENOMEM';
   let vmFlags = extraVmFlags | calcVmProtBits(prot) | calcVmFlagBits(flags) | mm.defFlags | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+  const hook = t.system.profile.hooks.mmapVmFlags;
+  if (hook) vmFlags = hook(t, vmFlags);
 
   // __get_unmapped_area
   const hugetlb = file?.kind === 'hugetlb';
@@ -136,6 +138,7 @@ export function doMmap(t: Task, req: MmapRequest, extraVmFlags = 0): { addr: num
         vmFlags |= VM_SHARED | VM_MAYSHARE;
         break;
       case MAP_DROPPABLE:
+        if (!t.system.profile.behaviour.mapDroppable) return 'EINVAL';
         if (flags & (MAP_LOCKED | MAP_HUGETLB)) return 'EINVAL';
         if (vmFlags & VM_GROWSDOWN) return 'EINVAL';
         droppable = true;
@@ -219,6 +222,7 @@ export function sysMmap(t: Task, req: MmapRequest): SysResult {
 
 /** memfd_secret(0) + ftruncate(len) + mmap(MAP_SHARED) (mm/secretmem.c). */
 export function sysMemfdSecretMap(t: Task, len: bigint, prot: number): SysResult {
+  if (!t.system.profile.behaviour.memfdSecret) return err('ENOSYS');
   const obj = new MemObject('secretmem', '/secretmem (deleted)');
   obj.sizeBytes = len;
   return sysMmap(t, { addr: 0n, len, prot, flags: MAP_SHARED, file: obj, offset: 0n });

@@ -16,6 +16,15 @@ const align = (b: bigint): bigint => ((b + PAGE_SIZE_N - 1n) / PAGE_SIZE_N) * PA
 interface Remap {
   t: Task; addr: number; oldLen: number; newLen: number; flags: number; newAddr: number;
   vma?: Vma; delta: number; populateExpand: boolean;
+  /** vm_flags of the source VMA when the call was checked. */
+  srcFlags: number;
+}
+
+/** What a patch changes in mremap: extra valid flag bits, and the populate step after a successful call. */
+export interface MremapExt {
+  extraFlags?: bigint;
+  /** Replaces "populate the grown part of a locked VMA"; pages, after the move/resize. */
+  populate?(t: Task, done: { addr: number; oldLen: number; newLen: number; newAddr: number; flags: number; srcFlags: number }): void;
 }
 
 /** mm/mremap.c:vrm_stat_account: total_vm and (if the source is VM_LOCKED) locked_vm. */
@@ -44,7 +53,13 @@ function moveVma(r: Remap): number | Errno {
     // has already added newLen, so what the source VMA held stays counted: the leak.
     if (src.flags & VM_LOCKED) {
       if (r.t.system.profile.behaviour.dontunmapLeaksLockedVm) mm.lockedVmLeak += src.pages;
-      else mm.lockedVm -= src.pages;
+      else {
+        // Before the 2025 refactoring the DONTUNMAP path skipped `locked_vm += new_len`
+        // ("Because we won't unmap we don't need to touch locked_vm"): unchanged, so only
+        // the part of the source VMA that did not move stays counted without a lock.
+        mm.lockedVm -= r.newLen;
+        mm.lockedVmLeak += src.pages - r.newLen;
+      }
     }
     src.flags &= ~VM_LOCKED_MASK;
   } else if (r.oldLen > 0) {
@@ -69,6 +84,7 @@ function checkPrepVma(r: Remap): Errno | 0 {
   const t = r.t, v = t.mm.vmas.lookup(r.addr);
   if (!v) return 'EFAULT';
   r.vma = v;
+  r.srcFlags = v.flags;
   r.delta = Math.abs(r.newLen - r.oldLen);
   const impliesNew = (r.flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) !== 0;
   if (!impliesNew) r.newAddr = r.addr;
@@ -119,8 +135,16 @@ function insertMergeNext(t: Task, v: Vma): Vma {
 
 /** SYSCALL_DEFINE5(mremap). Returns the new address. */
 export function sysMremap(t: Task, addrB: bigint, oldLenB: bigint, newLenB: bigint, flagsB: bigint, newAddrB: bigint): SysResult {
+  const o = t.system.profile.syscalls.mremap;
+  return o ? o(t, addrB, oldLenB, newLenB, flagsB, newAddrB) : doMremap(t, addrB, oldLenB, newLenB, flagsB, newAddrB);
+}
+
+/** The mainline mremap, with the changes a patch makes (`ext`). */
+export function doMremap(t: Task, addrB: bigint, oldLenB: bigint, newLenB: bigint, flagsB: bigint, newAddrB: bigint, ext: MremapExt = {}): SysResult {
   const flags = Number(flagsB & 0xffffffffn);
-  if (flagsB & ~BigInt(MREMAP_FIXED | MREMAP_MAYMOVE | MREMAP_DONTUNMAP)) return err('EINVAL');
+  // MREMAP_DONTUNMAP arrived in v5.7 (e346b3813067).
+  const dontunmap = t.system.profile.behaviour.mremapDontunmap ? MREMAP_DONTUNMAP : 0;
+  if (flagsB & ~(BigInt(MREMAP_FIXED | MREMAP_MAYMOVE | dontunmap) | (ext.extraFlags ?? 0n))) return err('EINVAL');
   if (addrB % PAGE_SIZE_N) return err('EINVAL');
   const oldLen = align(oldLenB), newLen = align(newLenB);
   if (newLen === 0n || newLen >> 64n) return err('EINVAL');
@@ -138,7 +162,7 @@ export function sysMremap(t: Task, addrB: bigint, oldLenB: bigint, newLenB: bigi
   if (addrB >= TASK_SIZE) return err('EFAULT');
   const r: Remap = {
     t, addr: Number(addrB >> 12n), oldLen: Number(oldLen >> 12n), newLen: Number(newLen >> 12n), flags,
-    newAddr: Number(newAddrB >> 12n), delta: 0, populateExpand: false,
+    newAddr: Number(newAddrB >> 12n), delta: 0, populateExpand: false, srcFlags: 0,
   };
   const e = checkPrepVma(r);
   if (e) return err(e);
@@ -150,7 +174,8 @@ export function sysMremap(t: Task, addrB: bigint, oldLenB: bigint, newLenB: bigi
     res = u ? u : r.addr;
   } else res = expandVma(r);
   if (typeof res === 'string') return err(res);
-  if (r.populateExpand) mmPopulate(t, r.newAddr + r.oldLen, r.newAddr + r.oldLen + r.delta, true);
+  if (ext.populate) ext.populate(t, { addr: r.addr, oldLen: r.oldLen, newLen: r.newLen, newAddr: res, flags, srcFlags: r.srcFlags });
+  else if (r.populateExpand) mmPopulate(t, r.newAddr + r.oldLen, r.newAddr + r.oldLen + r.delta, true);
   return ok(BigInt(res) << 12n, true);
 }
 

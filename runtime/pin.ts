@@ -10,6 +10,8 @@ import type { Task } from './mm.js';
 import { VM_WRITE } from './vma.js';
 
 export function sysPin(t: Task, startB: bigint, lenB: bigint): SysResult {
+  // io_uring_setup does not exist before v5.1.
+  if (!t.system.profile.behaviour.ioUring) return err('ENOSYS');
   const s = Number(startB / PAGE_SIZE_N);
   const endB = startB + lenB;
   if (lenB === 0n || endB > U64_MASK) return err('EFAULT');
@@ -36,6 +38,7 @@ export function sysPin(t: Task, startB: bigint, lenB: bigint): SysResult {
 
 /** Unregistering the buffer: unpin, give back pinned_vm and the per-user charge. */
 export function sysUnpin(t: Task, startB: bigint, lenB: bigint): SysResult {
+  if (!t.system.profile.behaviour.ioUring) return err('ENOSYS');
   const s = Number(startB / PAGE_SIZE_N);
   const e = Number((startB + lenB + PAGE_SIZE_N - 1n) / PAGE_SIZE_N);
   const i = t.mm.pins.findIndex((p) => p.start === s && p.end === e);
@@ -44,4 +47,15 @@ export function sysUnpin(t: Task, startB: bigint, lenB: bigint): SysResult {
   t.mm.pinnedVm -= e - s;
   if (p!.charged) t.system.userLockedVm -= e - s;
   return OK;
+}
+
+/** mm_mpin / mm_munpin of the VM_PINNED proposal (seed 003); mainline has no such call: ENOSYS. */
+export function sysMpin(t: Task, start: bigint, len: bigint): SysResult {
+  const o = t.system.profile.syscalls.mpin;
+  return o ? o(t, start, len) : err('ENOSYS');
+}
+
+export function sysMunpin(t: Task, start: bigint, len: bigint): SysResult {
+  const o = t.system.profile.syscalls.munpin;
+  return o ? o(t, start, len) : err('ENOSYS');
 }

@@ -1,57 +1,163 @@
-// A kernel profile: which version's behaviour the model follows. The base profile
-// is linux-6.18; a patch module (a later issue: e.g. "posix-mlock", "mcl-inherit")
-// derives a new profile by overriding fields, without touching the mm code:
-//   const p = applyPatch(LINUX_6_18, { name: 'mcl-inherit', behaviour: { mclFutureInheritedByFork: true } });
-// Every knob names the kernel code it stands for.
+// A kernel profile: which kernel the model follows. A profile is a base version
+// (linux-4.3 … linux-6.18: the mainline history gates below, each naming the
+// commit that changed the behaviour) plus patches (runtime/patches/*.ts: one
+// module per proposal, overriding only the entry points its diff touches).
+// The registry that builds profiles from names is runtime/kernels.ts.
+import type { SysResult } from './errno.js';
+import type { Mm, Task } from './mm.js';
 
+/** Behaviours that differ between mainline versions; every knob names its source. */
 export interface Behaviour {
-  /** mm/mremap.c:move_vma (6.18): vrm_stat_account adds locked_vm before dontunmap_complete clears VM_LOCKED. */
+  /** mlock2(2) and MLOCK_ONFAULT/MCL_ONFAULT/VM_LOCKONFAULT (v4.4: a8ca5d0ecbdd, de60f5f10c58, b0f205c2a308). Without: mlock2 ENOSYS, MCL_ONFAULT EINVAL. */
+  lockOnFault: boolean;
+  /** mm/mlock.c:mlock_fixup before b155b4fde5bd (v4.9): VM_LOCKED|VM_LOCKONFAULT → VM_LOCKED counts the pages again. */
+  relockCountsTwice: boolean;
+  /** mm/mlock.c:do_mlock before 0cf2f6f6dc60 (v4.9): the limit check charges the whole range, already-locked pages included. */
+  limitChargesLockedAgain: boolean;
+  /** include/uapi/linux/resource.h MLOCK_LIMIT, the initial RLIMIT_MEMLOCK: 64 KiB, 8 MiB since v5.16 (9dcc38e2813e). */
+  defaultMemlockBytes: bigint;
+  /** fs/proc/task_mmu.c: smaps prints "lf" (since v6.2, 8614d6c5eda0). */
+  smapsShowsLockOnFault: boolean;
+  /** MAP_DROPPABLE map type (v6.11, 9651fcedf7b9); before, map type 0x08 is EINVAL. */
+  mapDroppable: boolean;
+  /** MREMAP_DONTUNMAP (v5.7, e346b3813067); before, flag 4 is EINVAL. */
+  mremapDontunmap: boolean;
+  /** mm/mremap.c:move_vma after the 2025 refactoring (vrm_stat_account also on the DONTUNMAP path): locked_vm += new_len is never given back. */
   dontunmapLeaksLockedVm: boolean;
+  /** memfd_secret(2) (v5.14, 1507f51255c9); before: ENOSYS. */
+  memfdSecret: boolean;
+  /** io_uring buffer registration, the model's `pin` (io_uring: v5.1, 2b188cc1bb85); before: ENOSYS. */
+  ioUring: boolean;
   /** mm/memory.c:fault_around_bytes default (64 KiB) in pages. */
   faultAroundPages: number;
   /** mm/internal.h:vma_supports_mlock includes VM_DROPPABLE (fix present on 6.18.44). */
   droppableNeverLocked: boolean;
-  /** mm/mlock.c: mlockall(MCL_FUTURE) survives fork (MCL_INHERIT proposal, never merged). */
-  mclFutureInheritedByFork: boolean;
-  /** fs/proc/task_mmu.c: smaps prints "lf" (since v6.2). */
-  smapsShowsLockOnFault: boolean;
+  /** RLIMIT_MEMLOCK checks count locked_vm + pinned_vm (mm_locked_pages, VM_PINNED proposal). */
+  limitCountsPinned: boolean;
+}
+
+/**
+ * Entry points a patch replaces. Each receives the task and the raw arguments, as
+ * the SYSCALL_DEFINE does; the base implementation stays reachable through the
+ * exported helpers of the mm file the patch changes.
+ */
+export interface Syscalls {
+  mlock(t: Task, start: bigint, len: bigint): SysResult;
+  mlock2(t: Task, start: bigint, len: bigint, flags: bigint): SysResult;
+  munlock(t: Task, start: bigint, len: bigint): SysResult;
+  mlockall(t: Task, flags: bigint): SysResult;
+  munlockall(t: Task): SysResult;
+  mremap(t: Task, addr: bigint, oldLen: bigint, newLen: bigint, flags: bigint, newAddr: bigint): SysResult;
+  mpin(t: Task, start: bigint, len: bigint): SysResult;
+  munpin(t: Task, start: bigint, len: bigint): SysResult;
+}
+
+/** Hooks inside shared code paths (fork, exec, mmap, munmap), for patches that change them. */
+export interface Hooks {
+  /** kernel/fork.c:dup_mmap + mm_init, after the child's VMAs are copied (mainline state). */
+  afterFork(parent: Task, child: Task): void;
+  /** fs/exec.c: after the new image is loaded into t.mm (mainline: def_flags & VM_INIT_DEF_MASK, nothing else kept). */
+  exec(t: Task, old: Mm): void;
+  /** mm/mmap.c:do_mmap: adjust vm_flags of a new mapping (after def_flags are ORed in). */
+  mmapVmFlags(t: Task, vmFlags: number): number;
+  /**
+   * mm/mlock.c:mlock_fixup accounting of a flag change on `pages` pages: [locked_vm, pinned_vm]
+   * deltas (mainline: ±pages on unlocked↔locked, pinned_vm untouched).
+   */
+  lockDelta(oldFlags: number, newFlags: number, pages: number): [number, number];
+  /** What a VMA with these flags charges, given back when it is unmapped and counted by the invariants: [locked_vm, pinned_vm]. */
+  charge(flags: number, pages: number): [number, number];
 }
 
 export interface KernelProfile {
   readonly name: string;
-  /** Base kernel version (for `kernel >= 4.4` constraints). */
+  /** Base kernel version "major.minor" (for `kernel >= 4.4` constraints). */
   readonly version: string;
   /** Patch names applied on top of the base (selector `profile` matches these too). */
   readonly patches: readonly string[];
   readonly behaviour: Readonly<Behaviour>;
+  /** Replaced entry points (absent: mainline). */
+  readonly syscalls: Readonly<Partial<Syscalls>>;
+  readonly hooks: Readonly<Partial<Hooks>>;
+  /** mlockall flag bits the patches define, beyond MCL_CURRENT|MCL_FUTURE|MCL_ONFAULT. */
+  readonly mlockallBits: Readonly<Record<string, number>>;
+  /** mremap flag bits the patches define, beyond MAYMOVE|FIXED|DONTUNMAP. */
+  readonly mremapBits: Readonly<Record<string, number>>;
 }
+
+/** linux-6.18 as observed on 6.18.44: every history gate open. */
+export const MAINLINE_6_18: Readonly<Behaviour> = Object.freeze({
+  lockOnFault: true,
+  relockCountsTwice: false,
+  limitChargesLockedAgain: false,
+  defaultMemlockBytes: 8n << 20n,
+  smapsShowsLockOnFault: true,
+  mapDroppable: true,
+  mremapDontunmap: true,
+  dontunmapLeaksLockedVm: true,
+  memfdSecret: true,
+  ioUring: true,
+  faultAroundPages: 16,
+  droppableNeverLocked: true,
+  limitCountsPinned: false,
+});
 
 export const LINUX_6_18: KernelProfile = Object.freeze({
   name: 'linux-6.18',
   version: '6.18',
   patches: [],
-  behaviour: Object.freeze({
-    dontunmapLeaksLockedVm: true,
-    faultAroundPages: 16,
-    droppableNeverLocked: true,
-    mclFutureInheritedByFork: false,
-    smapsShowsLockOnFault: true,
-  }),
+  behaviour: MAINLINE_6_18,
+  syscalls: Object.freeze({}),
+  hooks: Object.freeze({}),
+  mlockallBits: Object.freeze({}),
+  mremapBits: Object.freeze({}),
 });
 
-export interface Patch { name: string; behaviour: Partial<Behaviour> }
+/** A patch module: what the seed's diff changes, and nothing else. */
+export interface Patch {
+  name: string;
+  /** One line for `mls list --kernels`. */
+  summary: string;
+  /** The seed or thread it models (file and lines). */
+  source: string;
+  behaviour?: Partial<Behaviour>;
+  syscalls?: Partial<Syscalls>;
+  hooks?: Partial<Hooks>;
+  /** New mlockall/mremap flag bits, by name; a function of the base when the numbering depends on it. */
+  mlockallBits?: (base: KernelProfile) => Record<string, number>;
+  mremapBits?: (base: KernelProfile) => Record<string, number>;
+}
 
+export class PatchConflict extends Error {}
+
+function bitsOverlap(a: Record<string, number>, b: Record<string, number>): string | undefined {
+  for (const [n, v] of Object.entries(b)) {
+    for (const [m, w] of Object.entries(a)) if (v & w) return `${m} and ${n} (0x${v.toString(16)})`;
+  }
+  return undefined;
+}
+
+/** base + patch; refuses two patches replacing the same entry point or defining the same flag bit. */
 export function applyPatch(base: KernelProfile, patch: Patch): KernelProfile {
+  const clash = (kind: string, a: object, b: object | undefined): void => {
+    for (const k of Object.keys(b ?? {})) {
+      if (k in a) throw new PatchConflict(`${patch.name} and ${base.patches.join('+')} both replace ${kind} ${k}: they do not compose`);
+    }
+  };
+  clash('the entry point', base.syscalls, patch.syscalls);
+  clash('the hook', base.hooks, patch.hooks);
+  const mlockallBits = patch.mlockallBits?.(base) ?? {};
+  const mremapBits = patch.mremapBits?.(base) ?? {};
+  const overlap = bitsOverlap(base.mlockallBits, mlockallBits) ?? bitsOverlap(base.mremapBits, mremapBits);
+  if (overlap) throw new PatchConflict(`${patch.name} defines a flag bit already taken: ${overlap}`);
   return Object.freeze({
     name: `${base.name}+${patch.name}`,
     version: base.version,
     patches: [...base.patches, patch.name],
     behaviour: Object.freeze({ ...base.behaviour, ...patch.behaviour }),
+    syscalls: Object.freeze({ ...base.syscalls, ...patch.syscalls }),
+    hooks: Object.freeze({ ...base.hooks, ...patch.hooks }),
+    mlockallBits: Object.freeze({ ...base.mlockallBits, ...mlockallBits }),
+    mremapBits: Object.freeze({ ...base.mremapBits, ...mremapBits }),
   });
 }
-
-const PROFILES = new Map<string, KernelProfile>([[LINUX_6_18.name, LINUX_6_18]]);
-
-export function registerProfile(p: KernelProfile): void { PROFILES.set(p.name, p); }
-export function findProfile(name: string): KernelProfile | undefined { return PROFILES.get(name); }
-export function profileNames(): string[] { return [...PROFILES.keys()]; }

@@ -30,6 +30,9 @@ export class System {
 
   newTask(name: string): Task {
     const t = new Task(name, new Mm(this));
+    // The initial RLIMIT_MEMLOCK (init's MLOCK_LIMIT): 64 KiB before v5.16.
+    const m = this.profile.behaviour.defaultMemlockBytes;
+    t.rlimits.memlock = { cur: m, max: m };
     this.tasks.push(t);
     return t;
   }

@@ -168,7 +168,12 @@ export function gatherSplits(t: Task, start: number, end: number): KRet {
 
 /** Remove one whole VMA with its accounting and PTEs (vms_complete_munmap_vmas, remove_vma). */
 export function removeVma(mm: Mm, v: Vma): void {
-  if (v.flags & VM_LOCKED) mm.lockedVm -= v.pages;
+  const charge = mm.system.profile.hooks.charge;
+  if (charge) {
+    const [l, p] = charge(v.flags, v.pages);
+    mm.lockedVm -= l;
+    mm.pinnedVm -= p;
+  } else if (v.flags & VM_LOCKED) mm.lockedVm -= v.pages;
   mm.statAccount(v.flags, -v.pages);
   zapRange(mm, v.start, v.end);
   mm.vmas.remove(v);

@@ -38,8 +38,10 @@ async function profileList(): Promise<unknown[]> {
 async function kernels(ctx: CommandContext): Promise<number> {
   try {
     const p = await profileList();
-    const names = p.map((x) => (typeof x === 'string' ? x : String((x as { name?: string }).name)));
-    ctx.io.stdout.write(ctx.options['json'] ? JSON.stringify(p, null, 2) + '\n' : names.join('\n') + '\n');
+    const rows = p.map((x) => (typeof x === 'string' ? { name: x } : (x as { name: string; summary?: string; source?: string })));
+    const width = Math.max(...rows.map((r) => r.name.length));
+    const text = rows.map((r) => (r.summary ? `${r.name.padEnd(width)}  ${r.summary}\n${' '.repeat(width)}  source: ${r.source ?? '-'}` : r.name));
+    ctx.io.stdout.write(ctx.options['json'] ? JSON.stringify(p, null, 2) + '\n' : text.join('\n') + '\n');
     return 0;
   } catch (e) {
     ctx.io.stderr.write(`mls list --kernels: ${(e as Error).message}\n`);

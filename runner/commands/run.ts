@@ -5,7 +5,7 @@ import { listOption } from '../args.js';
 import { mergeCache } from '../cache.js';
 import { applyShard, discover, type ScenarioFile } from '../discover.js';
 import { isFiltered } from '../execute.js';
-import { runConfig, makeJob, type RunConfig } from '../run-config.js';
+import { runConfig, makeJobs, type RunConfig } from '../run-config.js';
 import type { WorkerPool } from '../pool.js';
 import { createReporters, parseReporterSpecs, type ReporterSpec } from '../reporters/index.js';
 import { runResults, summaryLine } from '../results.js';
@@ -41,7 +41,9 @@ export async function runFiles(
 ): Promise<RunOnce> {
   const reporters = await createReporters(specs, ctx.io, colorFlag(ctx));
   const startedAt = new Date();
-  const jobs = files.map((f) => makeJob(cfg, f));
+  const jobs = makeJobs(cfg, files);
+  // A matrix run (--kernel all or a list) names each result after its profile too.
+  const tag = cfg.kernels.length > 1 ? (r: { name: string; kernel: string }) => { r.name = `${r.name} [${r.kernel}]`; } : undefined;
   reporters.forEach((r) => r.start(jobs.length));
   let done = 0;
   let failed = 0;
@@ -59,7 +61,7 @@ export async function runFiles(
       }
       for (const r of reporters) r.progress?.({ done, total: jobs.length, failed, skipped, file: o.file });
     },
-    onResult: (res) => reporters.forEach((r) => r.file(res)),
+    onResult: (res) => { tag?.(res); reporters.forEach((r) => r.file(res)); },
   });
   // New compile-cache entries go into the pack the next run reads in one go.
   if (cfg.cacheDir !== undefined) mergeCache(cfg.cacheDir);

@@ -2,7 +2,7 @@
 // of the Linux mm, following a kernel profile) and reports what it observed in
 // the same ObservationLog format as the host.
 import type { ObservationLog, Scenario, StepObservation } from '../../schema/generated/types.js';
-import { DEFAULT_IMAGE, System, findProfile, loadEmpty, loadImage, profileNames } from '../../runtime/index.js';
+import { DEFAULT_IMAGE, System, findProfile, loadEmpty, loadImage, profileCatalogue, profileProblem, type KernelProfile, type ProfileInfo } from '../../runtime/index.js';
 import { Proc, ScenarioError } from './model/bindings.js';
 import { executeStep, type World } from './model/execute.js';
 import { snapshot } from './model/observe.js';
@@ -14,14 +14,22 @@ const UNMODELLED: Record<string, string> = {
   thp: 'transparent huge pages are not modelled',
 };
 
+/** A requirement the profile's kernel predates (the feature's syscall or flag does not exist there). */
+function missingFeature(p: KernelProfile, requirement: string): string | undefined {
+  const b = p.behaviour;
+  if (requirement === 'droppable' && !b.mapDroppable) return `MAP_DROPPABLE arrived in v6.11; ${p.name} predates it`;
+  if (requirement === 'memfd_secret' && !b.memfdSecret) return `memfd_secret arrived in v5.14; ${p.name} predates it`;
+  if (requirement === 'io_uring' && !b.ioUring) return `io_uring arrived in v5.1; ${p.name} predates it`;
+  return undefined;
+}
+
 export function runOnModel(scenario: Scenario, options: TargetRunOptions): ObservationLog {
   const profile = findProfile(options.kernel);
   const log: ObservationLog = { schemaVersion: 1, target: 'model', kernel: options.kernel, steps: [], outcome: 'completed' };
-  if (!profile) {
-    return { ...log, outcome: 'error', message: `unknown kernel profile ${options.kernel} (known: ${profileNames().join(', ')})` };
-  }
+  if (!profile) return { ...log, outcome: 'error', message: `kernel profile ${options.kernel}: ${profileProblem(options.kernel)}` };
   for (const r of scenario.requires) {
-    if (UNMODELLED[r]) return { ...log, outcome: 'skipped', skipReason: UNMODELLED[r] };
+    const why = UNMODELLED[r] ?? missingFeature(profile, r);
+    if (why) return { ...log, outcome: 'skipped', skipReason: why };
   }
   const system = new System(profile);
   if (scenario.env.maxMapCount !== undefined) system.maxMapCount = scenario.env.maxMapCount;
@@ -56,8 +64,10 @@ export function runOnModel(scenario: Scenario, options: TargetRunOptions): Obser
   return log;
 }
 
-export const modelTarget: Target = {
+export const modelTarget: Target & { profiles(): ProfileInfo[] } = {
   name: 'model',
+  /** `mls list --kernels`: the registered profiles with a description and their source. */
+  profiles: () => profileCatalogue(),
   async available(): Promise<Availability> { return { ok: true }; },
   async run(scenario: Scenario, options: TargetRunOptions): Promise<ObservationLog> { return runOnModel(scenario, options); },
 };

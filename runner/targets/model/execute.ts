@@ -6,7 +6,7 @@ import {
   MAP_ANONYMOUS, MAP_DROPPABLE, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_GROWSDOWN, MAP_HUGETLB, MAP_LOCKED, MAP_NONBLOCK,
   MAP_NORESERVE, MAP_POPULATE, MAP_PRIVATE, MAP_SHARED, MAP_STACK, MemObject, PAGE_SIZE, RLIM_INFINITY, System,
   exec, exitTask, fork, growStack, randomPages, readByte, sysBrk, sysMadvise, sysMemfdSecretMap, sysMlock, sysMlock2,
-  sysMlockall, sysMmap, sysMprotect, sysMremap, sysMsync, sysMunlock, sysMunlockall, sysMunmap, sysPin, sysUnpin,
+  sysMlockall, sysMmap, sysMprotect, sysMremap, sysMsync, sysMunlock, sysMunlockall, sysMunmap, sysPin, sysUnpin, sysMpin, sysMunpin,
   touchPage, writeByte, type SysResult,
 } from '../../../runtime/index.js';
 import { truncateFile } from '../../../runtime/files.js';
@@ -86,7 +86,8 @@ export function executeStep(w: World, step: CallStep): CallResult {
     case 'munlock': return fromSys(sysMunlock(t, p.addr(step.addr), p.len(step.len)));
     case 'pin': return fromSys(sysPin(t, p.addr(step.addr), p.len(step.len)));
     case 'unpin': return fromSys(sysUnpin(t, p.addr(step.addr), p.len(step.len)));
-    case 'mpin': case 'munpin': return { outcome: 'errno', errno: 'ENOSYS' };
+    case 'mpin': return fromSys(sysMpin(t, p.addr(step.addr), p.len(step.len)));
+    case 'munpin': return fromSys(sysMunpin(t, p.addr(step.addr), p.len(step.len)));
     case 'mlock2': return fromSys(sysMlock2(t, p.addr(step.addr), p.len(step.len), BigInt(step.flags)));
     case 'mlockall': return fromSys(sysMlockall(t, BigInt(step.flags)));
     case 'munlockall': return fromSys(sysMunlockall(t));
