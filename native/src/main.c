@@ -49,8 +49,13 @@ int main(int argc, char **argv) {
     self[n] = 0;
     return supervisor_main(self, argv[2]);
   }
-  if (argc == 5 && !strcmp(argv[1], "worker")) return worker_main(atoi(argv[2]), argv[3], !strcmp(argv[4], "exec"));
+  /* worker mode: start | exec, then "+" (a snapshot follows exec's reply) and/or "-c" (check mode) */
+  if (argc == 5 && !strcmp(argv[1], "worker")) {
+    const char *m = argv[4];
+    int after_exec = !strncmp(m, "exec", 4) ? (strchr(m, '+') ? 2 : 1) : 0;
+    return worker_main(atoi(argv[2]), argv[3], after_exec, strstr(m, "-c") != NULL);
+  }
   if (argc == 2 && !strcmp(argv[1], "probe")) return probe_main();
-  fprintf(stderr, "usage: mls-exec supervise <tmpdir> | worker <fd> <tmpdir> start|exec | probe\n");
+  fprintf(stderr, "usage: mls-exec supervise <tmpdir> | worker <fd> <tmpdir> start|exec[+][-c] | probe\n");
   return 2;
 }

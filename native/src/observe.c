@@ -221,7 +221,7 @@ static uint64_t kb_value(const char *line) {
 struct smaps_sum { unsigned long long count, locked_kb; int shared_locked; };
 
 /* Per VMA: Rss, Pss and Locked lines come before VmFlags (fs/proc/task_mmu.c:show_smap). */
-static void smaps_pass(struct smaps_sum *sum) {
+static void smaps_pass(struct smaps_sum *sum, int all) {
   memset(sum, 0, sizeof *sum);
   nkept = kept_overflow = 0;
   keeplen = 0;
@@ -241,8 +241,11 @@ static void smaps_pass(struct smaps_sum *sum) {
       char *line = smapsbuf + pos;
       size_t n = (size_t)(nl - line) + 1;
       pos += n;
-      char *end;
-      uint64_t s = strtoull(line, &end, 16);
+      char c0 = line[0];
+      char *end = line;
+      uint64_t s = 0;
+      /* Field names start with a capital letter, headers with a hex digit. */
+      if ((c0 >= '0' && c0 <= '9') || (c0 >= 'a' && c0 <= 'f')) s = strtoull(line, &end, 16);
       if (end != line && *end == '-') { /* header: start-end perms offset dev inode [name] */
         *nl = 0;
         uint64_t e = strtoull(end + 1, &end, 16);
@@ -250,7 +253,7 @@ static void smaps_pass(struct smaps_sum *sum) {
         for (int f = 0; f < 4 && p; f++) p = strchr(p + 1, ' ');
         const char *name = "";
         if (p) { while (*p == ' ') p++; name = p; }
-        keep = wanted(s, e, name);
+        keep = all || wanted(s, e, name);
         *nl = '\n';
         sum->count++;
         rss = pss = 0;
@@ -262,11 +265,11 @@ static void smaps_pass(struct smaps_sum *sum) {
         continue;
       }
       int k = 0;
-      if (!strncmp(line, "Rss:", 4)) { rss = kb_value(line); k = 1; }
-      else if (!strncmp(line, "Pss:", 4)) { pss = kb_value(line); k = 1; }
-      else if (!strncmp(line, "Locked:", 7)) { sum->locked_kb += kb_value(line); k = 1; }
-      else if (!strncmp(line, "Anonymous:", 10)) k = 1;
-      else if (!strncmp(line, "VmFlags:", 8)) {
+      if (c0 == 'R' && !memcmp(line, "Rss:", 4)) { rss = kb_value(line); k = 1; }
+      else if (c0 == 'P' && !memcmp(line, "Pss:", 4)) { pss = kb_value(line); k = 1; }
+      else if (c0 == 'L' && !memcmp(line, "Locked:", 7)) { sum->locked_kb += kb_value(line); k = 1; }
+      else if (c0 == 'A' && n > 10 && !memcmp(line, "Anonymous:", 10)) k = 1;
+      else if (c0 == 'V' && n > 8 && !memcmp(line, "VmFlags:", 8)) {
         k = 1;
         *nl = 0;
         /* A locked page shared with another process has a fractional PSS, so
@@ -305,6 +308,22 @@ static void send_span(const struct span *sp) {
  * on the lock limit (an EAGAIN probe reads "on"), so it is probed every time. */
 void mcl_invalidate(void) { mcl_off_known = 0; }
 
+__attribute__((noinline)) static void touch_stack(void) {
+  volatile char deep[131072];
+  for (size_t i = 0; i < sizeof deep; i += 512) deep[i] = 0;
+}
+
+void pretouch(void) {
+  memset(kept, 0, sizeof kept);
+  memset(spans, 0, sizeof spans);
+  memset(keepbuf, 0, sizeof keepbuf);
+  memset(vec, 0, sizeof vec);
+  memset(ivbuf, 0, sizeof ivbuf);
+  memset(procbuf, 0, sizeof procbuf);
+  send_pretouch();
+  touch_stack();
+}
+
 void do_snapshot(int full) {
   send_file_blocks("status", "/proc/self/status");
   if (full) {
@@ -316,7 +335,7 @@ void do_snapshot(int full) {
   }
   struct smaps_sum sum;
   collect_spans();
-  smaps_pass(&sum);
+  smaps_pass(&sum, 0);
   send_blockf("vmcount", "%llu %llu", sum.count, sum.locked_kb);
   if (sum.shared_locked) send_file_blocks("rollup", "/proc/self/smaps_rollup");
   for (int i = 0; i < nspans; i++)
@@ -325,7 +344,11 @@ void do_snapshot(int full) {
   mcl_probe();
 }
 
+/* The start image: every VMA, with the same lines as a snapshot (the image
+ * needs ranges, names, Rss, Pss and VmFlags). */
 void do_image(void) {
+  struct smaps_sum sum;
   send_blockf("brk", "%llx", (unsigned long long)brk_start);
-  send_file_blocks("smaps", "/proc/self/smaps");
+  nspans = 0;
+  smaps_pass(&sum, 1);
 }

@@ -173,3 +173,9 @@ void reply_fail(const char *fmt, ...) {
   if ((size_t)n >= sizeof fmtbuf) n = sizeof fmtbuf - 1;
   send_block("fail", fmtbuf, (size_t)n);
 }
+
+void send_pretouch(void) {
+  memset(obuf, 0, sizeof obuf);
+  memset(fmtbuf, 0, sizeof fmtbuf);
+  memset(inbuf, 0, sizeof inbuf);
+}

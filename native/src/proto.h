@@ -27,6 +27,7 @@ int send_blockf(const char *tag, const char *fmt, ...) __attribute__((format(pri
 int send_block_fd(const char *tag, const void *data, size_t n, int fd_to_pass);
 int send_end(void);   /* appends "end" and sends the buffered reply */
 int send_flush(void); /* sends what is buffered (before a passed fd, fork, exec) */
+void send_pretouch(void);
 int send_file_blocks(const char *tag, const char *path);
 int write_all(int fd, const void *buf, size_t n);
 /* Reads one request line (without '\n') from ctl_fd; 0 on EOF, -1 on error. */
@@ -74,7 +75,9 @@ void do_image(void);
 /* Process control; do_fork returns 1 in the child (which must not reply). */
 int do_fork(char **tok, int n);
 void do_exec(char **tok, int n);
-int worker_main(int fd, const char *tmp, int after_exec);
+int worker_main(int fd, const char *tmp, int after_exec, int check);
+/* Check mode: fault in every buffer a snapshot may touch, and some stack. */
+void pretouch(void);
 int supervisor_main(const char *self, const char *tmp);
 int probe_main(void);
 

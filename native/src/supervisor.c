@@ -38,6 +38,7 @@ static char req[MLS_LINE_MAX + 64];
 static const char *self_path, *base_dir;
 static char scen_dir[1200];
 static pid_t scen_pgid; /* 0: no scenario running */
+static int chans_used; /* channels [0, chans_used) may be open */
 static unsigned scen_seq;
 
 /* Replies are gathered and written in large pieces: one write per batch of
@@ -95,9 +96,13 @@ static int relay(struct chan *c) {
     hdr[h] = 0;
     oput(hdr, h);
     c->pos += h;
-    unsigned long long len = 0;
-    char tag[64];
-    if (sscanf(hdr, "%63s %llu", tag, &len) != 2) return -1;
+    /* "<tag> <len>\n" */
+    char *sp = memchr(hdr, ' ', h);
+    if (!sp || sp == hdr) return -1;
+    char *end;
+    unsigned long long len = strtoull(sp + 1, &end, 10);
+    if (*end != '\n') return -1;
+    int is_end = sp - hdr == 3 && !memcmp(hdr, "end", 3);
     while (len > 0) {
       if (c->pos == c->have) {
         c->pos = c->have = 0;
@@ -113,7 +118,7 @@ static int relay(struct chan *c) {
       c->pos += n;
       len -= n;
     }
-    if (!strcmp(tag, "end")) return 0;
+    if (is_end) return 0;
   }
 }
 
@@ -171,44 +176,52 @@ static void remove_dir(const char *dir) {
  * this subreaper, so killing the group and waiting until ECHILD reaps them all. */
 static void end_scenario(void) {
   if (!scen_pgid) return;
-  for (int i = 0; i < MAX_PROCS; i++) close_chan(&chans[i]);
+  for (int i = 0; i < chans_used; i++) close_chan(&chans[i]);
+  chans_used = 0;
   kill(-scen_pgid, SIGKILL);
   while (wait(NULL) > 0 || errno == EINTR) {}
   remove_dir(scen_dir);
   scen_pgid = 0;
 }
 
-static void start_scenario(void) {
+/* "start check": the scenario's processes fault in their snapshot buffers
+ * first (worker.c), so that consecutive snapshots can be compared exactly. */
+static void start_scenario(int check) {
   end_scenario();
   snprintf(scen_dir, sizeof scen_dir, "%s/%u", base_dir, scen_seq++);
   int sv[2];
   if (mkdir(scen_dir, 0700) < 0 && errno != EEXIST) { reply_text("fail", "cannot create the scenario's temp dir"); return; }
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) { reply_text("fail", "socketpair failed"); return; }
-  pid_t pid = fork();
+  /* Everything the child needs is prepared here: after vfork it only makes
+   * system calls (no copy of the supervisor's memory, no copy-on-write faults). */
+  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+  int fd = 3;
+  while (fd == sv[0] || fd == sv[1] || fd == null) fd++;
+  char fdstr[16];
+  snprintf(fdstr, sizeof fdstr, "%d", fd);
+  char *argv[] = {"mls-exec", "worker", fdstr, scen_dir, check ? "start-c" : "start", NULL};
+  char *envp[] = {NULL};
+  pid_t pid = vfork();
+  if (pid == 0) {
+    setpgid(0, 0);
+    /* The driver's pipes stay with the supervisor: a scenario process holding
+     * them would keep the driver waiting for their end after a kill. */
+    if (null >= 0) { dup2(null, 0); dup2(null, 1); dup2(null, 2); }
+    if (dup2(sv[1], fd) < 0) _exit(127); /* without CLOEXEC: it must survive the exec */
+    execve(self_path, argv, envp);
+    _exit(127);
+  }
+  if (null >= 0) close(null);
   if (pid < 0) {
     close(sv[0]);
     close(sv[1]);
     reply_text("fail", "fork failed");
     return;
   }
-  if (pid == 0) {
-    setpgid(0, 0);
-    close(sv[0]);
-    /* The driver's pipes stay with the supervisor: a scenario process holding
-     * them would keep the driver waiting for their end after a kill. */
-    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (null >= 0) { dup2(null, 0); dup2(null, 1); dup2(null, 2); }
-    int fd = dup(sv[1]); /* without CLOEXEC: it must survive the exec */
-    char fdstr[16];
-    snprintf(fdstr, sizeof fdstr, "%d", fd);
-    char *argv[] = {"mls-exec", "worker", fdstr, scen_dir, "start", NULL};
-    char *envp[] = {NULL};
-    execve(self_path, argv, envp);
-    _exit(127);
-  }
   setpgid(pid, pid); /* also from here, so the group exists before "hello" */
   close(sv[1]);
   chans[0].fd = sv[0];
+  chans_used = 1;
   scen_pgid = pid;
   char hello[32];
   snprintf(hello, sizeof hello, "%d", (int)pid);
@@ -216,29 +229,41 @@ static void start_scenario(void) {
   oflush(); /* now: the driver needs the group to enforce its timeout */
 }
 
+/* "<proc> [+]<request>": with "+" the process also takes a snapshot right
+ * after the step and sends it as a second reply (one round trip per step). */
 static void forward(void) {
   while (waitpid(-1, NULL, WNOHANG) > 0) {}
   char *sp = strchr(req, ' ');
   int idx = atoi(req);
-  if (!sp || idx < 0 || idx >= MAX_PROCS) { reply_text("fail", "bad request"); return; }
-  struct chan *c = &chans[idx];
-  const char *cmd = sp + 1;
-  if (c->fd < 0) { reply_text("fail", "process is not running"); return; }
-  size_t cl = strlen(cmd);
-  req[sp - req + 1 + cl] = '\n';
-  if (write_all(c->fd, cmd, cl + 1) < 0 || relay(c) < 0) {
-    int was_exit = !strncmp(cmd, "exit\n", 5);
+  const char *cmd = sp ? sp + 1 : "";
+  int replies = 1 + (cmd[0] == '+'), relayed = 0;
+  const char *op = cmd + (cmd[0] == '+');
+  const char *why = "process is not running";
+  struct chan *c = sp && idx >= 0 && idx < MAX_PROCS ? &chans[idx] : NULL;
+  if (!c) why = "bad request";
+  else if (c->fd >= 0) {
+    size_t cl = strlen(cmd);
+    req[sp - req + 1 + cl] = '\n';
+    int ok = write_all(c->fd, cmd, cl + 1) == 0;
+    for (; ok && relayed < replies; relayed++) {
+      if (relay(c) < 0) { ok = 0; break; }
+      int child;
+      if (relayed == 0 && sscanf(op, "fork %d", &child) == 1 && child > 0 && child < MAX_PROCS && c->pending_fd >= 0) {
+        close_chan(&chans[child]);
+        if (child >= chans_used) chans_used = child + 1;
+        chans[child].fd = c->pending_fd;
+        c->pending_fd = -1;
+      }
+    }
+    if (ok) return;
     close_chan(c);
-    if (was_exit) reply_text("result", "ok -"); /* the process ended as asked */
-    else reply_text("fail", "the process ended during the step (killed by a signal or the OOM killer?)");
-    return;
+    if (relayed == 0 && !strncmp(op, "exit\n", 5)) { /* the process ended as asked */
+      reply_text("result", "ok -");
+      relayed++;
+    }
+    why = "the process ended during the step (killed by a signal or the OOM killer?)";
   }
-  int child;
-  if (sscanf(cmd, "fork %d", &child) == 1 && child > 0 && child < MAX_PROCS && c->pending_fd >= 0) {
-    close_chan(&chans[child]);
-    chans[child].fd = c->pending_fd;
-    c->pending_fd = -1;
-  }
+  for (; relayed < replies; relayed++) reply_text("fail", why);
 }
 
 int supervisor_main(const char *self, const char *tmp) {
@@ -252,7 +277,8 @@ int supervisor_main(const char *self, const char *tmp) {
   if (!chans || !in_buf || !obuf) { perror("malloc"); return 1; }
   for (int i = 0; i < MAX_PROCS; i++) chans[i].fd = chans[i].pending_fd = -1;
   while (read_request()) {
-    if (!strcmp(req, "start")) start_scenario();
+    if (!strcmp(req, "start")) start_scenario(0);
+    else if (!strcmp(req, "start check")) start_scenario(1);
     else if (!strcmp(req, "done")) { end_scenario(); oput("end 0\n", 6); oflush(); }
     else if (!scen_pgid) reply_text("fail", "no scenario started");
     else forward();

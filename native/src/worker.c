@@ -43,36 +43,51 @@ int do_fork(char **t, int n) {
   return 0;
 }
 
+static int snap_after_exec, check_mode;
+
 void do_exec(char **t, int n) {
   (void)t;
   (void)n;
   char fdstr[16];
   snprintf(fdstr, sizeof fdstr, "%d", ctl_fd);
-  char *argv[] = {"mls-exec", "worker", fdstr, tmp_dir, "exec", NULL};
+  static const char *const modes[] = {"exec", "exec+", "exec-c", "exec+-c"};
+  char *argv[] = {"mls-exec", "worker", fdstr, tmp_dir, (char *)modes[snap_after_exec + 2 * check_mode], NULL};
   char *envp[] = {NULL};
   execve(self_path, argv, envp);
   reply_errno(errno); /* only reached when exec failed */
 }
 
-int worker_main(int fd, const char *tmp, int after_exec) {
+int worker_main(int fd, const char *tmp, int after_exec, int check) {
   ctl_fd = fd;
+  check_mode = check;
+  if (check) pretouch();
   snprintf(tmp_dir, sizeof tmp_dir, "%s", tmp);
   ssize_t sl = readlink("/proc/self/exe", self_path, sizeof self_path - 1);
   if (sl > 0) self_path[sl] = 0;
   signals_init();
   regions_reset();
   brk_start = (uint64_t)syscall(SYS_brk, 0);
-  if (after_exec) { /* the exec step's reply comes from the new image */
+  if (after_exec) { /* the exec step's reply (and snapshot, "exec+") comes from the new image */
     reply_okv(0);
     send_end();
+    if (after_exec == 2) {
+      do_snapshot(0);
+      send_end();
+    }
   }
   char *tok[MLS_MAX_TOKENS];
   for (;;) {
     while (waitpid(-1, NULL, WNOHANG) > 0) {} /* reap exited scenario children */
     int r = read_line(ctl_fd, line, sizeof line);
     if (r <= 0) _exit(0); /* supervisor gone or run finished */
-    int n = split_tokens(line, tok, MLS_MAX_TOKENS);
-    if (n == 0) { reply_fail("empty request"); send_end(); continue; }
+    /* "+<request>": a snapshot follows the step's reply (trace mode). */
+    int snap_after = line[0] == '+';
+    snap_after_exec = snap_after;
+    int n = split_tokens(line + snap_after, tok, MLS_MAX_TOKENS);
+    if (n == 0) {
+      for (int k = 0; k <= snap_after; k++) { reply_fail("empty request"); send_end(); }
+      continue;
+    }
     const char *op = tok[0];
     if (!strcmp(op, "exit")) _exit(0);
     if (!strcmp(op, "fork")) {
@@ -84,5 +99,9 @@ int worker_main(int fd, const char *tmp, int after_exec) {
     else if (!strcmp(op, "grow_stack")) do_grow_stack(tok, n);
     else do_call(tok, n);
     send_end();
+    if (snap_after) {
+      do_snapshot(0);
+      send_end();
+    }
   }
 }

@@ -42,10 +42,12 @@ export function plan(s: Scenario, o: PlanOptions): Plan | { error: string } {
       if (e instanceof EncodeError) return { error: `${where(st)}: ${e.message}` };
       throw e;
     }
+    // A call traced with a snapshot is one request, `+<call>`: two replies, one round trip.
     const k: ReplyKind[] = [];
-    if (st.op !== 'expect') { lines.push(`${idx} ${line}`); k.push('call'); }
-    if (st.op === 'expect' || (o.trace && st.op !== 'exit')) {
-      lines.push(`${idx} snap`);
+    const snap = st.op === 'expect' || (o.trace && st.op !== 'exit');
+    if (st.op !== 'expect') { lines.push(`${idx} ${snap ? '+' : ''}${line}`); k.push('call'); }
+    else lines.push(`${idx} snap`);
+    if (snap) {
       k.push('snap');
       if (o.checkSnapshots) { lines.push(`${idx} snap full`); k.push('check'); }
     }

@@ -18,22 +18,36 @@ export interface SmapsVma {
 
 const HEADER = /^([0-9a-f]+)-([0-9a-f]+) ([r-][w-][x-])([ps]) [0-9a-f]+ [0-9a-f]+:[0-9a-f]+ \d+\s*(.*)$/;
 
-/** `Key:   123 kB` lines → bytes; lines without a kB unit keep their number. */
-function field(line: string): [string, number] | undefined {
-  const colon = line.indexOf(':');
-  if (colon <= 0) return undefined;
-  let i = colon + 1;
-  while (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9) i++;
-  if (i === colon + 1) return undefined;
+const isWord = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 13 || c === 11 || c === 12;
+
+/**
+ * A `Key:   123 kB` line of text[from, to) → [key, bytes]; without the kB unit
+ * the number is kept as is; anything else → undefined. Hand-rolled (no regular
+ * expression, no line copy): it runs for every line of every snapshot.
+ */
+function fieldAt(text: string, from: number, to: number): [string, number] | undefined {
+  let i = from;
+  while (i < to && isWord(text.charCodeAt(i))) i++;
+  if (i === from || i >= to || text.charCodeAt(i) !== 58) return undefined; // ':'
+  const key = text.slice(from, i);
+  i++;
+  const s0 = i;
+  while (i < to && isSpace(text.charCodeAt(i))) i++;
+  if (i === s0) return undefined;
+  let v = 0;
   const d0 = i;
-  while (line.charCodeAt(i) >= 48 && line.charCodeAt(i) <= 57) i++;
+  for (let c = text.charCodeAt(i); i < to && c >= 48 && c <= 57; c = text.charCodeAt(++i)) v = v * 10 + (c - 48);
   if (i === d0) return undefined;
-  const v = Number(line.slice(d0, i));
-  let rest = line.slice(i).trimEnd();
-  const kb = rest === ' kB';
-  if (kb) rest = '';
-  if (rest.trim() !== '' || !/^\w+$/.test(line.slice(0, colon))) return undefined;
-  return [line.slice(0, colon), kb ? v * 1024 : v];
+  if (i - d0 > 15) v = Number(text.slice(d0, i)); // past 2^53 the running sum rounds differently
+  let kb = false;
+  if (i + 3 <= to && text.charCodeAt(i) === 32 && text.charCodeAt(i + 1) === 107 && text.charCodeAt(i + 2) === 66) { // " kB"
+    kb = true;
+    i += 3;
+  }
+  while (i < to && isSpace(text.charCodeAt(i))) i++;
+  if (i !== to) return undefined;
+  return [key, kb ? v * 1024 : v];
 }
 
 const STATUS_KEYS = Object.fromEntries(['VmLck', 'VmPin', 'VmSize', 'VmRSS'].map((k) => [k, new RegExp(`^${k}:\\s+(\\d+) kB$`, 'm')]));
@@ -47,25 +61,20 @@ export function parseStatus(text: string): Status {
   return { VmLck: get('VmLck'), VmPin: get('VmPin'), VmSize: get('VmSize'), VmRSS: get('VmRSS') };
 }
 
-/**
- * Field lines start with a capital letter (`Rss:`), headers with a hex digit;
- * only headers go through the regular expression (this runs for every
- * snapshot of every step when fuzzing).
- */
+/** Field lines start with a capital letter (`Rss:`), headers with a hex digit; only headers meet a regular expression. */
 export function parseSmaps(text: string): SmapsVma[] {
   const out: SmapsVma[] = [];
   let cur: SmapsVma | undefined;
-  let pos = 0;
   const n = text.length;
-  while (pos < n) {
+  for (let pos = 0; pos < n;) {
     let nl = text.indexOf('\n', pos);
     if (nl < 0) nl = n;
-    const line = text.slice(pos, nl);
+    const from = pos;
     pos = nl + 1;
-    if (line === '') continue;
-    const c = line.charCodeAt(0);
+    if (nl === from) continue;
+    const c = text.charCodeAt(from);
     if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) { // 0-9 a-f: a VMA header
-      const h = HEADER.exec(line);
+      const h = HEADER.exec(text.slice(from, nl));
       if (h) {
         cur = {
           start: BigInt('0x' + h[1]), end: BigInt('0x' + h[2]), prot: h[3]!, shared: h[4] === 's',
@@ -75,12 +84,12 @@ export function parseSmaps(text: string): SmapsVma[] {
         continue;
       }
     }
-    if (!cur) throw new Error(`smaps: field before the first VMA header: ${line}`);
-    if (line.startsWith('VmFlags:')) {
-      cur.flags = line.slice(8).trim().split(/\s+/).filter((f) => f !== '');
+    if (!cur) throw new Error(`smaps: field before the first VMA header: ${text.slice(from, nl)}`);
+    if (c === 86 && text.startsWith('VmFlags:', from)) {
+      cur.flags = text.slice(from + 8, nl).trim().split(/\s+/).filter((f) => f !== '');
       continue;
     }
-    const f = field(line);
+    const f = fieldAt(text, from, nl);
     if (f) cur.fields[f[0]] = f[1];
   }
   return out;
@@ -97,11 +106,11 @@ export function parseRollupLocked(text: string): number {
 export function parseIntervals(text: string): [number, number][] {
   const out: [number, number][] = [];
   for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    const [a, b] = line.trim().split(/\s+/).map(Number);
-    if (a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b)) {
-      throw new Error(`bad resident interval: ${line}`);
-    }
+    const t = line.trim();
+    if (t === '') continue;
+    const sp = t.indexOf(' ');
+    const a = sp > 0 ? Number(t.slice(0, sp)) : NaN, b = sp > 0 ? Number(t.slice(sp + 1).trim()) : NaN;
+    if (!Number.isFinite(a) || !Number.isFinite(b)) throw new Error(`bad resident interval: ${line}`);
     const last = out[out.length - 1];
     if (last && last[1] === a) last[1] = b; // runs split by a VMA boundary
     else out.push([a, b]);

@@ -92,7 +92,7 @@ export class HostSession {
   private send(job: Job, sup: Supervisor): void {
     job.sup = sup;
     sup.setRef(true);
-    sup.send(['start', '0 image', ...job.plan.lines, 'done']);
+    sup.send([job.options.checkSnapshots ? 'start check' : 'start', '0 image', ...job.plan.lines, 'done']);
   }
 
   private submit(job: Job): void {

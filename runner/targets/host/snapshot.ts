@@ -61,8 +61,35 @@ export function snapshot(reply: Reply): Snapshot {
   };
 }
 
-/** The first field where two snapshots of the same moment differ, or undefined. */
-export function sameSnapshot(a: Snapshot, b: Snapshot): string | undefined {
+/**
+ * Snapshots taken one after the other differ where the executor's own memory
+ * changed in between (taking a snapshot writes its buffers, which may break
+ * copy-on-write sharing after a fork): VmRSS, the stack and heap VMAs' page
+ * counts (the brk area merges with .bss), and lockedTotal once executor VMAs
+ * are locked (VmLck exceeds the locked VMAs of the scenario's regions). Those are left out; everything
+ * else must be equal.
+ */
+function withoutExecutorMemory(s: Snapshot): Snapshot {
+  // VmLck counts every VM_LOCKED VMA: more than the scenario's own regions hold means executor VMAs are locked.
+  let regionLocked = 0;
+  for (const [name, r] of Object.entries(s.regions)) {
+    if (name === 'heap' || name === 'stack' || name === 'vdso' || name === 'vvar') continue;
+    for (const v of r.vmas) if (v.flags.includes('lo')) regionLocked += v.end - v.start;
+  }
+  const imageLocked = s.status.VmLck > regionLocked;
+  const regions: Record<string, RegionObservation> = {};
+  for (const [name, r] of Object.entries(s.regions)) {
+    const own = name === 'heap' || name === 'stack';
+    regions[name] = !own ? r : {
+      ...r, vmas: r.vmas.map((v) => ({ ...v, rss: 0, pss: 0, anonymous: 0, locked: 0 })), resident: name === 'stack' ? [] : r.resident,
+    };
+  }
+  return { ...s, status: { ...s.status, VmRSS: 0 }, regions, lockedTotal: imageLocked ? 0 : s.lockedTotal };
+}
+
+/** The first field where two snapshots of the same moment differ (executor memory aside), or undefined. */
+export function sameSnapshot(x: Snapshot, y: Snapshot): string | undefined {
+  const a = withoutExecutorMemory(x), b = withoutExecutorMemory(y);
   const ja = JSON.stringify(a), jb = JSON.stringify(b);
   if (ja === jb) return undefined;
   for (const k of ['status', 'mapCount', 'lockedTotal', 'mclFuture'] as const) {
