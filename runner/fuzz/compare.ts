@@ -29,34 +29,43 @@ class Collector {
   out: Divergence[] = [];
   constructor(private step: number, private proc: string, private ignore: (p: string, step: number, a: unknown, b: unknown) => boolean) {}
   eq(path: string, a: unknown, b: unknown): void {
-    if (JSON.stringify(a) === JSON.stringify(b)) return;
+    if (a === b || JSON.stringify(a) === JSON.stringify(b)) return;
+    this.diff(path, a, b);
+  }
+  /** Record a difference already established (callers test cheaply first; paths are built only for differences). */
+  diff(path: string, a: unknown, b: unknown): void {
     if (this.ignore(path, this.step, a, b)) return;
     this.out.push({ step: this.step, proc: this.proc, path, field: generalise(path), a, b });
   }
 }
 
+const sameFlags = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && (a.every((f, i) => f === b[i]) || [...a].sort().join(' ') === [...b].sort().join(' '));
+const sameIntervals = (a: readonly (readonly number[])[], b: readonly (readonly number[])[]): boolean =>
+  a.length === b.length && a.every((x, i) => x[0] === b[i]![0] && x[1] === b[i]![1] && x.length === b[i]!.length);
+
 const resultText = (r: CallResult | undefined): string =>
   !r ? 'none' : r.outcome === 'ok' ? (r.value !== undefined ? `ok ${r.value}` : 'ok') : r.outcome === 'errno' ? r.errno ?? 'E?' : r.signal ?? 'SIG?';
 
 function compareVma(c: Collector, at: string, a: VmaObservation, b: VmaObservation): void {
-  c.eq(`${at}.range`, [a.start, a.end], [b.start, b.end]);
-  c.eq(`${at}.prot`, a.prot + (a.shared ? 's' : 'p'), b.prot + (b.shared ? 's' : 'p'));
-  c.eq(`${at}.flags`, [...a.flags].sort().join(' '), [...b.flags].sort().join(' '));
-  for (const k of ['rss', 'pss', 'locked', 'anonymous'] as const) c.eq(`${at}.${k}`, a[k], b[k]);
+  if (a.start !== b.start || a.end !== b.end) c.diff(`${at}.range`, [a.start, a.end], [b.start, b.end]);
+  if (a.prot !== b.prot || a.shared !== b.shared) c.diff(`${at}.prot`, a.prot + (a.shared ? 's' : 'p'), b.prot + (b.shared ? 's' : 'p'));
+  if (!sameFlags(a.flags, b.flags)) c.eq(`${at}.flags`, [...a.flags].sort().join(' '), [...b.flags].sort().join(' '));
+  for (const k of ['rss', 'pss', 'locked', 'anonymous'] as const) if (a[k] !== b[k]) c.diff(`${at}.${k}`, a[k], b[k]);
 }
 
 function compareRegion(c: Collector, at: string, a: RegionObservation, b: RegionObservation): void {
-  c.eq(`${at}.len`, a.len, b.len);
+  if (a.len !== b.len) c.diff(`${at}.len`, a.len, b.len);
   if (a.vmas.length !== b.vmas.length) {
     // Different VMA structure: one divergence with both layouts, not one per VMA.
     const shape = (r: RegionObservation) => r.vmas.map((v) => `[${v.start},${v.end}) ${v.prot}`).join(' | ');
     c.eq(`${at}.vmas`, shape(a), shape(b));
   } else a.vmas.forEach((v, i) => compareVma(c, `${at}.vmas[${i}]`, v, b.vmas[i]!));
-  c.eq(`${at}.resident`, a.resident, b.resident);
+  if (!sameIntervals(a.resident, b.resident)) c.eq(`${at}.resident`, a.resident, b.resident);
 }
 
 function compareSnapshots(c: Collector, a: Snapshot, b: Snapshot): void {
-  for (const k of ['VmLck', 'VmPin', 'VmSize', 'VmRSS'] as const) c.eq(`status.${k}`, a.status[k], b.status[k]);
+  for (const k of ['VmLck', 'VmPin', 'VmSize', 'VmRSS'] as const) if (a.status[k] !== b.status[k]) c.diff(`status.${k}`, a.status[k], b.status[k]);
   c.eq('mapCount', a.mapCount, b.mapCount);
   c.eq('lockedTotal', a.lockedTotal, b.lockedTotal);
   c.eq('mclFuture', a.mclFuture, b.mclFuture);

@@ -16,7 +16,8 @@ export interface PairResult {
   divergences: Divergence[];
 }
 
-export async function runPair(s: Scenario, model: Target, host: Target, o: PairOptions): Promise<PairResult> {
+/** `host` may be a Target or a session of one (batched host runs, TargetSession). */
+export async function runPair(s: Scenario, model: Target, host: Pick<Target, 'run'>, o: PairOptions): Promise<PairResult> {
   const base = { kernel: o.kernel, trace: true, timeoutMs: o.timeoutMs };
   const h = await host.run(s, base);
   const m = await model.run(s, h.image ? { ...base, image: h.image } : base);

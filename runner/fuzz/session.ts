@@ -2,8 +2,9 @@
 // model with bounded parallelism, group divergences by signature, shrink the
 // first scenario of every new signature and write its regression .mls.
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { Scenario } from '../../schema/generated/types.js';
-import type { Target } from '../targets/target.js';
+import type { Target, TargetSession } from '../targets/target.js';
 import { ChoiceStream, type Choice } from './choices.js';
 import { signature, type Divergence } from './compare.js';
 import { materialize, type MaterializeOptions } from './materialize.js';
@@ -79,11 +80,17 @@ export async function fuzzRun(cfg: FuzzConfig): Promise<FuzzReport> {
     (cfg.timeSec === undefined || Date.now() - started < cfg.timeSec * 1000);
   const pairOpts = { kernel: cfg.kernel, timeoutMs: cfg.timeoutMs };
 
-  const shrinkAndWrite = async (f: Finding, choices: Choice[], first: PairResult, scenario: Scenario): Promise<void> => {
+  // Host runs go through long-lived sessions (one supervisor per core, many
+  // scenarios each, pipelined) when the target offers them.
+  const nSessions = Math.max(1, Math.min(cfg.jobs, availableParallelism()));
+  const sessions: TargetSession[] = cfg.host.openSession ? Array.from({ length: nSessions }, () => cfg.host.openSession!()) : [];
+  const hostFor = (w: number): Pick<Target, 'run'> => sessions[w % sessions.length] ?? cfg.host;
+
+  const shrinkAndWrite = async (f: Finding, choices: Choice[], first: PairResult, scenario: Scenario, host: Pick<Target, 'run'>): Promise<void> => {
     const origin = materialize(choices, scenario.name, undefined, env).origin;
     const test = async (cand: Choice[]) => {
       const m = materialize(cand, scenario.name, undefined, env);
-      const r = await runPair(m.scenario, cfg.model, cfg.host, pairOpts);
+      const r = await runPair(m.scenario, cfg.model, host, pairOpts);
       const s = firstSignature(m.scenario, r);
       if (!s || s.sig !== f.signature) return undefined;
       return { witness: { r, m, d: s.d }, cutAfter: s.d.step >= 0 ? m.origin[s.d.step] : undefined };
@@ -101,12 +108,13 @@ export async function fuzzRun(cfg: FuzzConfig): Promise<FuzzReport> {
     }
   };
 
-  const worker = async (): Promise<void> => {
+  const worker = async (w: number): Promise<void> => {
+    const host = hostFor(w);
     while (more()) {
       const index = next++;
       const choices = stream.at(index);
       const { scenario } = materialize(choices, `fuzz seed ${cfg.seed} #${index}`, undefined, env);
-      const r = await runPair(scenario, cfg.model, cfg.host, pairOpts);
+      const r = await runPair(scenario, cfg.model, host, pairOpts);
       p.run++;
       if (r.host.outcome === 'error' || r.host.outcome === 'timeout') p.hostErrors++;
       const s = firstSignature(scenario, r);
@@ -118,7 +126,7 @@ export async function fuzzRun(cfg: FuzzConfig): Promise<FuzzReport> {
           const f: Finding = { signature: s.sig, index, count: 1, first: s.d };
           findings.set(s.sig, f);
           p.unique++;
-          if (cfg.outDir !== undefined) await shrinkAndWrite(f, choices, r, scenario);
+          if (cfg.outDir !== undefined) await shrinkAndWrite(f, choices, r, scenario, host);
           cfg.onFinding?.(f);
         }
       }
@@ -126,7 +134,11 @@ export async function fuzzRun(cfg: FuzzConfig): Promise<FuzzReport> {
       cfg.onProgress?.({ ...p });
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, cfg.jobs) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, cfg.jobs) }, (_, w) => worker(w)));
+  } finally {
+    await Promise.all(sessions.map((s) => s.close()));
+  }
   p.elapsedMs = Date.now() - started;
   return { ...p, findings: [...findings.values()] };
 }
