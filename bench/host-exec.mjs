@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// Host execution cost, split: start-up per scenario (a fresh process tree:
+// start + start image + done) one supervisor per scenario (before) and on a
+// batched session (after); per step without a snapshot; per snapshot (trace
+// mode); and the model against the host's execution alone (no start-up) on the
+// same generated scenarios. Scenarios run one at a time, so wall times are
+// latencies; CPU is this process (driver) plus the reaped executors.
+// Goal: the model ≥ 10x faster than the host's execution only.
+// MLS_BENCH_HOST_COUNT (default 200).
+import { report } from './lib.mjs';
+import { cpu, fuzzScenarios, load, measure } from './tools/host-measure.mjs';
+
+const { modelTarget } = await load('runner/targets/model.js');
+const { hostTarget } = await load('runner/targets/host.js');
+
+const N = Number(process.env.MLS_BENCH_HOST_COUNT ?? 200);
+const scenarios = await fuzzScenarios(11, N);
+const steps = scenarios.reduce((s, x) => s + x.steps.length, 0) / N;
+const opts = { kernel: 'linux-6.18', trace: true, timeoutMs: 30_000 };
+const empty = { ...scenarios[0], name: 'empty', steps: [], processes: ['main'] };
+
+const host = await hostTarget.available();
+if (!host.ok) {
+  process.stderr.write(`host-exec: host target unavailable (${host.reason})\n`);
+  process.exit(0);
+}
+
+/** Sequential runs on one session; per-scenario wall ms and CPU ms. */
+async function onSession(list, o) {
+  const session = hostTarget.openSession();
+  await session.run(list[0], o); // warm: the supervisor exists
+  const m = await measure(list, 1, (s) => session.run(s, o), () => session.close());
+  return { wall: (m.wall * 1000) / list.length, cpu: (m.driverMs + m.execMs) / list.length };
+}
+
+process.stderr.write(`host-exec: ${N} generated scenarios, ${steps.toFixed(1)} steps each\n`);
+const c0 = cpu();
+const oneShot = await measure(Array(N).fill(empty), 1, (s) => hostTarget.run(s, opts));
+const before = { wall: (oneShot.wall * 1000) / N, cpu: (oneShot.driverMs + oneShot.execMs) / N };
+const startup = await onSession(Array(N).fill(empty), opts);
+const plain = await onSession(scenarios, { ...opts, trace: false });
+const traced = await onSession(scenarios, opts);
+// Per step: the difference to the start-up-only run, over the steps. CPU is
+// the primary measure (wall times of one-at-a-time runs on a shared machine
+// are mostly scheduling latency).
+const perStep = (x, base) => (Math.max(0, x - base) / steps) * 1000;
+report('host start-up per scenario, one supervisor each (before): CPU', before.cpu, 'ms', '—', true);
+report('host start-up per scenario, one supervisor each (before): wall', before.wall, 'ms', '—', true);
+report('host start-up per scenario, batched session (after): CPU', startup.cpu, 'ms', '—', true);
+report('host start-up per scenario, batched session (after): wall', startup.wall, 'ms', '—', true);
+report('host per step, no snapshot: CPU', perStep(plain.cpu, startup.cpu), 'µs', '—', true);
+report('host per snapshot: CPU', perStep(traced.cpu, plain.cpu), 'µs', '—', true);
+report('host per step with its snapshot (trace): wall', perStep(traced.wall, startup.wall), 'µs', '—', true);
+report('host per scenario (trace), batched: CPU', traced.cpu, 'ms', '—', true);
+
+// Model vs the host's execution alone (trace, start-up excluded), same scenarios, model warmed up first.
+for (const s of scenarios) await modelTarget.run(s, opts);
+const model = await measure(scenarios, 1, (s) => modelTarget.run(s, opts));
+const modelCpu = model.driverMs / N, modelWall = (model.wall * 1000) / N;
+const execCpu = Math.max(0, traced.cpu - startup.cpu), execWall = Math.max(0, traced.wall - startup.wall);
+report('model per scenario (trace): CPU', modelCpu, 'ms', '—', true);
+report('host execution only per scenario (trace, no start-up): CPU', execCpu, 'ms', '—', true);
+report('model speed-up over host execution only: CPU', execCpu / modelCpu, 'x', '≥ 10', execCpu / modelCpu >= 10);
+report('model speed-up over host execution only: wall', execWall / modelWall, 'x', '≥ 10', execWall / modelWall >= 10);
+const c1 = cpu();
+process.stderr.write(`host-exec: CPU used ${((c1.self - c0.self) / 1000).toFixed(1)} s driver, ${((c1.children - c0.children) / 1000).toFixed(1)} s executors\n`);
