@@ -86,7 +86,7 @@ export function parseSmaps(text: string): SmapsVma[] {
     }
     if (!cur) throw new Error(`smaps: field before the first VMA header: ${text.slice(from, nl)}`);
     if (c === 86 && text.startsWith('VmFlags:', from)) {
-      cur.flags = text.slice(from + 8, nl).trim().split(/\s+/).filter((f) => f !== '');
+      cur.flags = text.slice(from + 8, nl).split(' ').filter((f) => f !== ''); // "VmFlags: rd wr mr "
       continue;
     }
     const f = fieldAt(text, from, nl);

@@ -28,11 +28,9 @@ export function callResult(reply: Reply): CallResult {
  * native/src/observe.c). `snap full` sends whole smaps and smaps_rollup.
  */
 export function snapshot(reply: Reply): Snapshot {
-  const text = (tag: string): string => {
-    let out = '';
-    for (const b of reply) if (b.tag === tag) out += b.data.toString('latin1');
-    return out;
-  };
+  const texts: Record<string, string> = { status: '', smaps: '', vmcount: '', rollup: '', mcl: '' };
+  for (const b of reply) if (b.tag in texts) texts[b.tag] += b.data.toString('latin1');
+  const text = (tag: string): string => texts[tag]!;
   const vmas = parseSmaps(text('smaps'));
   const count = text('vmcount').split(' ');
   const rollup = text('rollup');
