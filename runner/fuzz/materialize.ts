@@ -238,8 +238,11 @@ export function materialize(choices: readonly Choice[], name = 'fuzz', file = 'f
         if (oldKind === 0 && fromStart && r.name !== undefined) { oldLen = wholeLen(r as RegionInfo & { name: string }); oldPages = r.minLen; }
         else if (oldKind === 2) { oldLen = bytes(0); oldPages = 0; }
         else { oldPages = 1 + ((c.b >> 2) % Math.max(1, r.minLen - startOff)); oldLen = bytes(oldPages * PAGE); }
-        const newLen = mode.flags.includes('dontunmap') && (c.g >> 3) % 4 !== 3 ? oldLen : bytes(newPages * PAGE);
-        const nPages = newLen.bytes !== undefined ? Number(BigInt(newLen.bytes) / BigInt(PAGE)) : r.minLen;
+        // The language writes a new length in bytes only (`-> <len>`): for DONTUNMAP's
+        // "same length" a whole-region old length becomes the region's smallest known size.
+        const sameLen = mode.flags.includes('dontunmap') && (c.g >> 3) % 4 !== 3;
+        const newLen = sameLen ? (oldLen.bytes !== undefined ? oldLen : bytes(r.minLen * PAGE)) : bytes(newPages * PAGE);
+        const nPages = Number(BigInt(newLen.bytes!) / BigInt(PAGE));
         const st: Record<string, unknown> & { op: string; proc: string } = {
           op, proc: p.name, addr: where(p, r, startOff * PAGE), oldLen, newLen, flags: MREMAP_FLAG_ORDER.filter((f) => mode.flags.includes(f)), result: any(),
         };
@@ -255,8 +258,6 @@ export function materialize(choices: readonly Choice[], name = 'fuzz', file = 'f
           // Moved by the kernel: only a new name can follow it (unbound if the call fails).
           const bind = `m${++regionN}`;
           st['bind'] = bind;
-          // The compiler binds `x = mremap … -> <len>` with the bytes written (0 for a region length).
-          if (newLen.regionLen !== undefined) st['newLen'] = bytes(nPages * PAGE);
           p.regions.push({ name: bind, minLen: nPages, maxLen: nPages, inArena: false, arenaOff: 0, knownLen: nPages });
         }
         push(st);
