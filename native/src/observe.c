@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "proto.h"
 #include <errno.h>
+#include <linux/capability.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,14 +117,36 @@ static int vma_flags(uint64_t addr, char *out, size_t cap) {
   return found ? 0 : -1;
 }
 
+/* Raise (on = 1) or restore CAP_IPC_LOCK in the effective set; returns 1 when
+ * it was raised by this call, so the caller knows to restore it. Only possible
+ * while the capability stays permitted (a `cap drop` clears effective only). */
+static int ipc_lock_effective(int on) {
+  struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+  struct __user_cap_data_struct d[2];
+  const uint32_t bit = 1u << CAP_IPC_LOCK;
+  if (syscall(SYS_capget, &h, d) < 0) return 0;
+  if (on && ((d[0].effective & bit) || !(d[0].permitted & bit))) return 0;
+  d[0].effective = on ? d[0].effective | bit : d[0].effective & ~bit;
+  return syscall(SYS_capset, &h, d) == 0;
+}
+
 /* MCL_FUTURE lives in mm->def_flags, which /proc does not show. A fresh
  * one-page PROT_READ anonymous mapping inherits def_flags (mm/mmap.c:do_mmap),
  * so its VmFlags tell: lo = on, lo lf = onfault. EAGAIN from the mmap itself
  * is mlock_future_ok() refusing the page, which only happens with def_flags
- * VM_LOCKED set: reported as on. */
+ * VM_LOCKED set; to tell on from onfault the probe is then repeated with
+ * CAP_IPC_LOCK raised for that one mmap (capable() skips the limit), and the
+ * effective set is restored right after. Without the capability permitted the
+ * answer stays "on". */
 static int mcl_off_known;
 static void mcl_probe(void) {
   void *p = (void *)syscall(SYS_mmap, 0, MLS_PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1L, 0);
+  if (p == MAP_FAILED && errno == EAGAIN && ipc_lock_effective(1)) {
+    p = (void *)syscall(SYS_mmap, 0, MLS_PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1L, 0);
+    int e = errno;
+    ipc_lock_effective(0);
+    if (p == MAP_FAILED) errno = e;
+  }
   if (p == MAP_FAILED) {
     int e = errno;
     send_blockf("mcl", e == EAGAIN ? "on" : "unknown %s", strerrorname_np(e));
