@@ -9,10 +9,13 @@
 //
 // Numbering (SPEC.md Part IV): the seed defines MCL_INHERIT 4 and MCL_RECURSIVE 8
 // (lines 82-83, 222-224). On a base without MCL_ONFAULT (linux-4.3) the profile uses
-// them as written; on bases with MCL_ONFAULT (= 4 since v4.4) the rebased patch
-// takes the next free bits, MCL_INHERIT 8 and MCL_RECURSIVE 16, the rule of the
-// seed's own fallback `#define MCL_INHERIT (MCL_FUTURE << 1)` applied above the
-// highest flag in use, so mainline's MCL_ONFAULT keeps its meaning.
+// them as written. On bases with MCL_ONFAULT (= 4 since v4.4) the rebased patch
+// moves both above every flag in use, keeping the seed's layout (INHERIT, then
+// RECURSIVE one bit up, as its fallback `#define MCL_INHERIT (MCL_FUTURE << 1)`):
+// MCL_INHERIT 16, MCL_RECURSIVE 32. Bit 8 is skipped because the registry's other
+// mlockall proposal (mcl-nopopulate-locked) takes it; so every raw value the seed's
+// numbering produces (4..15) keeps its mainline meaning on the rebased profile and
+// a seed-numbered call fails with EINVAL instead of meaning something else.
 import { MCL_CURRENT, MCL_FUTURE, MCL_ONFAULT, TASK_SIZE_PAGES } from '../constants.js';
 import { err, OK } from '../errno.js';
 import { mmPopulate } from '../gup.js';
@@ -25,7 +28,7 @@ import { VM_LOCKED, VM_LOCKED_MASK } from '../vma.js';
 export const INHERIT = 1, RECURSIVE = 2;
 
 export function mclInheritBits(base: KernelProfile): { MCL_INHERIT: number; MCL_RECURSIVE: number } {
-  return base.behaviour.lockOnFault ? { MCL_INHERIT: 8, MCL_RECURSIVE: 16 } : { MCL_INHERIT: 4, MCL_RECURSIVE: 8 };
+  return base.behaviour.lockOnFault ? { MCL_INHERIT: 16, MCL_RECURSIVE: 32 } : { MCL_INHERIT: 4, MCL_RECURSIVE: 8 };
 }
 
 function sysMlockall(t: Task, flagsIn: bigint): ReturnType<typeof err> {
