@@ -41,6 +41,7 @@ const COMMAND_IMPL: Record<Exclude<CommandName, 'help'>, Command> = {
   compile: lazy(() => import('./commands/compile.js'), 'compile'),
   fmt: lazy(() => import('./commands/fmt.js'), 'fmt'),
   fuzz: lazy(() => import('./commands/fuzz.js'), 'fuzz'),
+  compare: lazy(() => import('./commands/compare.js'), 'compare'),
   diff: lateCommand('diff'),
   record: lateCommand('record'),
 };

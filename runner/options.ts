@@ -13,6 +13,7 @@ export type CommandName =
   | 'diff'
   | 'record'
   | 'fuzz'
+  | 'compare'
   | 'help';
 
 export interface CommandSpec {
@@ -31,6 +32,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: 'diff', usage: 'mls diff [paths…] [options]', summary: 'run on model and host, compare observations field by field' },
   { name: 'record', usage: 'mls record [paths…] [options]', summary: 'fill in placeholder expectations from observed values' },
   { name: 'fuzz', usage: 'mls fuzz [--seed n] [--count n] [--time s] [--out dir] [-j n]', summary: 'random scenarios on model and host, compared step by step; divergences shrunk to .mls files' },
+  { name: 'compare', usage: 'mls compare <profileA> <profileB> [paths…] [--json]', summary: 'run scenarios under two kernel profiles; print the observations that differ' },
   { name: 'help', usage: 'mls help [command]', summary: 'show help for a command' },
 ];
 
@@ -62,7 +64,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   {
     long: 'kernel', short: 'k', type: 'string', valueName: 'profile', defaultText: 'linux-6.18',
-    description: 'kernel profile the model runs (see `mls list --kernels`)', commands: ['run', 'watch', 'list', 'diff', 'record', 'fuzz'],
+    description: 'kernel profile the model runs: a name, a comma list or `all` (see `mls list --kernels`)', commands: ['run', 'watch', 'list', 'diff', 'record', 'fuzz'],
   },
   {
     long: 'jobs', short: 'j', type: 'string', valueName: 'n', defaultText: 'available CPUs',
@@ -71,7 +73,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   {
     long: 'filter', short: 't', type: 'string', valueName: 'regex',
-    description: 'run only scenarios whose name matches', commands: ['run', 'watch', 'list', 'diff', 'record'],
+    description: 'run only scenarios whose name matches', commands: ['run', 'watch', 'list', 'diff', 'record', 'compare'],
   },
   {
     long: 'reporter', short: 'r', type: 'string', multiple: true, valueName: 'name[=file]',
@@ -80,7 +82,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   {
     long: 'timeout', type: 'string', valueName: 'ms', defaultText: '10000',
-    description: 'per-scenario time limit (times MLS_TIMEOUT_MUL if set)', commands: [...RUNNERS, 'fuzz'],
+    description: 'per-scenario time limit (times MLS_TIMEOUT_MUL if set)', commands: [...RUNNERS, 'fuzz', 'compare'],
   },
   { long: 'seed', type: 'string', valueName: 'n', defaultText: '1', description: 'seed of the scenario stream (same seed, same scenarios)', commands: ['fuzz'] },
   { long: 'count', type: 'string', valueName: 'n', defaultText: '1000 unless --time is given', description: 'stop after n scenarios', commands: ['fuzz'] },
@@ -102,7 +104,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     long: 'pass-with-no-tests', type: 'boolean',
     description: 'exit 0 when no scenario matched', commands: ['run', 'watch'],
   },
-  { long: 'json', type: 'boolean', description: 'machine-readable output', commands: ['list', 'compile', 'check'] },
+  { long: 'json', type: 'boolean', description: 'machine-readable output', commands: ['list', 'compile', 'check', 'compare'] },
   { long: 'kernels', type: 'boolean', description: 'list kernel profiles instead of scenarios', commands: ['list'] },
   { long: 'check', type: 'boolean', description: 'do not write; exit 1 if a file is not formatted', commands: ['fmt'] },
   { long: 'poll', type: 'boolean', description: 'poll for changes (also CHOKIDAR_USEPOLLING=1)', commands: ['watch'] },

@@ -22,7 +22,7 @@ import { accountLockChange, mlockallCheck, mlockPrecheck, normaliseRange, posixE
 import type { Task } from '../mm.js';
 import type { Patch } from '../profile.js';
 import { splitVma, vmaModifyFlags } from '../vma-ops.js';
-import { VM_IO, VM_LOCKED, VM_LOCKED_MASK, VM_LOCKONFAULT, vmaSupportsMlock, type Vma } from '../vma.js';
+import { VM_IO, VM_LOCKED, VM_LOCKED_MASK, VM_LOCKONFAULT, VM_PFNMAP, vmaSupportsMlock, type Vma } from '../vma.js';
 
 /** make_pages_present on one VMA: every page, or the first error. */
 function makePagesPresent(t: Task, v: Vma): Errno | 0 {
@@ -46,7 +46,13 @@ export function transactionalLock(t: Task, s: number, e: number, flags: number, 
   const changed: Array<{ vma: Vma; old: number }> = [];
   let ret: Errno | 0 = 0;
   for (;;) {
-    const wants = (v.flags & VM_LOCKED_MASK) !== flags && vmaSupportsMlock(v) && !v.secretmem;
+    const lockable = vmaSupportsMlock(v) && !v.secretmem;
+    const wants = (v.flags & VM_LOCKED_MASK) !== flags && lockable;
+    if (!lockable && flags & VM_LOCKED && !(v.flags & (VM_IO | VM_PFNMAP))) {
+      // The base never locks these, but the patch's loop still make_pages_present()s them (as mainline's __mm_populate does).
+      const p = makePagesPresent(t, v);
+      if (p) { ret = posixError(p); break; }
+    }
     if (wants) {
       if (v.start < s) {
         const r = splitVma(mm, v, s, true);
