@@ -38,7 +38,7 @@ t.test('version, help, usage', async (t) => {
   t.equal(await main(['run'], f.value), 2);
   t.match(f.stderr, /MLS_TIMEOUT_MUL must be a positive number/);
   const g = io(dir);
-  t.equal(await main(['run', '--kernel', 'all'], g.value), 2);
+  t.equal(await main(['run', '--kernel', 'linux-9.9'], g.value), 2); // an unknown profile (`all` runs the matrix)
   const h = io(dir);
   t.equal(await main(['run', '-r', 'tap', '-r', 'json'], h.value), 2);
   t.match(h.stderr, /only one reporter can write to stdout/);
