@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { compileSource } from '../../grammar/compile.js';
 import { evaluate } from '../../runner/evaluate.js';
 import { runOnModel } from '../../runner/targets/model.js';
+import { kernelMismatch, parseProfile } from '../../runner/profiles.js';
+import { REGISTERED } from '../../runtime/kernels.js';
 
 const root = join(import.meta.dirname, '..', '..', 'scenarios');
 const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => {
@@ -21,8 +23,10 @@ for (const file of files(root)) {
     const { scenario, messages } = compileSource(text, file);
     t.same(messages.filter((m) => m.severity === 'error'), [], 'compiles');
     if (!scenario) return;
-    const log = runOnModel(scenario, { kernel: 'linux-6.18', trace: false, timeoutMs: 60000 });
-    const r = evaluate(scenario, log, 'linux-6.18', { source: text });
+    // linux-6.18 unless the `kernel` header targets other profiles (scenarios/proposals); mls run --kernel all runs the rest.
+    const kernel = ['linux-6.18', ...REGISTERED].find((k) => !kernelMismatch(scenario.kernels, parseProfile(k))) ?? 'linux-6.18';
+    const log = runOnModel(scenario, { kernel, trace: false, timeoutMs: 60000 });
+    const r = evaluate(scenario, log, kernel, { source: text });
     if (r.outcome === 'SKIP') { t.pass(`skipped: ${r.skipReason}`); return; }
     const failed = r.checks
       .filter((c) => c.status === 'fail')
