@@ -86,6 +86,8 @@ export type ValueAst =
   | { kind: 'num'; expr: Expr; span: Span }
   | { kind: 'words'; words: Word[]; span: Span };
 export interface ValueCaseAst {
+  /** The comparison on the selected profiles, when it differs from the clause's (`has lo, lacks lo on posix-mlock`). */
+  op?: Word;
   value: ValueAst;
   when?: Selector;
   span: Span;

@@ -109,8 +109,9 @@ function clause(c: ClauseAst, carried: string | undefined, d: Diagnostics, scope
   }
   const op = c.op?.text ?? (kind === 'flags' ? 'has' : '==');
   const okOps = kind === 'flags' ? ['has', 'lacks'] : kind === 'bytes' || kind === 'count' ? CMP_OPS : ['==', '!='];
-  if (!okOps.includes(op)) {
-    d.error('mls/bad-value', `operator ${op} does not apply to ${field}; use ${okOps.join(' ')}`, c.op?.span ?? c.field.span);
+  for (const [o, s] of [[op, c.op?.span ?? c.field.span] as const, ...(c.values ?? []).flatMap((vc) => (vc.op ? [[vc.op.text, vc.op.span] as const] : []))]) {
+    if (okOps.includes(o)) continue;
+    d.error('mls/bad-value', `operator ${o} does not apply to ${field}; use ${okOps.join(' ')}`, s);
     return { region: region ?? carried };
   }
   const check: Check = { loc: loc(c.span), field, op: op as Check['op'] };
@@ -123,7 +124,7 @@ function clause(c: ClauseAst, carried: string | undefined, d: Diagnostics, scope
       const when = vc.when ? selector(vc.when, d) : undefined;
       if (!v || (vc.when && !when)) ok = false;
       else if (!value) value = { default: v, cases: [] };
-      else value.cases.push({ when: when!, value: v });
+      else value.cases.push({ when: when!, value: v, ...(vc.op && vc.op.text !== op ? { op: vc.op.text as Check['op'] } : {}) });
     }
     if (!ok) return { region: region ?? carried };
     check.value = value!;

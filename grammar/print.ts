@@ -76,7 +76,7 @@ function checkValue(field: Check['field'], v: CheckValue): string {
 function clause(c: Check, withRegion: boolean): string {
   const head = (withRegion && c.region !== undefined ? `${c.region} ` : '') + c.field;
   if (!c.value) return head;
-  const vals = [checkValue(c.field, c.value.default), ...c.value.cases.map((k) => `${checkValue(c.field, k.value)} on ${selector(k.when)}`)];
+  const vals = [checkValue(c.field, c.value.default), ...c.value.cases.map((k) => `${k.op ? `${k.op} ` : ''}${checkValue(c.field, k.value)} on ${selector(k.when)}`)];
   return `${head} ${c.op} ${vals.join(', ')}`;
 }
 

@@ -289,8 +289,9 @@ const actions: MlsActionDict<unknown> = {
   ValueList(first, rest) {
     return [{ value: ast(first), span: span(first) }, ...rest.children.map(ast)];
   },
-  ValueCase(_c, v, s) {
-    return { value: ast(v), when: sel(s), span: spanOf(v, s) };
+  ValueCase(_c, op, v, s) {
+    const o = opt(op);
+    return { ...(o ? { op: wordOf(o) } : {}), value: ast(v), when: sel(s), span: spanOf(v, s) };
   },
   Value_layout(vmas) {
     return { kind: 'layout', vmas: list(vmas).map(ast), span: span(this) };

@@ -7,7 +7,7 @@ import type {
 import type { CallStep, ExpectStep } from './ir.js';
 import { judge } from './evaluate-check.js';
 import { describeStep, renderActualResult, renderExpectedResult, resultHolds } from './evaluate-result.js';
-import { parseProfile, pickValue } from './profiles.js';
+import { parseProfile, pickCase, pickValue } from './profiles.js';
 import { snapshotPicture } from './render/picture.js';
 
 export interface EvaluateOptions {
@@ -79,8 +79,11 @@ function resultPoint(ctx: Ctx, step: CallStep, index: number): CheckResult {
 
 function expectPoints(ctx: Ctx, step: ExpectStep, index: number): CheckResult[] {
   const snap = ctx.byStep.get(index)?.snapshot;
-  return step.checks.map((check) => {
-    const want = check.value ? pickValue(check.value, ctx.profile) : undefined;
+  return step.checks.map((stated) => {
+    let check = stated;
+    const picked = check.value ? pickCase(check.value, ctx.profile) : undefined;
+    const want = picked?.value;
+    if (picked?.case?.op) check = { ...check, op: picked.case.op };
     const location = toLocation(check.loc, ctx.lines);
     const counter = check.region !== undefined ? `${check.region}.${check.field}` : check.field;
     const clause = location.lineText !== undefined && location.length ? location.lineText.slice(check.loc.column - 1, check.loc.column - 1 + location.length).trim() : '';

@@ -51,8 +51,15 @@ export function selectorMatches(sel: ProfileSelector, profile: ParsedProfile): b
 
 /** First matching case wins; the default otherwise. */
 export function pickValue<T>(expect: { default: T; cases: Array<{ when: ProfileSelector; value: T }> }, profile: ParsedProfile): T {
-  for (const c of expect.cases) if (selectorMatches(c.when, profile)) return c.value;
-  return expect.default;
+  return pickCase(expect, profile).value;
+}
+
+/** The matching case itself (an expect case may also change the comparison: `has lo, lacks lo on posix-mlock`). */
+export function pickCase<C extends { when: ProfileSelector; value: unknown }>(
+  expect: { default: C['value']; cases: C[] }, profile: ParsedProfile,
+): { value: C['value']; case?: C } {
+  for (const c of expect.cases) if (selectorMatches(c.when, profile)) return { value: c.value, case: c };
+  return { value: expect.default };
 }
 
 /** Why a scenario's `kernel` header lines exclude this profile, or undefined when they do not. */

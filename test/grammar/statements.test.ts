@@ -193,3 +193,21 @@ t.test('`on` is a value for mcl_future when no profile selector follows it', asy
     { default: { state: 'on' }, cases: [{ when: { profile: 'linux-4.3' }, value: { state: 'off' } }] },
   ]);
 });
+
+t.test('a per-profile case may carry its own operator', async (t) => {
+  const { scenario, messages } = compileSource(
+    'scenario "ops"\np = mmap 4p rw private anon\nexpect p flags has lo, lacks lo on posix-mlock, has lf on < 4.4, locked_vm == 4p, <= 4p on < 4.4\n',
+    'ops.mls',
+  );
+  t.same(messages, []);
+  const checks = scenario!.steps.flatMap((s) => (s.op === 'expect' ? s.checks : []));
+  t.same(checks.map((c) => [c.op, c.value]), [
+    ['has', { default: { flags: ['lo'] }, cases: [
+      { when: { profile: 'posix-mlock' }, value: { flags: ['lo'] }, op: 'lacks' },
+      { when: { version: { op: '<', version: '4.4' } }, value: { flags: ['lf'] } },
+    ] }],
+    ['==', { default: { bytes: 16384 }, cases: [{ when: { version: { op: '<', version: '4.4' } }, value: { bytes: 16384 }, op: '<=' }] }],
+  ]);
+  const bad = compileSource('scenario "ops"\np = mmap 4p rw private anon\nexpect p flags has lo, == 4p on posix-mlock\n', 'bad.mls');
+  t.match(bad.messages, [{ id: 'mls/bad-value', location: { line: 3, column: 24 } }]);
+});

@@ -46,10 +46,10 @@ t.test('help is generated from the option table, globally and per command', asyn
   t.notMatch(f.stdout, /--jobs/, 'per-command help lists only that command\'s options');
 });
 
-t.test('fuzz says it is not available (exit 2), no fake success', async (t) => {
-  const r = mls(['fuzz'], { cwd: suite({}) });
+t.test('fuzz rejects a bad option value with a usage error (exit 2)', async (t) => {
+  const r = mls(['fuzz', '--count', 'abc'], { cwd: suite({}) });
   t.equal(r.status, 2);
-  t.match(r.stderr, /not available yet/);
+  t.match(r.stderr, /--count needs an integer/);
 });
 
 t.test('exit codes: 0 all passed, 1 a failure, 2 a scenario that does not compile', async (t) => {

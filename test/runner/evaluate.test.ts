@@ -97,3 +97,21 @@ t.test('unknown region is a failure that says so', async (t) => {
   t.equal(c.status, 'fail');
   t.match(c.message, /region 'nope' is not bound/);
 });
+
+t.test('a per-profile case with its own operator replaces the comparison on that profile', async (t) => {
+  const s = scenario();
+  const step = s.steps.find((x) => x.op === 'expect' && x.checks.some((c) => c.field === 'locked_vm'));
+  if (!step || step.op !== 'expect') throw new Error('fixture has no locked_vm clause');
+  const i = step.checks.findIndex((c) => c.field === 'locked_vm');
+  // locked_vm is 4p in the fixture log: `== 4p` by default, `< 4p` (false) on posix-mlock, `!= 8p` (true) below 6.0.
+  step.checks[i] = { ...step.checks[i]!, op: '==', value: { default: { bytes: 16384 }, cases: [
+    { when: { profile: 'posix-mlock' }, value: { bytes: 16384 }, op: '<' },
+    { when: { version: { op: '<', version: '6.0' } }, value: { bytes: 32768 }, op: '!=' },
+  ] } };
+  const point = (profile: string) => evaluate(s, log(), profile, { source: SOURCE }).checks.find((c) => c.counter === 'locked_vm')!;
+  t.equal(point('linux-6.18').status, 'pass');
+  t.equal(point('linux-6.18+posix-mlock').status, 'fail');
+  t.equal(point('linux-6.18+posix-mlock').expected, '< 4p (16 kB)');
+  t.equal(point('linux-5.15').status, 'pass');
+  t.equal(point('linux-5.15').expected, '!= 8p (32 kB)');
+});
