@@ -6,7 +6,7 @@
 import type { ObservationLog, Scenario } from '../../schema/generated/types.js';
 import { profileProblem } from '../../runtime/kernels.js';
 import { UsageError } from '../args.js';
-import { compareLogs, type Divergence } from '../fuzz/compare.js';
+import { compareLogs, type Divergence } from '../compare-logs.js';
 import { kernelMismatch, parseProfile } from '../profiles.js';
 import { colorEnabled, makeStyle } from '../render/style.js';
 import { loadCompiler, loadTarget } from '../tools.js';

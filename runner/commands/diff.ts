@@ -4,6 +4,7 @@
 // skipped), 1 on any divergence, 2 on compile or target errors.
 import type { Scenario } from '../../schema/generated/types.js';
 import { compareLogs, type DiffOutcome } from '../diff.js';
+import { NOISE_DESCRIPTION } from '../executor-noise.js';
 import { colorEnabled, makeStyle } from '../render/style.js';
 import { loadCompiler, loadTarget } from '../tools.js';
 import { colorFlag } from './run.js';
@@ -33,7 +34,7 @@ export const diff: Command = async (ctx) => {
     io.stderr.write(`mls diff: the host target is not available: ${hostOk.reason}\n`);
     return 2;
   }
-  io.stdout.write(style.dim('not compared (the executor changes them itself): status.VmRSS; rss, pss, locked, anonymous and resident of heap/stack/vdso/vvar; smaps_rollup Locked after mlockall current') + '\n');
+  io.stdout.write(style.dim(`not compared (the executor changes them itself): ${NOISE_DESCRIPTION.join('; ')}`) + '\n');
   let diverged = 0, agreed = 0, skipped = 0, errors = unmatched.length;
   for (const f of files) {
     if (ctx.signal.aborted) return 130;

@@ -6,7 +6,7 @@ import type { Check, CheckValue, ObservationLog, ResultValue, Scenario, Snapshot
 import type { Step } from '../ir.js';
 import { layoutOf, TRACKED_FLAGS } from '../evaluate-check.js';
 import { residentMap } from '../render/values.js';
-import type { Divergence } from './compare.js';
+import type { Divergence } from '../compare-logs.js';
 
 const PAGE = 4096;
 const TRACKED = new Set<string>(TRACKED_FLAGS);

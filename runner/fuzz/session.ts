@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import type { Scenario } from '../../schema/generated/types.js';
 import type { Target, TargetSession } from '../targets/target.js';
 import { ChoiceStream, type Choice } from './choices.js';
-import { signature, type Divergence } from './compare.js';
+import { signature, type Divergence } from '../compare-logs.js';
 import { materialize, type MaterializeOptions } from './materialize.js';
 import { runPair, type PairResult } from './pair.js';
 import { shrinkChoices } from './shrink.js';

@@ -1,5 +1,5 @@
-// What model and host cannot agree on by construction, so the fuzzer does not
-// compare it (SPEC.md "Fuzzing"). All of it is about the executor's own pages,
+// What model and host cannot agree on by construction, so neither `mls diff` nor
+// the fuzzer compares it (SPEC.md "Fuzzing"). All of it is about the executor's own pages,
 // which the model only knows from the start image (sizes and Rss, no Pss):
 // - status.VmRSS: the executor faults in text/data/stack pages as it runs new code paths;
 // - the built-in `stack` region's rss/pss/anonymous/locked/residency: the executor's own stack use
@@ -11,10 +11,10 @@
 // - lockedTotal (smaps_rollup Locked, a Pss sum) once the image may be locked (mlockall with
 //   MCL_CURRENT, or mlock/mlock2 of a built-in region) in the observed process or an ancestor:
 //   locked executor text is shared with every other running executor.
-// - mclFuture `onfault` (model) against `on` (host): the host's probe mapping is refused under
-//   MCL_FUTURE when locking is not allowed, and then reads as `on` (SPEC.md "mclFuture probe").
+// - mclFuture `onfault` (model) against `on` (host): only where the host's probe is refused at the
+//   limit and CAP_IPC_LOCK is not permitted to retry it (SPEC.md "mclFuture probe").
 // VmLck (a size, not a Pss) stays compared in every case.
-import type { Scenario } from '../../schema/generated/types.js';
+import type { Scenario } from '../schema/generated/types.js';
 
 const ALWAYS = [
   /^status\.VmRSS$/,
@@ -44,7 +44,16 @@ function imageLockedSteps(s: Scenario): Set<number> {
   return out;
 }
 
-/** The ignore predicate for compareLogs on a fuzzed scenario. */
+/** What the filter leaves out, in words (mls diff prints it). */
+export const NOISE_DESCRIPTION = [
+  'status.VmRSS',
+  'stack: rss, pss, anonymous, locked, residency',
+  'vdso/vvar: pss',
+  'the VMA holding heap: rss, pss, anonymous, locked (heap residency is compared)',
+  'lockedTotal once executor pages may be locked (mlockall current, mlock of a built-in region)',
+];
+
+/** The ignore predicate for compareLogs: model log first, host log second. */
 export function noiseFilter(s: Scenario): (path: string, step: number, model: unknown, host: unknown) => boolean {
   const imageLocked = imageLockedSteps(s);
   return (path, step, model, host) =>
