@@ -78,15 +78,18 @@ export function* randomPages(pages: bigint, count: number, seed: bigint): Genera
 }
 
 /**
- * grow_stack: touch every page from just below the stack pointer down to
- * sp - len (a deep recursion), growing [stack] as it goes.
+ * grow_stack: grow [stack] until it reaches len below its top, touching every
+ * page from just below the stack pointer down to top - len (a deep recursion).
+ * The depth counts from the top (SPEC.md §3.5), so the growth does not depend
+ * on where the kernel's randomised stack pointer started.
  */
 export function growStack(t: Task, lenBytes: bigint): Signal | null {
   const mm = t.mm;
-  if (mm.stackPointer < 0) return 'SIGSEGV';
+  if (mm.stackPointer < 0 || mm.startStack < 0) return 'SIGSEGV';
   const pages = Number((lenBytes + BigInt(PAGE_SIZE) - 1n) >> BigInt(PAGE_SHIFT));
-  for (let i = 1; i <= pages; i++) {
-    const s = touchPage(t, mm.stackPointer - i, true);
+  const target = Math.max(0, mm.startStack + 1 - pages);
+  for (let p = mm.stackPointer - 1; p >= target; p--) {
+    const s = touchPage(t, p, true);
     if (s) return s;
   }
   return null;

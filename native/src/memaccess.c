@@ -84,16 +84,24 @@ void do_access(char **t, int n) {
   else reply_okv(0);
 }
 
-/* grow_stack <len>: write one byte in every page from the stack pointer down to
- * sp - len, in order, as a deep recursion would. The handler runs on the
+/* grow_stack <len>: grow [stack] until it reaches len bytes below its top, by
+ * writing one byte in every page from just below the stack pointer down to
+ * top - len, in order, as a deep recursion would. The depth is measured from
+ * the VMA's top, not from the stack pointer, whose start offset the kernel
+ * randomises per exec (arch_align_stack): that way the growth, and the
+ * locked_vm it adds, is the same on every run and the model can predict it.
+ * Pages above the stack pointer are never written. The handler runs on the
  * alternate stack, so a failed expansion is reported as SIGSEGV. */
 __attribute__((noinline)) void do_grow_stack(char **t, int n) {
-  uint64_t len;
+  uint64_t len, base, vlen;
   if (n != 2 || parse_len(t[1], &len)) { reply_fail("grow_stack: bad arguments"); return; }
-  volatile unsigned char *sp = (volatile unsigned char *)__builtin_frame_address(0);
+  if (!region_lookup("stack", &base, &vlen)) { reply_fail("grow_stack: no [stack] VMA"); return; }
+  uint64_t top = base + vlen, pages = (len + MLS_PAGE - 1) / MLS_PAGE;
+  uint64_t target = pages * MLS_PAGE >= top ? 0 : top - pages * MLS_PAGE;
+  uint64_t sp = (uint64_t)__builtin_frame_address(0) & ~(uint64_t)(MLS_PAGE - 1);
   if (sigsetjmp(fault_jmp, 1)) { reply_signal(fault_sig); return; }
   in_access = 1;
-  for (uint64_t off = MLS_PAGE; off <= len; off += MLS_PAGE) sp[-(long)off] = 0;
+  for (uint64_t a = sp - MLS_PAGE; a >= target && a < sp; a -= MLS_PAGE) *(volatile unsigned char *)a = 0;
   in_access = 0;
   reply_okv(0);
 }
