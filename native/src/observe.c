@@ -81,40 +81,54 @@ static void send_regions(void) {
   }
 }
 
-/* Find the VmFlags line of the VMA starting at `start` in /proc/self/smaps. */
+/* Stream /proc/self/smaps line by line through `cb` (line, its length with the
+ * '\n', the '\n' itself); `cb` returns nonzero to stop. Lines are not
+ * NUL-terminated: a callback may write 0 at `nl` and put the '\n' back.
+ * Returns -1 when smaps cannot be opened. One loop for every smaps reader. */
 #define smapsbuf procbuf
-static int vma_flags(uint64_t addr, char *out, size_t cap) {
+typedef int (*smaps_line_fn)(char *line, size_t n, char *nl, void *ctx);
+static int smaps_each_line(smaps_line_fn cb, void *ctx) {
   int fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
   if (fd < 0) return -1;
   size_t have = 0;
-  int in = 0, found = 0;
-  for (;;) {
+  int stop = 0;
+  while (!stop) {
     ssize_t r = read(fd, smapsbuf + have, 65536);
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) break;
     have += (size_t)r;
     size_t pos = 0;
     char *nl;
-    while ((nl = memchr(smapsbuf + pos, '\n', have - pos))) {
-      *nl = 0;
+    while (!stop && (nl = memchr(smapsbuf + pos, '\n', have - pos))) {
       char *line = smapsbuf + pos;
-      pos = (size_t)(nl - smapsbuf) + 1;
-      char *end;
-      uint64_t s = strtoull(line, &end, 16);
-      if (*end == '-' && end != line) {
-        uint64_t e = strtoull(end + 1, NULL, 16);
-        in = addr >= s && addr < e;
-      } else if (in && !strncmp(line, "VmFlags:", 8)) {
-        snprintf(out, cap, "%s", line + 8);
-        found = 1;
-      }
+      size_t n = (size_t)(nl - line) + 1;
+      pos += n;
+      stop = cb(line, n, nl, ctx);
     }
     memmove(smapsbuf, smapsbuf + pos, have - pos);
     have -= pos;
-    if (found) break;
+    if (have >= MLS_LINE_MAX) have = 0; /* absurd line: drop it */
   }
   close(fd);
-  return found ? 0 : -1;
+  return 0;
+}
+
+/* Find the VmFlags line of the VMA containing `addr`. */
+struct flags_find { uint64_t addr; char *out; size_t cap; int in, found; };
+static int flags_line(char *line, size_t n, char *nl, void *ctx) {
+  (void)n;
+  struct flags_find *f = ctx;
+  *nl = 0;
+  char *end;
+  uint64_t s = strtoull(line, &end, 16);
+  if (*end == '-' && end != line) f->in = f->addr >= s && f->addr < strtoull(end + 1, NULL, 16);
+  else if (f->in && !strncmp(line, "VmFlags:", 8)) { snprintf(f->out, f->cap, "%s", line + 8); f->found = 1; }
+  *nl = '\n';
+  return f->found;
+}
+static int vma_flags(uint64_t addr, char *out, size_t cap) {
+  struct flags_find f = {.addr = addr, .out = out, .cap = cap};
+  return smaps_each_line(flags_line, &f) == 0 && f.found ? 0 : -1;
 }
 
 /* Raise (on = 1) or restore CAP_IPC_LOCK in the effective set; returns 1 when
@@ -244,70 +258,55 @@ static uint64_t kb_value(const char *line) {
 struct smaps_sum { unsigned long long count, locked_kb; int shared_locked; };
 
 /* Per VMA: Rss, Pss and Locked lines come before VmFlags (fs/proc/task_mmu.c:show_smap). */
+struct pass_state { struct smaps_sum *sum; int all, keep; uint64_t rss, pss; };
+static int pass_line(char *line, size_t n, char *nl, void *ctx) {
+  struct pass_state *st = ctx;
+  char c0 = line[0];
+  char *end = line;
+  uint64_t s = 0;
+  /* Field names start with a capital letter, headers with a hex digit. */
+  if ((c0 >= '0' && c0 <= '9') || (c0 >= 'a' && c0 <= 'f')) s = strtoull(line, &end, 16);
+  if (end != line && *end == '-') { /* header: start-end perms offset dev inode [name] */
+    *nl = 0;
+    uint64_t e = strtoull(end + 1, &end, 16);
+    char *p = end;
+    for (int f = 0; f < 4 && p; f++) p = strchr(p + 1, ' ');
+    const char *name = "";
+    if (p) { while (*p == ' ') p++; name = p; }
+    st->keep = st->all || wanted(s, e, name);
+    *nl = '\n';
+    st->sum->count++;
+    st->rss = st->pss = 0;
+    if (st->keep) {
+      if (nkept < MAX_KEPT) { kept[nkept].s = s; kept[nkept].e = e; nkept++; }
+      else kept_overflow = 1;
+      keep_text(line, n);
+    }
+    return 0;
+  }
+  int k = 0;
+  if (c0 == 'R' && !memcmp(line, "Rss:", 4)) { st->rss = kb_value(line); k = 1; }
+  else if (c0 == 'P' && !memcmp(line, "Pss:", 4)) { st->pss = kb_value(line); k = 1; }
+  else if (c0 == 'L' && !memcmp(line, "Locked:", 7)) { st->sum->locked_kb += kb_value(line); k = 1; }
+  else if (c0 == 'A' && n > 10 && !memcmp(line, "Anonymous:", 10)) k = 1;
+  else if (c0 == 'V' && n > 8 && !memcmp(line, "VmFlags:", 8)) {
+    k = 1;
+    *nl = 0;
+    /* A locked page shared with another process has a fractional PSS, so
+     * the per-VMA Locked values (each rounded down) may not add up to
+     * smaps_rollup's (rounded once). Pss == Rss says no page is shared. */
+    if (strstr(line + 8, " lo") && st->pss != st->rss) st->sum->shared_locked = 1;
+    *nl = '\n';
+  }
+  if (k && st->keep) keep_text(line, n);
+  return 0;
+}
 static void smaps_pass(struct smaps_sum *sum, int all) {
   memset(sum, 0, sizeof *sum);
   nkept = kept_overflow = 0;
   keeplen = 0;
-  int fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) { send_blockf("fail", "cannot open /proc/self/smaps: %s", strerror(errno)); return; }
-  size_t have = 0;
-  int keep = 0;
-  uint64_t rss = 0, pss = 0;
-  for (;;) {
-    ssize_t r = read(fd, smapsbuf + have, 65536);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) break;
-    have += (size_t)r;
-    size_t pos = 0;
-    char *nl;
-    while ((nl = memchr(smapsbuf + pos, '\n', have - pos))) {
-      char *line = smapsbuf + pos;
-      size_t n = (size_t)(nl - line) + 1;
-      pos += n;
-      char c0 = line[0];
-      char *end = line;
-      uint64_t s = 0;
-      /* Field names start with a capital letter, headers with a hex digit. */
-      if ((c0 >= '0' && c0 <= '9') || (c0 >= 'a' && c0 <= 'f')) s = strtoull(line, &end, 16);
-      if (end != line && *end == '-') { /* header: start-end perms offset dev inode [name] */
-        *nl = 0;
-        uint64_t e = strtoull(end + 1, &end, 16);
-        char *p = end;
-        for (int f = 0; f < 4 && p; f++) p = strchr(p + 1, ' ');
-        const char *name = "";
-        if (p) { while (*p == ' ') p++; name = p; }
-        keep = all || wanted(s, e, name);
-        *nl = '\n';
-        sum->count++;
-        rss = pss = 0;
-        if (keep) {
-          if (nkept < MAX_KEPT) { kept[nkept].s = s; kept[nkept].e = e; nkept++; }
-          else kept_overflow = 1;
-          keep_text(line, n);
-        }
-        continue;
-      }
-      int k = 0;
-      if (c0 == 'R' && !memcmp(line, "Rss:", 4)) { rss = kb_value(line); k = 1; }
-      else if (c0 == 'P' && !memcmp(line, "Pss:", 4)) { pss = kb_value(line); k = 1; }
-      else if (c0 == 'L' && !memcmp(line, "Locked:", 7)) { sum->locked_kb += kb_value(line); k = 1; }
-      else if (c0 == 'A' && n > 10 && !memcmp(line, "Anonymous:", 10)) k = 1;
-      else if (c0 == 'V' && n > 8 && !memcmp(line, "VmFlags:", 8)) {
-        k = 1;
-        *nl = 0;
-        /* A locked page shared with another process has a fractional PSS, so
-         * the per-VMA Locked values (each rounded down) may not add up to
-         * smaps_rollup's (rounded once). Pss == Rss says no page is shared. */
-        if (strstr(line + 8, " lo") && pss != rss) sum->shared_locked = 1;
-        *nl = '\n';
-      }
-      if (k && keep) keep_text(line, n);
-    }
-    memmove(smapsbuf, smapsbuf + pos, have - pos);
-    have -= pos;
-    if (have >= MLS_LINE_MAX) have = 0; /* absurd line: drop it */
-  }
-  close(fd);
+  struct pass_state st = {.sum = sum, .all = all};
+  if (smaps_each_line(pass_line, &st) < 0) { send_blockf("fail", "cannot open /proc/self/smaps: %s", strerror(errno)); return; }
   if (keeplen) send_block("smaps", keepbuf, keeplen);
 }
 
