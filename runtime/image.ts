@@ -49,18 +49,46 @@ export const DEFAULT_IMAGE: StartImage = {
 const hexBig = (hex: string): bigint => BigInt('0x' + hex.replace(/^0x/i, ''));
 const page = (hex: string): number => Number(hexBig(hex) >> BigInt(PAGE_SHIFT));
 
+/** An image VMA with its text fields decoded: what loadImage needs, parsed once per image. */
+interface ParsedVma {
+  iv: StartImage['vmas'][number];
+  start: number;
+  end: number;
+  flags: number;
+  droppable: boolean;
+  rssPages: number;
+  special: SpecialKind;
+}
+
+/**
+ * Images are immutable once reported (the default one, or the host's for a
+ * whole run): every scenario starts from one, so its hex addresses and flag
+ * letters are decoded once, not per scenario.
+ */
+const VSYSCALL_START = Number(VSYSCALL_PAGE);
+const parsedImages = new WeakMap<StartImage, ParsedVma[]>();
+
+function parseImage(image: StartImage): ParsedVma[] {
+  let parsed = parsedImages.get(image);
+  if (parsed) return parsed;
+  parsed = image.vmas.map((iv) => {
+    const start = page(iv.start), end = page(iv.end);
+    const { flags, droppable } = flagsFromLetters(iv.flags);
+    const special: SpecialKind = iv.name === '[vdso]' ? 'vdso' : iv.name === '[vvar]' ? 'vvar' : iv.name === '[vvar_vclock]' ? 'vvar_vclock' : null;
+    return { iv, start, end, flags, droppable, special, rssPages: Math.min(end - start, Math.floor(iv.rss / PAGE_SIZE)) };
+  });
+  parsedImages.set(image, parsed);
+  return parsed;
+}
+
 /** Build the task's mm from an image (exec of the executor: what the kernel set up before main()). */
 export function loadImage(t: Task, image: StartImage): void {
   const mm = t.mm, sys = t.system;
   const files = new Map<string, { obj: MemObject; minPg: number; maxPg: number }>();
   let highestMmap = 0;
-  for (const iv of image.vmas) {
-    const start = page(iv.start), end = page(iv.end);
-    if (BigInt(start) === VSYSCALL_PAGE) { mm.gate = true; continue; }
+  for (const { iv, start, end, flags, droppable, rssPages, special } of parseImage(image)) {
+    if (start === VSYSCALL_START) { mm.gate = true; continue; }
     if (start >= TASK_SIZE_PAGES) continue;
-    const { flags, droppable } = flagsFromLetters(iv.flags);
-    const rssPages = Math.min(end - start, Math.floor(iv.rss / PAGE_SIZE));
-    const special: SpecialKind = iv.name === '[vdso]' ? 'vdso' : iv.name === '[vvar]' ? 'vvar' : iv.name === '[vvar_vclock]' ? 'vvar_vclock' : null;
     let file: MemObject | null = null;
     let pgoff = start;
     if (iv.name.startsWith('/')) {

@@ -10,6 +10,9 @@ export interface Region { base: bigint; len: bigint }
 
 export class ScenarioError extends Error {}
 
+/** Region names every process has without binding them. */
+const BUILTIN_NAMES = ['heap', 'stack', 'vdso', 'vvar'];
+
 export class Proc {
   /** User bindings (mmap/mremap/memfd_secret `name = …`); they shadow built-ins. */
   regions = new Map<string, Region>();
@@ -17,35 +20,35 @@ export class Proc {
   initialBrk = 0;
   constructor(public task: Task) {}
 
-  /** Built-in regions, resolved now: heap, stack, vdso, vvar. */
-  builtin(name: string): Region | undefined {
-    const mm = this.task.mm;
-    if (name === 'heap') {
-      const len = mm.brk - this.initialBrk;
-      return { base: BigInt(this.initialBrk), len: BigInt(Math.max(0, len)) };
-    }
-    let want: ((v: { special: string | null; start: number; end: number }) => boolean) | undefined;
-    if (name === 'stack') want = (v) => mm.startStack >= 0 && v.start <= mm.startStack && v.end > mm.startStack;
-    else if (name === 'vdso') want = (v) => v.special === 'vdso';
-    else if (name === 'vvar') want = (v) => v.special === 'vvar';
-    if (!want) return undefined;
-    for (const v of mm.vmas.toArray()) {
-      if (want(v)) return { base: BigInt(v.start) * BigInt(PAGE_SIZE), len: BigInt(v.end - v.start) * BigInt(PAGE_SIZE) };
-    }
-    return undefined;
+  /** Built-in regions, resolved now: heap, stack, vdso, vvar (absent ones left out). One walk over the VMAs. */
+  builtins(): Map<string, Region> {
+    const mm = this.task.mm, P = BigInt(PAGE_SIZE);
+    const span = (v: { start: number; end: number }): Region => ({ base: BigInt(v.start) * P, len: BigInt(v.end - v.start) * P });
+    let stack: Region | undefined, vdso: Region | undefined, vvar: Region | undefined;
+    mm.vmas.forEach((v) => {
+      if (!stack && mm.startStack >= 0 && v.start <= mm.startStack && v.end > mm.startStack) stack = span(v);
+      else if (v.special === 'vdso') vdso ??= span(v);
+      else if (v.special === 'vvar') vvar ??= span(v);
+    });
+    // In BUILTIN_NAMES order, whatever the address order.
+    const out = new Map<string, Region>([['heap', { base: BigInt(this.initialBrk), len: BigInt(Math.max(0, mm.brk - this.initialBrk)) }]]);
+    if (stack) out.set('stack', stack);
+    if (vdso) out.set('vdso', vdso);
+    if (vvar) out.set('vvar', vvar);
+    return out;
   }
 
   region(name: string): Region {
-    const r = this.regions.get(name) ?? this.builtin(name);
+    const r = this.regions.get(name) ?? (BUILTIN_NAMES.includes(name) ? this.builtins().get(name) : undefined);
     if (!r) throw new ScenarioError(`region ${name} is not bound in process ${this.task.name}`);
     return r;
   }
 
-  /** Every bound name, user bindings first (as the host executor reports them). */
-  boundNames(): string[] {
-    const names = [...this.regions.keys()];
-    for (const b of ['heap', 'stack', 'vdso', 'vvar']) if (!this.regions.has(b) && this.builtin(b)) names.push(b);
-    return names;
+  /** Every bound region, user bindings first (as the host executor reports them), then the built-ins they do not shadow. */
+  boundRegions(): Array<[string, Region]> {
+    const out = [...this.regions];
+    for (const [name, r] of this.builtins()) if (!this.regions.has(name)) out.push([name, r]);
+    return out;
   }
 
   addr(a: Addr): bigint {

@@ -34,7 +34,7 @@ export function snapshot(p: Proc): Snapshot {
   const t = p.task;
   const rmap = new RmapCache();
   const regions: Record<string, RegionObservation> = {};
-  for (const name of p.boundNames()) regions[name] = regionObservation(p, p.region(name), rmap);
+  for (const [name, r] of p.boundRegions()) regions[name] = regionObservation(p, r, rmap);
   return {
     status: status(t),
     mapCount: mapsLineCount(t.mm),
