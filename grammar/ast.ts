@@ -134,7 +134,13 @@ export type CallAst =
   | { op: 'access'; range: Range; count: Expr; seed: Expr; mode: Word }
   | { op: 'read'; range: Range }
   | { op: 'write'; range: Range; value?: Expr }
-  | { op: 'grow_stack'; len: Expr };
+  | { op: 'grow_stack'; len: Expr }
+  | { op: 'shmget'; segment: Word; size: Expr }
+  | { op: 'shmat'; bind?: Word; segment: Word; args: ShmatArgAst[] }
+  | { op: 'shmdt'; addr: Expr }
+  | { op: 'shmctl'; segment: Word; cmd: Word };
+
+export type ShmatArgAst = { kind: 'at'; addr: Expr; span: Span } | { kind: 'word'; word: Word; span: Span };
 
 export type CallOp = CallAst['op'];
 

@@ -5,6 +5,7 @@ import { address, constant, length, rangeLength, smallInt, u64, vocab } from './
 import type { Diagnostics } from './diagnostics.js';
 import * as N from './names.js';
 import { toI64 } from './numbers.js';
+import { lowerShm } from './lower-shm.js';
 import type { Scope } from './scope.js';
 
 export type CallStep = Exclude<Scenario['steps'][number], { op: 'expect' }>;
@@ -299,5 +300,10 @@ export function lowerCall(st: CallStmt, c: CallCtx): CallStep | undefined {
       const len = length(a.len, c.d);
       return len === undefined ? undefined : { op: 'grow_stack', ...base, len: { bytes: len.toString() } };
     }
+    case 'shmget':
+    case 'shmat':
+    case 'shmdt':
+    case 'shmctl':
+      return lowerShm(a, c);
   }
 }

@@ -107,6 +107,13 @@ function applyEffects(step: Step, scope: Scope): void {
       if (step.op === 'mmap') touch(step.at?.region);
       if (step.bind !== undefined) scope.bind(proc, step.bind, BigInt(step.len.bytes ?? 0));
       break;
+    case 'shmget':
+      scope.segments.set(step.segment, BigInt(step.size)); // a failed shmget still names the segment (shmat then fails)
+      break;
+    case 'shmat':
+      touch(step.at?.region);
+      if (step.bind !== undefined) scope.bind(proc, step.bind, scope.segments.get(step.segment));
+      break;
     case 'mremap': {
       const src = step.addr.region === undefined ? undefined : scope.region(proc, step.addr.region);
       if (src && !src.builtin) delete src.len; // may have grown, shrunk or moved

@@ -75,6 +75,12 @@ export const CAPS = ['ipc_lock', 'sys_resource'] as const;
 export const ACCESS_MODES = ['read', 'write'] as const;
 export const MCL_STATES = ['off', 'on', 'onfault'] as const;
 
+/** shmat(2) flags (include/uapi/linux/shm.h): SHM_RDONLY 010000, SHM_RND 020000, SHM_REMAP 040000, SHM_EXEC 0100000. */
+export const SHMAT_FLAGS: Readonly<Record<string, bigint>> = { rdonly: 0o10000n, rnd: 0o20000n, remap: 0o40000n, exec: 0o100000n };
+export const SHMAT_FLAG_ORDER = ['rdonly', 'rnd', 'remap', 'exec'] as const;
+/** shmctl(2) commands mls knows: IPC_RMID 0, SHM_LOCK 11, SHM_UNLOCK 12. */
+export const SHMCTL_CMDS = ['lock', 'unlock', 'rmid'] as const;
+
 /** Built-in regions, bound in every process (SPEC.md §1.2). */
 export const BUILTIN_REGIONS: readonly string[] = ['heap', 'stack', 'vdso', 'vvar'];
 

@@ -164,6 +164,14 @@ function call(s: Exclude<Step, { op: 'expect' }>): string {
     }
     case 'grow_stack':
       return `grow_stack ${size(s.len)}`;
+    case 'shmget':
+      return `shmget ${s.segment} ${formatSize(BigInt(s.size))}`;
+    case 'shmat':
+      return (s.bind !== undefined ? `${s.bind} = ` : '') + [`shmat ${s.segment}`, ...(s.at ? [`at ${addr(s.at)}`] : []), ...s.flags].join(' ');
+    case 'shmdt':
+      return `shmdt ${addr(s.addr)}`;
+    case 'shmctl':
+      return `shmctl ${s.segment} ${s.cmd}`;
   }
 }
 

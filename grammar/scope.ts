@@ -28,6 +28,8 @@ export class Scope {
   readonly order: string[] = ['main'];
   /** Files declared by `file` statements (they live in the target's temp dir, shared by all processes). */
   readonly files = new Set<string>();
+  /** System V segments declared by `shmget` (size in bytes), shared by all processes like files. */
+  readonly segments = new Map<string, bigint>();
 
   proc(name: string): ProcInfo | undefined {
     return this.procs.get(name);

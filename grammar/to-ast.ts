@@ -143,6 +143,15 @@ const actions: MlsActionDict<unknown> = {
   Bindable_fork(k) {
     return call({ op: 'fork' }, k);
   },
+  Bindable_shmat(k, seg, args) {
+    return call({ op: 'shmat', segment: wordOf(seg), args: args.children.map((a) => ast(a) as A.ShmatArgAst) }, k);
+  },
+  ShmatArg_at(_k, a) {
+    return { kind: 'at', addr: expr(a), span: span(this) };
+  },
+  ShmatArg_word(w) {
+    return { kind: 'word', word: wordOf(w), span: span(this) };
+  },
   MmapArg_fixedNoreplace(_k, a) {
     return { kind: 'fixed_noreplace', addr: expr(a), span: span(this) };
   },
@@ -235,6 +244,15 @@ const actions: MlsActionDict<unknown> = {
   },
   Plain_write(k, r, _v, value) {
     return call({ op: 'write', range: range(r), value: optExpr(value) }, k);
+  },
+  Plain_shmget(k, seg, size) {
+    return call({ op: 'shmget', segment: wordOf(seg), size: expr(size) }, k);
+  },
+  Plain_shmdt(k, a) {
+    return call({ op: 'shmdt', addr: expr(a) }, k);
+  },
+  Plain_shmctl(k, seg, cmd) {
+    return call({ op: 'shmctl', segment: wordOf(seg), cmd: wordOf(cmd) }, k);
   },
   Plain_growStack(k, e) {
     return call({ op: 'grow_stack', len: expr(e) }, k);
@@ -367,6 +385,7 @@ const HEADER_WORDS = new Set(['scenario', 'about', 'tags', 'kernel', 'requires',
 const PLAIN_WORDS = new Set([
   'file', 'truncate', 'munmap', 'mlock', 'munlock', 'mpin', 'munpin', 'pin', 'unpin', 'mprotect', 'mlock2', 'mlockall',
   'munlockall', 'madvise', 'msync', 'brk', 'setrlimit', 'cap', 'access', 'read', 'write', 'grow_stack', 'exec', 'exit',
+  'shmget', 'shmdt', 'shmctl',
 ]);
 /** Leading `hsp*` (the grammar's space), the first word (idStart idRest*), the next non-space character. */
 const FIRST_WORD = /^[ \t\r]*([A-Za-z_][A-Za-z0-9_]*)[ \t\r]*(.?)/;

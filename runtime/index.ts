@@ -14,6 +14,7 @@ export { sysMremap } from './mremap.js';
 export { sysMadvise } from './madvise.js';
 export { sysMsync } from './msync.js';
 export { sysBrk } from './brk.js';
+export { sysShmget, sysShmat, sysShmdt, sysShmctl, shmNattch, SHM_RDONLY, SHM_RND, SHM_REMAP, SHM_EXEC, type ShmctlCmd } from './shm.js';
 export { sysPin, sysUnpin, sysMpin, sysMunpin } from './pin.js';
 export { fork, exitTask } from './fork.js';
 export { exec } from './exec.js';

@@ -11,6 +11,7 @@ import { err, ok, type Errno, type SysResult } from './errno.js';
 import { mmPopulate } from './gup.js';
 import { canDoMlock, mayExpandVm, mlockFutureOk, type Task } from './mm.js';
 import { MemObject } from './pages.js';
+import type { ShmAttach } from './shm-ids.js';
 import { doMunmap, gatherSplits, insertVma } from './vma-ops.js';
 import { vmStartGap } from './vma-tree.js';
 import {
@@ -28,6 +29,10 @@ export interface MmapRequest {
   file: MemObject | null;
   /** File offset in bytes. */
   offset: bigint;
+  /** shmat: the attachment the VMA belongs to (ipc/shm.c:do_shmat). */
+  shm?: ShmAttach;
+  /** The file is open read-only (SHM_RDONLY): a shared mapping loses VM_MAYWRITE and VM_SHARED. */
+  readOnlyFile?: boolean;
 }
 
 const PAGE = 1n << BigInt(PAGE_SHIFT);
@@ -124,7 +129,9 @@ export function doMmap(t: Task, req: MmapRequest, extraVmFlags = 0): { addr: num
     switch (flags & MAP_TYPE) {
       case MAP_SHARED:
       case MAP_SHARED_VALIDATE:
+        if (req.readOnlyFile && prot & PROT_WRITE) return 'EACCES';
         vmFlags |= VM_SHARED | VM_MAYSHARE;
+        if (req.readOnlyFile) vmFlags &= ~(VM_MAYWRITE | VM_SHARED);
         break;
       case MAP_PRIVATE: break;
       default: return 'EINVAL';
@@ -193,6 +200,7 @@ export function doMmap(t: Task, req: MmapRequest, extraVmFlags = 0): { addr: num
   const v = new Vma(addr, addr + len, vmFlags, pgoff, file, file?.name ?? '');
   v.droppable = droppable;
   v.secretmem = file?.kind === 'secretmem';
+  v.shm = req.shm ?? null;
   // __mmap_complete: count, and clear the lock bits of VMAs that cannot be locked.
   if (v.flags & VM_LOCKED && !vmaSupportsMlock(v)) v.flags &= ~VM_LOCKED_MASK;
   const placed = insertVma(mm, v);

@@ -4,6 +4,7 @@
 import { DEFAULT_MAX_MAP_COUNT } from './constants.js';
 import { MemObject } from './pages.js';
 import { Mm, Task } from './mm.js';
+import { ShmIds } from './shm-ids.js';
 import { LINUX_6_18, type KernelProfile } from './profile.js';
 
 export class System {
@@ -13,6 +14,8 @@ export class System {
   maxMapCount = DEFAULT_MAX_MAP_COUNT;
   /** user_struct->locked_vm of the (single) user: io_uring and other per-user charges, in pages. */
   userLockedVm = 0;
+  /** System V shared memory segments and the user's SHM_LOCK charge (shm.ts). */
+  readonly shm = new ShmIds();
   /** Free 2 MiB pages in the hugetlb pool (nr_hugepages - used). */
   hugePagesFree = 64;
   /** One shared object for every process's [vdso] page (mapped system-wide). */

@@ -4,6 +4,7 @@
 // A VMA covers the page range [start, end) of one address space. Everything is in
 // page numbers (address >> PAGE_SHIFT), which are exact JS numbers up to 2^52.
 import type { MemObject } from './pages.js';
+import type { ShmAttach } from './shm-ids.js';
 
 // Bit values as in include/linux/mm.h (linux-6.18, x86_64, CONFIG_MMU).
 export const VM_NONE = 0;
@@ -73,6 +74,8 @@ export class Vma {
   droppable = false;
   /** memfd_secret mapping (vma_is_secretmem). */
   secretmem = false;
+  /** A System V shm attachment (vm_ops == &shm_vm_ops); its vm_file is per shmat. */
+  shm: ShmAttach | null = null;
 
   get pages(): number { return this.end - this.start; }
   has(f: number): boolean { return (this.flags & f) !== 0; }
@@ -93,7 +96,7 @@ export class Vma {
   shared(): boolean { return this.has(VM_MAYSHARE); }
   clone(): Vma {
     const v = new Vma(this.start, this.end, this.flags, this.pgoff, this.file, this.name, this.special);
-    v.anonVma = this.anonVma; v.droppable = this.droppable; v.secretmem = this.secretmem;
+    v.anonVma = this.anonVma; v.droppable = this.droppable; v.secretmem = this.secretmem; v.shm = this.shm;
     return v;
   }
 }
@@ -125,6 +128,10 @@ export function canMerge(prev: Vma, next: Vma, prevFlags = prev.flags, nextFlags
   if ((prevFlags ^ nextFlags) & ~VM_IGNORE_MERGE) return false;
   // Droppable mappings never merged with a neighbour on 6.18.44 (observed), nor do secretmem ones.
   if (prev.droppable || next.droppable || prev.secretmem !== next.secretmem) return false;
+  // shm VMAs never merge: each shmat has its own vm_file, and a merge may not delete a VMA
+  // with vm_ops->close (shm_close) (mm/vma.c:can_merge_remove_vma). Observed on 6.18.44: a
+  // 4-page attach split by munlock stays three VMAs after the lock is gone.
+  if (prev.shm || next.shm) return false;
   if (prev.file !== next.file || prev.special !== next.special) return false;
   if (prev.pgoff + prev.pages !== next.pgoff) return false;
   // is_mergeable_anon_vma: compatible when both share it, or one side has none and

@@ -65,6 +65,8 @@ int maps_each(int (*cb)(uint64_t, uint64_t, const char *, void *), void *arg);
 void do_call(char **tok, int n);
 void do_access(char **tok, int n);
 void do_grow_stack(char **tok, int n);
+/* System V shm steps (shm.c); returns 0 when tok[0] is not one of them. */
+int do_shm(char **tok, int n);
 void signals_init(void);
 /* snap [full]: "full" is the reference form (whole smaps, smaps_rollup and the
  * probe every time, regions from /proc/self/maps); tests check both agree. */

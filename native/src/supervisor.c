@@ -22,7 +22,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/prctl.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -174,20 +176,45 @@ static void remove_dir(const char *dir) {
 /* Nothing of a scenario outlives it: every process it made is in its group
  * (scenario steps never call setpgid/setsid), and orphans are reparented to
  * this subreaper, so killing the group and waiting until ECHILD reaps them all. */
+static int scen_ipc; /* the scenario runs in a private IPC namespace (System V shm steps) */
+
+/* Remove every segment of the scenario's private IPC namespace. Once its processes
+ * are reaped nothing is attached, so IPC_RMID destroys each at once and returns its
+ * SHM_LOCK charge to the user before the next scenario starts (ipc/shm.c:do_shm_rmid);
+ * freeing the namespace itself would do it only later, from a workqueue. */
+static void remove_segments(void) {
+  struct shm_info info;
+  int max = shmctl(0, SHM_INFO, (struct shmid_ds *)&info);
+  for (int i = 0; i <= max; i++) {
+    struct shmid_ds ds;
+    int id = shmctl(i, SHM_STAT, &ds);
+    if (id >= 0) shmctl(id, IPC_RMID, NULL);
+  }
+}
+
 static void end_scenario(void) {
   if (!scen_pgid) return;
   for (int i = 0; i < chans_used; i++) close_chan(&chans[i]);
   chans_used = 0;
   kill(-scen_pgid, SIGKILL);
   while (wait(NULL) > 0 || errno == EINTR) {}
+  if (scen_ipc) remove_segments();
   remove_dir(scen_dir);
   scen_pgid = 0;
 }
 
 /* "start check": the scenario's processes fault in their snapshot buffers
  * first (worker.c), so that consecutive snapshots can be compared exactly. */
-static void start_scenario(int check) {
+static void start_scenario(int check, int ipc) {
   end_scenario();
+  /* A scenario with System V shm steps gets a fresh IPC namespace (the supervisor's,
+   * inherited by its processes): its segments are invisible to the rest of the
+   * machine, and remove_segments only ever sees the scenario's own. */
+  scen_ipc = ipc;
+  if (ipc && unshare(CLONE_NEWIPC) < 0) {
+    reply_text("fail", "cannot create a private IPC namespace for System V shm (unshare: needs CAP_SYS_ADMIN)");
+    return;
+  }
   snprintf(scen_dir, sizeof scen_dir, "%s/%u", base_dir, scen_seq++);
   int sv[2];
   if (mkdir(scen_dir, 0700) < 0 && errno != EEXIST) { reply_text("fail", "cannot create the scenario's temp dir"); return; }
@@ -277,8 +304,10 @@ int supervisor_main(const char *self, const char *tmp) {
   if (!chans || !in_buf || !obuf) { perror("malloc"); return 1; }
   for (int i = 0; i < MAX_PROCS; i++) chans[i].fd = chans[i].pending_fd = -1;
   while (read_request()) {
-    if (!strcmp(req, "start")) start_scenario(0);
-    else if (!strcmp(req, "start check")) start_scenario(1);
+    if (!strncmp(req, "start", 5) && (req[5] == 0 || req[5] == ' ')) {
+      const char *o = req + 5;
+      start_scenario(strstr(o, " check") != NULL, strstr(o, " ipc") != NULL);
+    }
     else if (!strcmp(req, "done")) { end_scenario(); oput("end 0\n", 6); oflush(); }
     else if (!scen_pgid) reply_text("fail", "no scenario started");
     else forward();

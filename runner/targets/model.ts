@@ -40,7 +40,7 @@ export function runOnModel(scenario: Scenario, options: TargetRunOptions): Obser
   if (image) loadImage(main.task, image); else loadEmpty(main.task);
   main.initialBrk = main.task.mm.brk;
   procs.set('main', main);
-  const world: World = { system, procs, image };
+  const world: World = { system, procs, image, segments: new Map() };
   const started = Date.now();
   for (let i = 0; i < scenario.steps.length; i++) {
     if (Date.now() - started > options.timeoutMs) {

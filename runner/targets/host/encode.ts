@@ -26,6 +26,12 @@ export const MAP = {
 } as const;
 export const MREMAP = { maymove: 1, fixed: 2, dontunmap: 4 } as const;
 export const CAPS = { ipc_lock: 14, sys_resource: 24 } as const;
+/** include/uapi/linux/shm.h, include/uapi/linux/ipc.h. */
+export const SHMAT = { rdonly: 0o10000, rnd: 0o20000, remap: 0o40000, exec: 0o100000 } as const;
+export const SHMCTL = { rmid: 0, lock: 11, unlock: 12 } as const;
+
+/** Steps that need System V IPC (the supervisor gives the scenario a private IPC namespace). */
+export const usesShm = (st: Step): boolean => st.op === 'shmget' || st.op === 'shmat' || st.op === 'shmdt' || st.op === 'shmctl';
 
 export class EncodeError extends Error {}
 
@@ -119,6 +125,15 @@ export function encodeStep(step: Step): string {
         step.mode === 'write' ? 'w' : 'r'].join(' ');
     case 'grow_stack':
       return `grow_stack ${lenToken(step.len)}`;
+    case 'shmget':
+      return ['shmget', step.segment, BigInt(step.size)].join(' ');
+    case 'shmat':
+      return ['shmat', step.bind ?? '-', step.segment, step.at ? addrToken(step.at) : '-',
+        step.flags.reduce((f, w) => f | SHMAT[w], 0)].join(' ');
+    case 'shmdt':
+      return `shmdt ${addrToken(step.addr)}`;
+    case 'shmctl':
+      return ['shmctl', step.segment, SHMCTL[step.cmd]].join(' ');
     case 'fork':
       throw new EncodeError('fork needs the child index (encodeFork)');
     case 'expect':

@@ -1,7 +1,7 @@
 // A scenario as executor request lines (protocol: SPEC.md "Host target"),
 // decided before anything runs: SKIP reasons, the lock cap, encoding errors.
 import type { ObservationLog, Scenario } from '../../../schema/generated/types.js';
-import { EncodeError, encodeFork, encodeStep, type Step } from './encode.js';
+import { EncodeError, encodeFork, encodeStep, usesShm, type Step } from './encode.js';
 import { checkLockCap, DEFAULT_LOCK_CAP } from './lock-cap.js';
 import { hostFacts, skipReason } from './requirements.js';
 
@@ -12,6 +12,8 @@ export interface Plan {
   lines: string[];
   /** Per step, the replies it gets, in order. */
   kinds: ReplyKind[][];
+  /** System V shm steps: the scenario starts in a private IPC namespace (`start … ipc`). */
+  ipc: boolean;
 }
 
 export interface PlanOptions {
@@ -53,7 +55,7 @@ export function plan(s: Scenario, o: PlanOptions): Plan | { error: string } {
     }
     kinds.push(k);
   }
-  return { lines, kinds };
+  return { lines, kinds, ipc: s.steps.some(usesShm) };
 }
 
 /** The log of a run that never starts (skipped, refused, not encodable), or the plan to run. */

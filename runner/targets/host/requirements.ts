@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import type { Scenario, VersionConstraint } from '../../../schema/generated/types.js';
+import { usesShm } from './encode.js';
 
 export interface HostFacts {
   uid: number;
@@ -92,6 +93,9 @@ export function skipReason(s: Scenario, f: HostFacts): string | undefined {
   }
   if (req.has('root') && f.uid !== 0) return `requires root (running as uid ${f.uid})`;
   if (req.has('cap_ipc_lock') && !f.capIpcLockPermitted) return 'requires CAP_IPC_LOCK, which is not in the permitted set';
+  if (f.uid !== 0 && s.steps.some(usesShm)) {
+    return `System V shm steps run in a private IPC namespace, which needs root (running as uid ${f.uid})`;
+  }
   let hugeBytes = 0;
   for (const st of s.steps) {
     if (st.op === 'mmap' && st.flags.includes('hugetlb')) hugeBytes += st.len.bytes !== undefined ? Number(st.len.bytes) : HUGE;

@@ -92,7 +92,8 @@ export class HostSession {
   private send(job: Job, sup: Supervisor): void {
     job.sup = sup;
     sup.setRef(true);
-    sup.send([job.options.checkSnapshots ? 'start check' : 'start', '0 image', ...job.plan.lines, 'done']);
+    const start = (job.options.checkSnapshots ? 'start check' : 'start') + (job.plan.ipc ? ' ipc' : '');
+    sup.send([start, '0 image', ...job.plan.lines, 'done']);
   }
 
   private submit(job: Job): void {

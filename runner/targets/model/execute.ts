@@ -9,6 +9,7 @@ import {
   sysMlockall, sysMmap, sysMprotect, sysMremap, sysMsync, sysMunlock, sysMunlockall, sysMunmap, sysPin, sysUnpin, sysMpin, sysMunpin,
   touchPage, writeByte, type SysResult,
 } from '../../../runtime/index.js';
+import { executeShm } from './shm.js';
 import { truncateFile } from '../../../runtime/files.js';
 import { Proc, ScenarioError } from './bindings.js';
 
@@ -37,6 +38,8 @@ export interface World {
   system: System;
   procs: Map<string, Proc>;
   image: StartImage | null;
+  /** shmget names → segment ids (-1 after a failed shmget: later calls get EINVAL, as on the host). */
+  segments: Map<string, bigint>;
 }
 
 /** Execute one call step in its process; throws ScenarioError for scenario mistakes. */
@@ -191,5 +194,7 @@ export function executeStep(w: World, step: CallStep): CallResult {
       exitTask(t);
       return okAddr;
     }
+    case 'shmget': case 'shmat': case 'shmdt': case 'shmctl':
+      return executeShm(w, p, step);
   }
 }
