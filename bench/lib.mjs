@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** One result line; bench/run.mjs collects these into its table. */
+/** One result line; bench/run.mjs collects these into its table. A plain measurement: goal '', ok undefined. */
 export function report(metric, value, unit, goal, ok) {
   process.stdout.write(JSON.stringify({ metric, value: Math.round(value * 100) / 100, unit, goal, ok }) + '\n');
 }

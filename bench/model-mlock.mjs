@@ -48,6 +48,6 @@ process.stderr.write('VMAs      mlock+munlock of 1 middle page (2 splits, 2 merg
 for (const r of rows) process.stderr.write(`${String(r.n).padStart(6)}    ${r.split.toFixed(2).padStart(8)} µs${' '.repeat(45)}${r.whole.toFixed(2).padStart(7)} µs\n`);
 const ratio = rows[2].split / rows[0].split;
 const ratioWhole = rows[2].whole / rows[0].whole;
-for (const r of rows) report(`model mlock+munlock, middle page, ${r.n} VMAs`, r.split, 'µs', '', true);
+for (const r of rows) report(`model mlock+munlock, middle page, ${r.n} VMAs`, r.split, 'µs', '', undefined);
 report('model mlock cost ratio 65,530 / 10 VMAs (split)', ratio, 'x', '<= 3', ratio <= 3);
 report('model mlock cost ratio 65,530 / 10 VMAs (whole VMA)', ratioWhole, 'x', '<= 3', ratioWhole <= 3);

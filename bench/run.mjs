@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench`: run every bench/*.mjs (but lib.mjs and this file), collect
 // the JSON result lines they print ({metric, value, unit, goal, ok}) and print
-// one table. Other output of a bench goes to stderr as it comes.
+// one table. Other output of a bench goes to stderr as it comes. A row without
+// a goal (goal '') is a measurement, not a verdict: its `met` cell stays empty.
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -27,12 +28,12 @@ for (const b of benches) {
   }
   if (code !== 0) {
     failures++;
-    rows.push({ bench: b, metric: `exited with code ${code}`, value: '', unit: '', goal: '', ok: false });
+    rows.push({ bench: b, metric: `exited with code ${code}`, value: '', unit: '', goal: 'exit 0', ok: false });
   }
 }
 
 const header = ['bench', 'metric', 'value', 'unit', 'goal', 'met'];
-const table = rows.map((r) => [r.bench.replace(/\.mjs$/, ''), r.metric, String(r.value), r.unit, r.goal ?? '', r.ok === undefined ? '' : r.ok ? 'yes' : 'NO']);
+const table = rows.map((r) => [r.bench.replace(/\.mjs$/, ''), r.metric, String(r.value), r.unit, r.goal ?? '', r.ok === undefined || r.ok === null || !r.goal ? '' : r.ok ? 'yes' : 'NO']);
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
 const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
 console.log(line(header));

@@ -30,7 +30,7 @@ function faultPage(t: Task, vpn: number, write: boolean): Run | Signal {
   if (write && v.file === null && v.special === null) {
     // do_anonymous_page on an empty PTE, the common case: one page-table lookup.
     if (!v.anonVma) anonVmaPrepare(mm, v);
-    const run = pt.lookupOrMapOne(vpn, mm.anon, () => mm.anon.allocate(1));
+    const run = pt.lookupOrMapOne(vpn, mm.anon);
     if (pt.lastFresh) return run;
   } else {
     const present = pt.lookup(vpn);
@@ -49,33 +49,41 @@ export function touchPage(t: Task, vpn: number, write: boolean): Signal | null {
 
 const SHIFT = BigInt(PAGE_SHIFT);
 const MASK = BigInt(PAGE_SIZE - 1);
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** Whether a user address converts to a number exactly (every user address does; 2^53 > TASK_SIZE). */
+const exact = (addr: bigint): boolean => addr >= 0n && addr <= SAFE;
 
 /** Read one byte at a user address. */
 export function readByte(t: Task, addr: bigint): { signal: Signal } | { value: number } {
-  const vpn = Number(addr >> SHIFT);
+  if (!exact(addr)) return readByteAt(t, Number(addr >> SHIFT), Number(addr & MASK));
+  const a = Number(addr), vpn = Math.floor(a / PAGE_SIZE);
+  return readByteAt(t, vpn, a - vpn * PAGE_SIZE);
+}
+
+/** Read the byte at offset off of page vpn. */
+export function readByteAt(t: Task, vpn: number, off: number): { signal: Signal } | { value: number } {
   const run = faultPage(t, vpn, false);
   if (typeof run === 'string') return { signal: run };
-  return { value: run.obj.readByte(run.base + (vpn - run.start), Number(addr & MASK)) };
+  return { value: run.obj.readByte(run.base + (vpn - run.start), off) };
 }
 
 /** Write one byte at a user address. */
 export function writeByte(t: Task, addr: bigint, value: number): Signal | null {
-  const vpn = Number(addr >> SHIFT);
+  if (!exact(addr)) return writeByteAt(t, Number(addr >> SHIFT), Number(addr & MASK), value);
+  const a = Number(addr), vpn = Math.floor(a / PAGE_SIZE);
+  return writeByteAt(t, vpn, a - vpn * PAGE_SIZE, value);
+}
+
+/** Write the byte at offset off of page vpn. */
+export function writeByteAt(t: Task, vpn: number, off: number, value: number): Signal | null {
   const run = faultPage(t, vpn, true);
   if (typeof run === 'string') return run;
-  run.obj.writeByte(run.base + (vpn - run.start), Number(addr & MASK), value);
+  run.obj.writeByte(run.base + (vpn - run.start), off, value);
   return null;
 }
 
-/** SPEC.md §3.7: xorshift64* page picker. */
-export function* randomPages(pages: bigint, count: number, seed: bigint): Generator<bigint> {
-  const M = (1n << 64n) - 1n;
-  let x = seed === 0n ? 0x9e3779b97f4a7c15n : seed & M;
-  for (let i = 0; i < count; i++) {
-    x ^= x >> 12n; x ^= (x << 25n) & M; x ^= x >> 27n;
-    yield ((x * 0x2545f4914f6cdd1dn) & M) % pages;
-  }
-}
+export { randomPages, randomPageNumbers } from './random-pages.js';
 
 /**
  * grow_stack: grow [stack] until it reaches len below its top, touching every

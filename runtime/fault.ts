@@ -47,7 +47,8 @@ function cowBreak(mm: Mm, v: Vma, s: number, e: number, old: MemObject, oldBase:
 /** mm/memory.c:do_fault_around + filemap_map_pages: map cached pages around vpn (no PTE yet, below EOF). */
 function faultAround(t: Task, v: Vma, vpn: number, obj: MemObject): void {
   const nr = t.system.profile.behaviour.faultAroundPages;
-  if (nr <= 1) return;
+  // should_fault_around: System V shm VMAs have no ->map_pages (ipc/shm.c:shm_vm_ops).
+  if (nr <= 1 || v.shm) return;
   const pteOff = vpn % PTRS_PER_PTE;
   const vmaOff = vpn - v.start;
   const fromPte = Math.max(pteOff - (pteOff % nr), pteOff - Math.min(pteOff, vmaOff));

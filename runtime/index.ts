@@ -18,7 +18,7 @@ export { sysShmget, sysShmat, sysShmdt, sysShmctl, shmNattch, SHM_RDONLY, SHM_RN
 export { sysPin, sysUnpin, sysMpin, sysMunpin } from './pin.js';
 export { fork, exitTask } from './fork.js';
 export { exec } from './exec.js';
-export { readByte, writeByte, touchPage, growStack, randomPages } from './access.js';
+export { readByte, readByteAt, writeByte, writeByteAt, touchPage, growStack, randomPages, randomPageNumbers } from './access.js';
 export { DEFAULT_IMAGE, loadImage, loadEmpty } from './image.js';
 export { status, smaps, rollupLocked, vmFlags, vmaName, mincore, mclFuture, mapsLineCount } from './procfs.js';
 export { assertInvariants, checkMm, InvariantError } from './invariants.js';

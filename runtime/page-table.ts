@@ -1,38 +1,54 @@
 // One mm's page table. Linux: a radix tree of page tables (pgd/p4d/pud/pmd/pte);
-// a PTE page covers 512 pages (one PMD). Model: a Map from PMD index to that
-// PMD's runs — sorted, disjoint [start, end) page ranges mapping consecutive
-// indexes of one MemObject from `base` — so a fault costs one Map lookup plus a
-// search among a PMD's few runs, whatever the mapping's size; runs never cross
-// a PMD boundary. Range walks visit the populated PMDs in order (a sorted key
-// list, rebuilt only when PMDs come or go). RSS counters change here and only here.
+// a PTE page covers 512 pages (one PMD), a PMD page covers 512 PMDs (one PUD
+// entry, 1 GiB). Model, the same two lower levels: a Map from PUD index to a
+// PmdPage whose 512 slots each head that PMD's runs — sorted, disjoint
+// [start, end) page ranges mapping consecutive indexes of one MemObject from
+// `base` — so a fault costs one small Map lookup (or none: the last PmdPage is
+// kept), a slot read and a walk over that PMD's few runs, whatever the mapping's
+// size. Runs never cross a PMD boundary. Nothing is per page of a mapping.
+//
+// Runs live in a RunPool (run-pool.ts): typed arrays, not objects, because a
+// million random faults would otherwise leave a million long-lived objects for
+// the garbage collector and a pointer chase per run. Callers see Run objects:
+// copies made on demand. RSS counters change here and only here.
 import { PTRS_PER_PTE } from './constants.js';
 import type { MemObject, RmapTable } from './pages.js';
+import { NIL, RunPool } from './run-pool.js';
 
 export interface Run { start: number; end: number; obj: MemObject; base: number }
 export interface RssCounters { anon: number; file: number; shmem: number }
 type Piece = (s: number, e: number, obj: MemObject, base: number) => void;
 
 const B = PTRS_PER_PTE;
+/** PMDs per PMD page (PTRS_PER_PMD on x86_64). */
+const D = 512;
 const blk = (vpn: number): number => Math.floor(vpn / B);
 
-/** Index of the last run in rs with start <= vpn, or -1. */
-function floorIdx(rs: readonly Run[], vpn: number): number {
-  let lo = 0, hi = rs.length - 1, ans = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (rs[mid]!.start <= vpn) { ans = mid; lo = mid + 1; } else hi = mid - 1;
-  }
-  return ans;
+/** The PMDs of one PUD entry: slot i heads the run list of PMD (key * D + i), or is NIL. */
+class PmdPage {
+  readonly slots = new Int32Array(D).fill(NIL);
+  used = 0;
 }
 
 export class PageTable implements RmapTable {
-  private blocks = new Map<number, Run[]>();
-  private sorted: number[] | null = [];
+  private pages = new Map<number, PmdPage>();
+  private sortedKeys: number[] | null = [];
+  /** The PmdPage of the last lookup (random faults within a GiB hit it; sequential walks always do). */
+  private hotKey = -1;
+  private hotPage: PmdPage | undefined;
+  private runs = new RunPool();
+  /** Objects by the number runs store; objIds inverts it. */
+  private objs: MemObject[] = [];
+  private objIds = new Map<MemObject, number>();
+  private lastObj: MemObject | null = null;
+  private lastObjId = -1;
   private nRuns = 0;
   /** MM_ANONPAGES / MM_FILEPAGES / MM_SHMEMPAGES (include/linux/mm_types_task.h), in pages. */
   readonly rss: RssCounters = { anon: 0, file: 0, shmem: 0 };
   /** Every object this table has pointed into since it was created (the rmap's other half). */
   readonly objects = new Set<MemObject>();
+  /** Set by lookupOrMapOne: whether it mapped a new page. */
+  lastFresh = false;
 
   get runCount(): number { return this.nRuns; }
 
@@ -43,92 +59,179 @@ export class PageTable implements RmapTable {
     else this.rss.file += n;
   }
 
-  /** Populated PMD indexes in [lo, hi], ascending. */
-  private blocksIn(lo: number, hi: number): number[] {
-    if (hi - lo + 1 <= 4 * this.blocks.size + 64) {
-      const out: number[] = [];
-      for (let k = lo; k <= hi; k++) if (this.blocks.has(k)) out.push(k);
-      return out;
+  /** The number runs store for obj; joins obj's rmap on first use. */
+  private idOf(obj: MemObject): number {
+    if (obj === this.lastObj) return this.lastObjId;
+    let id = this.objIds.get(obj);
+    if (id === undefined) {
+      id = this.objs.length;
+      this.objs.push(obj);
+      this.objIds.set(obj, id);
+      this.objects.add(obj);
+      obj.tables.add(this);
     }
-    if (!this.sorted) this.sorted = [...this.blocks.keys()].sort((a, b) => a - b);
-    const ks = this.sorted;
+    this.lastObj = obj;
+    this.lastObjId = id;
+    return id;
+  }
+
+  private page(d: number): PmdPage | undefined {
+    if (d === this.hotKey) return this.hotPage;
+    const p = this.pages.get(d);
+    if (p) { this.hotKey = d; this.hotPage = p; }
+    return p;
+  }
+
+  /** First run of PMD k, or NIL. */
+  private head(k: number): number {
+    const d = Math.floor(k / D);
+    const p = this.page(d);
+    return p ? p.slots[k - d * D]! : NIL;
+  }
+
+  private setHead(k: number, r: number): void {
+    const d = Math.floor(k / D);
+    let p = this.page(d);
+    if (!p) {
+      if (r === NIL) return;
+      p = new PmdPage();
+      this.pages.set(d, p);
+      this.sortedKeys = null;
+      this.hotKey = d;
+      this.hotPage = p;
+    }
+    const s = k - d * D, was = p.slots[s]!;
+    p.slots[s] = r;
+    if (was === NIL && r !== NIL) p.used++;
+    else if (was !== NIL && r === NIL && --p.used === 0) {
+      this.pages.delete(d);
+      this.sortedKeys = null;
+      if (this.hotKey === d) { this.hotKey = -1; this.hotPage = undefined; }
+    }
+  }
+
+  private keys(): number[] {
+    if (!this.sortedKeys) this.sortedKeys = [...this.pages.keys()].sort((a, b) => a - b);
+    return this.sortedKeys;
+  }
+
+  /**
+   * fn(k) for each populated PMD k in [lo, hi], ascending; fn returning true stops
+   * the walk. fn may remove runs and PMDs, but must not add PMDs.
+   */
+  private eachPmd(lo: number, hi: number, fn: (k: number) => boolean | void): void {
+    const dLo = Math.floor(lo / D), dHi = Math.floor(hi / D);
+    const visit = (d: number, p: PmdPage): boolean => {
+      const sHi = d === dHi ? hi - d * D : D - 1;
+      for (let s = d === dLo ? lo - d * D : 0; s <= sHi && p.used > 0; s++) {
+        if (p.slots[s] !== NIL && fn(d * D + s)) return true;
+      }
+      return false;
+    };
+    if (dHi - dLo < 2 * this.pages.size + 16) {
+      for (let d = dLo; d <= dHi; d++) {
+        const p = this.pages.get(d);
+        if (p && visit(d, p)) return;
+      }
+      return;
+    }
+    const ks = this.keys();
     let i = 0, j = ks.length;
-    while (i < j) { const m = (i + j) >> 1; if (ks[m]! < lo) i = m + 1; else j = m; }
-    const out: number[] = [];
-    for (; i < ks.length && ks[i]! <= hi; i++) out.push(ks[i]!);
-    return out;
+    while (i < j) { const m = (i + j) >> 1; if (ks[m]! < dLo) i = m + 1; else j = m; }
+    for (; i < ks.length && ks[i]! <= dHi; i++) {
+      const p = this.pages.get(ks[i]!);
+      if (p && visit(ks[i]!, p)) return;
+    }
   }
 
-  private insertRun(r: Run): void {
-    const k = blk(r.start);
-    let rs = this.blocks.get(k);
-    if (!rs) { rs = []; this.blocks.set(k, rs); this.sorted = null; }
-    rs.splice(floorIdx(rs, r.start) + 1, 0, r);
-    this.nRuns++;
+  private toRun(r: number): Run {
+    const rp = this.runs, start = rp.start(r);
+    return { start, end: start + rp.len(r), obj: this.objs[rp.obj(r)]!, base: rp.base(r) };
   }
 
-  /** The run covering vpn, if any. */
+  /** The run id covering vpn, or NIL. */
+  private find(vpn: number): number {
+    const rp = this.runs;
+    for (let r = this.head(blk(vpn)); r !== NIL; r = rp.next(r)) {
+      const s = rp.start(r);
+      if (s > vpn) return NIL;
+      if (vpn < s + rp.len(r)) return r;
+    }
+    return NIL;
+  }
+
+  /** The run covering vpn, if any (a copy). */
   lookup(vpn: number): Run | undefined {
-    const rs = this.blocks.get(blk(vpn));
-    if (!rs) return undefined;
-    const r = rs[floorIdx(rs, vpn)];
-    return r && vpn < r.end ? r : undefined;
+    const r = this.find(vpn);
+    return r === NIL ? undefined : this.toRun(r);
   }
 
   /**
    * The hot path of anonymous write faults, with one PMD lookup: the run mapping
    * vpn if there is one (lastFresh = false), else a new one-page run of obj at
-   * index alloc() (lastFresh = true).
+   * index obj.allocate(1) (lastFresh = true).
    */
-  lookupOrMapOne(vpn: number, obj: MemObject, alloc: () => number): Run {
-    const k = blk(vpn);
-    let rs = this.blocks.get(k);
-    const i = rs ? floorIdx(rs, vpn) : -1;
-    const prev = rs && i >= 0 ? rs[i]! : undefined;
-    if (prev && vpn < prev.end) { this.lastFresh = false; return prev; }
+  lookupOrMapOne(vpn: number, obj: MemObject): Run {
+    const rp = this.runs, k = blk(vpn);
+    let prev = NIL, next = this.head(k);
+    while (next !== NIL && rp.start(next) <= vpn) { prev = next; next = rp.next(next); }
+    if (prev !== NIL && vpn < rp.start(prev) + rp.len(prev)) { this.lastFresh = false; return this.toRun(prev); }
     this.lastFresh = true;
-    const base = alloc();
-    if (!this.objects.has(obj)) { this.objects.add(obj); obj.tables.add(this); }
+    const base = obj.allocate(1), id = this.idOf(obj);
     this.account(obj, 1);
-    const next = rs ? rs[i + 1] : undefined;
-    if (prev && prev.end === vpn && prev.obj === obj && prev.base + (prev.end - prev.start) === base
-      && !(next && next.start === vpn + 1)) { prev.end++; return prev; }
-    const r: Run = { start: vpn, end: vpn + 1, obj, base };
-    if (!rs) { rs = []; this.blocks.set(k, rs); this.sorted = null; }
-    rs.splice(i + 1, 0, r);
+    if (prev !== NIL && rp.obj(prev) === id) {
+      const len = rp.len(prev);
+      if (rp.start(prev) + len === vpn && rp.base(prev) + len === base && !(next !== NIL && rp.start(next) === vpn + 1)) {
+        rp.setLen(prev, len + 1);
+        return this.toRun(prev);
+      }
+    }
+    const r = rp.alloc(vpn, 1, base, id, next);
+    if (prev !== NIL) rp.setNext(prev, r); else this.setHead(k, r);
     this.nRuns++;
-    return r;
+    return { start: vpn, end: vpn + 1, obj, base };
   }
-  lastFresh = false;
 
   /** Start of the first run beginning after vpn and before limit, or limit. */
   nextRunStart(vpn: number, limit: number): number {
     if (limit <= vpn + 1) return limit;
-    for (const k of this.blocksIn(blk(vpn), blk(limit - 1))) {
-      for (const r of this.blocks.get(k)!) if (r.start > vpn) return Math.min(r.start, limit);
-    }
-    return limit;
+    const rp = this.runs;
+    let found = limit;
+    this.eachPmd(blk(vpn), blk(limit - 1), (k) => {
+      for (let r = this.head(k); r !== NIL; r = rp.next(r)) {
+        if (rp.start(r) > vpn) { found = Math.min(rp.start(r), limit); return true; }
+      }
+      return false;
+    });
+    return found;
   }
 
   /** Map [start, end) to obj indexes base... (replacing whatever was there). */
   map(start: number, end: number, obj: MemObject, base: number): void {
     if (start >= end) return;
-    if (end - start > 1 || this.lookup(start)) this.unmap(start, end);
-    if (!this.objects.has(obj)) { this.objects.add(obj); obj.tables.add(this); }
+    if (end - start > 1 || this.find(start) !== NIL) this.unmap(start, end);
+    const id = this.idOf(obj), rp = this.runs;
     this.account(obj, end - start);
     for (let s = start; s < end; ) {
-      const e = Math.min(end, (blk(s) + 1) * B);
+      const k = blk(s);
+      const e = Math.min(end, (k + 1) * B);
       const b = base + (s - start);
-      const rs = this.blocks.get(blk(s));
-      const i = rs ? floorIdx(rs, s) : -1;
-      const prev = rs && i >= 0 ? rs[i] : undefined;
-      const next = rs ? rs[i + 1] : undefined;
-      const joinPrev = prev && prev.end === s && prev.obj === obj && prev.base + (prev.end - prev.start) === b;
-      const joinNext = next && next.start === e && next.obj === obj && next.base === b + (e - s);
-      if (joinPrev && joinNext) { prev!.end = next!.end; rs!.splice(i + 1, 1); this.nRuns--; }
-      else if (joinPrev) prev!.end = e;
-      else if (joinNext) { next!.start = s; next!.base = b; }
-      else this.insertRun({ start: s, end: e, obj, base: b });
+      let prev = NIL, next = this.head(k);
+      while (next !== NIL && rp.start(next) < s) { prev = next; next = rp.next(next); }
+      const joinPrev = prev !== NIL && rp.obj(prev) === id && rp.start(prev) + rp.len(prev) === s && rp.base(prev) + rp.len(prev) === b;
+      const joinNext = next !== NIL && rp.obj(next) === id && rp.start(next) === e && rp.base(next) === b + (e - s);
+      if (joinPrev && joinNext) {
+        rp.setLen(prev, rp.start(next) + rp.len(next) - rp.start(prev));
+        rp.setNext(prev, rp.next(next));
+        rp.free(next);
+        this.nRuns--;
+      } else if (joinPrev) rp.setLen(prev, e - rp.start(prev));
+      else if (joinNext) rp.set(next, s, rp.start(next) + rp.len(next) - s, b);
+      else {
+        const r = rp.alloc(s, e - s, b, id, next);
+        if (prev !== NIL) rp.setNext(prev, r); else this.setHead(k, r);
+        this.nRuns++;
+      }
       s = e;
     }
   }
@@ -136,38 +239,54 @@ export class PageTable implements RmapTable {
   /** Remove [start, end); fn sees each removed piece (start, end, obj, base of the piece). */
   unmap(start: number, end: number, fn?: Piece): void {
     if (start >= end) return;
-    for (const k of this.blocksIn(blk(start), blk(end - 1))) {
-      const rs = this.blocks.get(k)!;
-      let i = Math.max(0, floorIdx(rs, start));
-      while (i < rs.length && rs[i]!.start < end) {
-        const h = rs[i]!;
-        if (h.end <= start) { i++; continue; }
-        const s = Math.max(h.start, start), e = Math.min(h.end, end);
-        this.account(h.obj, -(e - s));
-        if (fn) fn(s, e, h.obj, h.base + (s - h.start));
-        const keep: Run[] = [];
-        if (h.start < start) keep.push({ start: h.start, end: start, obj: h.obj, base: h.base });
-        if (h.end > end) keep.push({ start: end, end: h.end, obj: h.obj, base: h.base + (end - h.start) });
-        rs.splice(i, 1, ...keep);
-        this.nRuns += keep.length - 1;
-        i += keep.length;
+    const rp = this.runs;
+    this.eachPmd(blk(start), blk(end - 1), (k) => {
+      let prev = NIL, r = this.head(k);
+      while (r !== NIL) {
+        const hs = rp.start(r);
+        if (hs >= end) break;
+        const he = hs + rp.len(r), next = rp.next(r);
+        if (he <= start) { prev = r; r = next; continue; }
+        const s = Math.max(hs, start), e = Math.min(he, end), obj = this.objs[rp.obj(r)]!, hb = rp.base(r);
+        this.account(obj, -(e - s));
+        if (fn) fn(s, e, obj, hb + (s - hs));
+        if (hs < start && he > end) {
+          rp.setLen(r, start - hs);
+          rp.setNext(r, rp.alloc(end, he - end, hb + (end - hs), rp.obj(r), next));
+          this.nRuns++;
+          break;
+        } else if (hs < start) {
+          rp.setLen(r, start - hs);
+          prev = r;
+        } else if (he > end) {
+          rp.set(r, end, he - end, hb + (end - hs));
+          break;
+        } else {
+          if (prev !== NIL) rp.setNext(prev, next); else this.setHead(k, next);
+          rp.free(r);
+          this.nRuns--;
+        }
+        r = next;
       }
-      if (rs.length === 0) { this.blocks.delete(k); this.sorted = null; }
-    }
+      return false;
+    });
   }
 
   /** Each mapped piece of [start, end), clipped, in order. fn must not mutate the table. */
   forEachIn(start: number, end: number, fn: Piece): void {
     if (start >= end) return;
-    for (const k of this.blocksIn(blk(start), blk(end - 1))) {
-      const rs = this.blocks.get(k)!;
-      for (let i = Math.max(0, floorIdx(rs, start)); i < rs.length && rs[i]!.start < end; i++) {
-        const r = rs[i]!;
-        if (r.end <= start) continue;
-        const s = Math.max(r.start, start);
-        fn(s, Math.min(r.end, end), r.obj, r.base + (s - r.start));
+    const rp = this.runs;
+    this.eachPmd(blk(start), blk(end - 1), (k) => {
+      for (let r = this.head(k); r !== NIL; r = rp.next(r)) {
+        const rs = rp.start(r);
+        if (rs >= end) break;
+        const re = rs + rp.len(r);
+        if (re <= start) continue;
+        const s = rs > start ? rs : start;
+        fn(s, re < end ? re : end, this.objs[rp.obj(r)]!, rp.base(r) + (s - rs));
       }
-    }
+      return false;
+    });
   }
 
   /** Count mapped pages of [start, end) accepted by pred. */
@@ -184,20 +303,25 @@ export class PageTable implements RmapTable {
     return out;
   }
 
+  /** Copies of every run, in address order. */
   allRuns(): Run[] {
     const out: Run[] = [];
-    if (!this.sorted) this.sorted = [...this.blocks.keys()].sort((a, b) => a - b);
-    for (const k of this.sorted) out.push(...this.blocks.get(k)!);
+    for (const d of this.keys()) {
+      const p = this.pages.get(d)!;
+      for (let s = 0; s < D; s++) for (let r = p.slots[s]!; r !== NIL; r = this.runs.next(r)) out.push(this.toRun(r));
+    }
     return out;
   }
 
-  /** Pieces of obj this table maps, as [firstIndex, endIndex), merged across PMD boundaries (one rmap step). */
+  /** Pieces of obj this table maps, as [firstIndex, endIndex) (one rmap step). */
   indexRangesOf(obj: MemObject): Array<[number, number]> {
     const out: Array<[number, number]> = [];
-    for (const rs of this.blocks.values()) {
-      for (const r of rs) {
-        if (r.obj !== obj) continue;
-        out.push([r.base, r.base + r.end - r.start]);
+    const id = this.objIds.get(obj);
+    if (id === undefined) return out;
+    const rp = this.runs;
+    for (const p of this.pages.values()) {
+      for (let s = 0; s < D; s++) {
+        for (let r = p.slots[s]!; r !== NIL; r = rp.next(r)) if (rp.obj(r) === id) out.push([rp.base(r), rp.base(r) + rp.len(r)]);
       }
     }
     return out;
@@ -205,8 +329,15 @@ export class PageTable implements RmapTable {
 
   /** Teardown (exit_mmap): forget every PTE and leave the rmap. */
   release(): void {
-    this.blocks.clear();
-    this.sorted = [];
+    this.pages.clear();
+    this.sortedKeys = [];
+    this.hotKey = -1;
+    this.hotPage = undefined;
+    this.runs = new RunPool();
+    this.objs = [];
+    this.objIds.clear();
+    this.lastObj = null;
+    this.lastObjId = -1;
     this.nRuns = 0;
     this.rss.anon = this.rss.file = this.rss.shmem = 0;
     for (const o of this.objects) o.tables.delete(this);
@@ -216,17 +347,27 @@ export class PageTable implements RmapTable {
   /** Structural check for invariants.ts. */
   check(): string | null {
     let n = 0;
-    for (const [k, rs] of this.blocks) {
-      if (rs.length === 0) return `empty PMD ${k}`;
-      let prevEnd = -Infinity;
-      for (const r of rs) {
-        if (!(r.start < r.end)) return `empty run at ${r.start}`;
-        if (blk(r.start) !== k || blk(r.end - 1) !== k) return `run [${r.start}, ${r.end}) crosses PMD ${k}`;
-        if (r.start < prevEnd) return `runs overlap at ${r.start}`;
-        prevEnd = r.end;
-        n++;
+    const rp = this.runs;
+    for (const [d, p] of this.pages) {
+      let used = 0;
+      for (let s = 0; s < D; s++) {
+        if (p.slots[s] === NIL) continue;
+        used++;
+        const k = d * D + s;
+        let prevEnd = -Infinity;
+        for (let r = p.slots[s]!; r !== NIL; r = rp.next(r)) {
+          const start = rp.start(r), end = start + rp.len(r);
+          if (!(rp.len(r) > 0)) return `empty run at ${start}`;
+          if (blk(start) !== k || blk(end - 1) !== k) return `run [${start}, ${end}) crosses PMD ${k}`;
+          if (start < prevEnd) return `runs overlap at ${start}`;
+          if (!this.objects.has(this.objs[rp.obj(r)]!)) return `run [${start}, ${end}) points into an object outside the rmap`;
+          prevEnd = end;
+          if (++n > rp.live) return 'run lists form a cycle';
+        }
       }
+      if (used === 0 || used !== p.used) return `PMD page ${d} counts ${p.used} PMDs, holds ${used}`;
     }
+    if (n !== rp.live) return `${rp.live} runs allocated, ${n} reachable`;
     return n === this.nRuns ? null : `run count ${this.nRuns} != ${n}`;
   }
 }

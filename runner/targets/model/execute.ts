@@ -5,9 +5,9 @@ import type { CallStep } from '../../ir.js';
 import {
   MAP_ANONYMOUS, MAP_DROPPABLE, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_GROWSDOWN, MAP_HUGETLB, MAP_LOCKED, MAP_NONBLOCK,
   MAP_NORESERVE, MAP_POPULATE, MAP_PRIVATE, MAP_SHARED, MAP_STACK, MemObject, PAGE_SIZE, RLIM_INFINITY, System,
-  exec, exitTask, fork, growStack, randomPages, readByte, sysBrk, sysMadvise, sysMemfdSecretMap, sysMlock, sysMlock2,
+  exec, exitTask, fork, growStack, randomPageNumbers, readByte, sysBrk, sysMadvise, sysMemfdSecretMap, sysMlock, sysMlock2,
   sysMlockall, sysMmap, sysMprotect, sysMremap, sysMsync, sysMunlock, sysMunlockall, sysMunmap, sysPin, sysUnpin, sysMpin, sysMunpin,
-  touchPage, writeByte, type SysResult,
+  touchPage, writeByte, writeByteAt, type SysResult,
 } from '../../../runtime/index.js';
 import { executeShm } from './shm.js';
 import { truncateFile } from '../../../runtime/files.js';
@@ -165,9 +165,10 @@ export function executeStep(w: World, step: CallStep): CallResult {
       if (pages === 0n) pages = 1n;
       const write = step.mode === 'write';
       const vbase = Number(base / P);
-      for (const pg of randomPages(pages, step.count, BigInt(step.seed))) {
-        const vpn = vbase + Number(pg);
-        const s = write ? writeByte(t, BigInt(vpn) * P + (base % P), 0x5a) : touchPage(t, vpn, false);
+      const off = Number(base % P);
+      for (const pg of randomPageNumbers(pages, step.count, BigInt(step.seed))) {
+        const vpn = vbase + pg;
+        const s = write ? writeByteAt(t, vpn, off, 0x5a) : touchPage(t, vpn, false);
         if (s) return { outcome: 'signal', signal: s };
       }
       return okv();
