@@ -94,6 +94,12 @@ export async function main(argv: string[], io: CommandIO = defaultIO(), signal?:
   else external?.addEventListener('abort', () => controller.abort(), { once: true });
   const ownsProcess = io.stdout === process.stdout;
   if (ownsProcess) process.on('SIGINT', onSigint);
+  // `mls run | head`: the reader left. Later writes to stdout are dropped (not
+  // a crash with a stack trace), and the run goes on so report files are complete.
+  const onStdoutError = (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') io.stderr.write(`mls: cannot write to standard output: ${e.message}\n`);
+  };
+  if (ownsProcess) process.stdout.on('error', onStdoutError);
   const ctx: CommandContext = { positionals, options, io, signal: controller.signal };
   try {
     const code = await COMMAND_IMPL[command](ctx);

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { Parser } from 'tap-parser';
-import { BROKEN, FAILING, PASSING, ROOT, mls, suite } from './helpers.js';
+import { BROKEN, FAILING, PASSING, ROOT, mls, mlsAsync, suite } from './helpers.js';
 
 // The host target runs real syscalls: expected values are the kernel's own.
 const TARGET = ['--target', 'host'];
@@ -121,6 +121,22 @@ t.test('tap on stdout, junit and json to files, all in one run', async (t) => {
   t.equal([...xml.matchAll(/<testsuite /g)].length, 3);
   t.match(xml, /<failure /);
   t.match(xml, /<error [^>]*type="mls\//);
+});
+
+t.test('stdout closed early (`mls run | head`): no crash, and the report files are still complete', async (t) => {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 40; i++) files[`s${i}.mls`] = PASSING(`s${i}`);
+  const dir = suite(files);
+  const child = mlsAsync(['run', '-j1', '-r', 'tap', '-r', 'json=out/results.json'], { cwd: dir });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  // Like `head -1`: read the first chunk, then close the pipe.
+  await new Promise<void>((r) => child.stdout.once('data', () => { child.stdout.destroy(); r(); }));
+  const code = await new Promise<number | null>((r) => child.on('exit', r));
+  t.equal(code, 0, stderr);
+  t.notMatch(stderr, /EPIPE|at .*\.js:\d+/, 'no stack trace');
+  const doc = JSON.parse(readFileSync(join(dir, 'out/results.json'), 'utf8'));
+  t.same(doc.summary, { passed: 40, failed: 0, errors: 0, skipped: 0, total: 40 });
 });
 
 t.test('check: every diagnostic of every file, exit 2 on errors; compile --json prints the IR', async (t) => {
