@@ -91,6 +91,10 @@ const invalid: Invalid[] = [
   { code: B + 'mlock buf => ENOMEM, EINVAL\n', id: 'mls/bad-value', line: 3, column: 22 },
   { code: H + 'requires rooot\n', id: 'mls/bad-value', line: 2, column: 10, suggestion: 'root' },
   { code: B + 'x = mmap 4p rw shared file nofile\n', id: 'mls/unknown-file', line: 3, column: 28 },
+  { code: B + 'shmget seg 4p\nx = shmat sge\n', id: 'mls/unknown-segment', line: 4, column: 11, suggestion: 'seg' },
+  { code: B + 'shmget seg 4p\nshmat seg readonly\n', id: 'mls/unknown-flag', line: 4, column: 11, suggestion: 'rdonly' },
+  { code: B + 'shmget seg 4p\nshmctl seg lokc\n', id: 'mls/bad-value', line: 4, column: 12, suggestion: 'lock' },
+  { code: B + 'shmget seg 4p\nshmget seg 1p\n', id: 'mls/bad-value', line: 4, column: 8 },
   { code: B + 'mlock buf\nabout "late"\n', id: 'mls/header-order', line: 4, column: 1 },
   { code: 'mlock heap\n', id: 'mls/missing-scenario', line: 1, column: 1 },
 ];
