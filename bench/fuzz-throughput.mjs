@@ -31,7 +31,7 @@ const line = (what, m, goal = '—', goalValue) => {
   const cpuMs = m.driverMs + m.execMs;
   const bound = cpuMs > 0 ? m.n / (cpuMs / 1000 / CORES) : Infinity;
   report(`${what}: wall`, rate, 'scenarios/s', goal, goalValue === undefined || rate >= goalValue);
-  report(`${what}: CPU per scenario (driver + executor)`, cpuMs / m.n, `ms (${(m.driverMs / m.n).toFixed(2)} + ${(m.execMs / m.n).toFixed(2)})`, '—', true);
+  report(`${what}: CPU per scenario (driver + executor)`, cpuMs / m.n, `ms (${(m.driverMs / m.n).toFixed(2)} + ${(m.execMs / m.n).toFixed(2)})`, '', undefined);
   report(`${what}: CPU bound on ${CORES} cores`, bound, 'scenarios/s', goal, goalValue === undefined || bound >= goalValue);
   return { rate, bound };
 };
