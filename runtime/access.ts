@@ -31,7 +31,7 @@ function faultPage(t: Task, vpn: number, write: boolean): Run | Signal {
     // do_anonymous_page on an empty PTE, the common case: one page-table lookup.
     if (!v.anonVma) anonVmaPrepare(mm, v);
     const run = pt.lookupOrMapOne(vpn, mm.anon);
-    if (pt.lastFresh) return run;
+    if (pt.lastFresh) { t.minFlt++; return run; }
   } else {
     const present = pt.lookup(vpn);
     if (present && !write) return present;

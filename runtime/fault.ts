@@ -4,6 +4,8 @@
 // (private file write), do_shared_fault, do_wp_page (COW break; a page mapped
 // once is reused), hugetlb_fault; mm/rmap.c:__anon_vma_prepare and
 // find_mergeable_anon_vma. Faults past EOF give SIGBUS (filemap_fault).
+// Each successful handle_mm_fault counts in Task.minFlt (mm_account_fault): one per
+// page a fault maps, one for a fault-around window, one per COW copy.
 import { HPAGE_PAGES, PAGE_SIZE_N, PTRS_PER_PTE } from './constants.js';
 import type { Mm, Task } from './mm.js';
 import { GUARD_MARKER, ZERO_PAGE, type MemObject } from './pages.js';
@@ -80,11 +82,12 @@ export function faultRange(t: Task, v: Vma, start: number, end: number, write: b
         const o = run.obj;
         if (o === ZERO_PAGE || (o.kind !== 'anon' && o.kind !== 'hugetlb' && !(v.flags & VM_SHARED) && o.kind !== 'special')) {
           cowBreak(mm, v, vpn, segEnd, o, base);
+          t.minFlt += segEnd - vpn;
         } else if (o.kind === 'anon') {
           // do_wp_page: reuse a page only this PTE maps, copy a shared one.
           for (let p = vpn; p < segEnd; p++) {
             const idx = base + (p - vpn);
-            if (mapcount(o, idx) > 1) cowBreak(mm, v, p, p + 1, o, idx);
+            if (mapcount(o, idx) > 1) { cowBreak(mm, v, p, p + 1, o, idx); t.minFlt++; }
           }
         }
       }
@@ -105,6 +108,7 @@ export function faultRange(t: Task, v: Vma, start: number, end: number, write: b
         obj.cache.add(hidx, hidx + HPAGE_PAGES);
       }
       pt.map(hs, he, obj, hidx);
+      t.minFlt++;
       vpn = Math.min(he, end);
       continue;
     }
@@ -115,10 +119,11 @@ export function faultRange(t: Task, v: Vma, start: number, end: number, write: b
       // EOF; do_cow_fault prepares the anon_vma before it (both observed on 6.18.44).
       if (!write && obj.kind !== 'secretmem') {
         faultAround(t, v, vpn, obj);
-        if (pt.lookup(vpn)) continue;
+        if (pt.lookup(vpn)) { t.minFlt++; continue; }
       }
       if (write && !(v.flags & VM_SHARED)) anonVmaPrepare(mm, v);
       if (idx >= eofIndex(obj)) return { done: vpn - start, error: 'SIGBUS' };
+      t.minFlt++;
       obj.cache.add(idx, idx + 1);
       if (write && !(v.flags & VM_SHARED)) cowBreak(mm, v, vpn, vpn + 1, obj, idx);
       else pt.map(vpn, vpn + 1, obj, idx);
@@ -129,9 +134,12 @@ export function faultRange(t: Task, v: Vma, start: number, end: number, write: b
       // vdso pages are installed at exec; vvar pages are PFNs inserted on fault.
       const o = v.special === 'vdso' ? t.system.vdso : t.system.vvar;
       pt.map(vpn, gapEnd, o, v.index(vpn));
+      t.minFlt += gapEnd - vpn;
       vpn = gapEnd;
       continue;
     }
+    // do_anonymous_page maps one page per fault.
+    t.minFlt += gapEnd - vpn;
     if (write) {
       anonVmaPrepare(mm, v);
       pt.map(vpn, gapEnd, mm.anon, mm.anon.allocate(gapEnd - vpn));

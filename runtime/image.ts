@@ -24,6 +24,7 @@ import type { StartImage } from '../schema/generated/types.js';
 import { PAGE_SHIFT, PAGE_SIZE, TASK_SIZE_PAGES, VSYSCALL_PAGE } from './constants.js';
 import type { Task } from './mm.js';
 import { MemObject } from './pages.js';
+import { markClean } from './writeback.js';
 import { AnonVma, Vma, VM_GROWSDOWN, VM_WRITE, flagsFromLetters, type SpecialKind } from './vma.js';
 
 const L = (s: string): string[] => s.split(' ');
@@ -130,6 +131,8 @@ export function loadImage(t: Task, image: StartImage): void {
   for (const f of files.values()) {
     f.obj.sizeBytes = BigInt(f.maxPg - f.minPg) * BigInt(PAGE_SIZE);
     f.obj.cache.add(0, f.maxPg - f.minPg);
+    // The executable was read from disk: its page-cache pages are clean.
+    markClean(f.obj, 0, f.maxPg - f.minPg);
   }
   mm.brk = Number(hexBig(image.brkStart));
   if (!mm.startBrk) mm.startBrk = mm.brk;

@@ -28,6 +28,7 @@ export function mainlineBehaviour(v: Version): Behaviour {
     // The move_vma refactoring (Lorenzo Stoakes, "mm/mremap: initial refactor of
     // move_vma()", March 2025) is in neither 6.12 nor earlier bases; 6.18 has it.
     dontunmapLeaksLockedVm: atLeast(v, 6, 15),
+    mremapMovesVmas: atLeast(v, 6, 17),
     memfdSecret: atLeast(v, 5, 14),
     ioUring: atLeast(v, 5, 1),
   };

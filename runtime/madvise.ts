@@ -13,8 +13,9 @@ import { mapcount } from './rmap.js';
 import type { Task } from './mm.js';
 import { GUARD_MARKER } from './pages.js';
 import { vmaModifyFlags, zapRange } from './vma-ops.js';
+import { isClean } from './writeback.js';
 import {
-  VM_DONTCOPY, VM_DONTDUMP, VM_HUGEPAGE, VM_HUGETLB, VM_IO, VM_LOCKED, VM_MAYBE_GUARD, VM_NOHUGEPAGE, VM_PFNMAP,
+  VM_DONTCOPY, VM_DONTDUMP, VM_HUGEPAGE, VM_HUGETLB, VM_IO, VM_LOCKED, VM_MAYBE_GUARD, VM_MAYWRITE, VM_NOHUGEPAGE, VM_PFNMAP,
   VM_RAND_READ, VM_READ, VM_SEQ_READ, VM_SHARED, VM_SPECIAL, VM_WIPEONFORK, VM_WRITE, type Vma,
 } from './vma.js';
 
@@ -46,7 +47,11 @@ function flagAdvice(v: Vma, advice: number): number | Errno | null {
   }
 }
 
-/** mm/madvise.c:madvise_pageout on page-cache pages: unmap and drop those mapped only here. */
+/**
+ * mm/madvise.c:madvise_pageout on page-cache pages mapped only here: reclaim_pages
+ * unmaps them; shrink_folio_list then frees the clean ones and keeps the dirty ones
+ * in the page cache (writeback.ts).
+ */
 function pageout(t: Task, v: Vma, s: number, e: number): void {
   const f = v.file!;
   const victims: Array<[number, number, number]> = [];
@@ -54,7 +59,10 @@ function pageout(t: Task, v: Vma, s: number, e: number): void {
     if (obj !== f) return;
     for (let i = 0; i < b - a; i++) if (mapcount(f, base + i) === 1) victims.push([a + i, a + i + 1, base + i]);
   });
-  for (const [a, b, idx] of victims) { t.mm.pt.unmap(a, b); f.cache.remove(idx, idx + 1); }
+  for (const [a, b, idx] of victims) {
+    t.mm.pt.unmap(a, b);
+    if (isClean(f, idx)) f.cache.remove(idx, idx + 1);
+  }
 }
 
 function applyToVma(t: Task, v: Vma, s: number, e: number, advice: number): { vma: Vma; error?: Errno } {
@@ -78,9 +86,11 @@ function applyToVma(t: Task, v: Vma, s: number, e: number, advice: number): { vm
       return { vma: v };
     }
     case MADV.REMOVE: {
-      // madvise_remove: EINVAL when locked or without a file, EACCES unless shared and writable.
+      // mm/madvise.c:madvise_remove: EINVAL when locked or without a file, then EACCES
+      // unless vma_is_shared_maywrite (VM_SHARED and VM_MAYWRITE: a PROT_EXEC-only shared
+      // mapping of a writable object is punched; observed on 6.18.44).
       if (v.flags & VM_LOCKED || !v.file) return { vma: v, error: 'EINVAL' };
-      if (!(v.flags & VM_SHARED) || !(v.flags & VM_WRITE)) return { vma: v, error: 'EACCES' };
+      if ((v.flags & (VM_SHARED | VM_MAYWRITE)) !== (VM_SHARED | VM_MAYWRITE)) return { vma: v, error: 'EACCES' };
       const is = v.index(s), ie = v.index(e);
       // vfs_fallocate(PUNCH_HOLE): the pages go from the object and from every mapping.
       for (const tbl of [...v.file.tables]) {
@@ -150,8 +160,12 @@ export function sysMadvise(t: Task, startB: bigint, lenB: bigint, advice: number
   let unmapped = false;
   let cur = s;
   let v = mm.vmas.find(cur);
+  // madvise_populate walks the range as GUP does (faultin_page_range with
+  // FOLL_MADV_POPULATE): a hole stops it at once with ENOMEM, the pages before it
+  // populated; other advice visits every VMA and reports the hole afterwards.
+  const populate = advice === MADV.POPULATE_READ || advice === MADV.POPULATE_WRITE;
   while (v && v.start < e && cur < e) {
-    if (v.start > cur) unmapped = true;
+    if (v.start > cur) { if (populate) return err('ENOMEM'); unmapped = true; }
     const rs = Math.max(cur, v.start), re = Math.min(e, v.end);
     const r = applyToVma(t, v, rs, re, advice);
     if (r.error) return err(r.error);

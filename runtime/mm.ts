@@ -90,6 +90,11 @@ export class Task {
     data: { cur: RLIM_INFINITY, max: RLIM_INFINITY },
     stack: { cur: 8n << 20n, max: RLIM_INFINITY },
   };
+  /**
+   * current->min_flt: successful handle_mm_fault calls, user faults and GUP's alike
+   * (mm/memory.c:mm_account_fault since v5.10; the model has no major faults).
+   */
+  minFlt = 0;
   constructor(public name: string, public mm: Mm) {}
 
   get system(): System { return this.mm.system; }

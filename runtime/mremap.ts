@@ -5,6 +5,7 @@
 import { MREMAP_DONTUNMAP, MREMAP_FIXED, MREMAP_MAYMOVE, PAGE_SHIFT, PAGE_SIZE_N, TASK_SIZE_PAGES } from './constants.js';
 import { err, ok, type Errno, type SysResult } from './errno.js';
 import { mmPopulate } from './gup.js';
+import { beforeMove } from './huge-memory.js';
 import { mayExpandVm, mlockFutureOk, type Task } from './mm.js';
 import { getUnmappedArea } from './mmap.js';
 import { doMunmap, insertVma } from './vma-ops.js';
@@ -37,14 +38,23 @@ function statAccount(r: Remap, pages: number): void {
 function moveVma(r: Remap): number | Errno {
   const mm = r.t.mm;
   if (mm.mapCount >= mm.system.maxMapCount - 3) return 'ENOMEM';
-  const src = r.vma!;
+  let src = r.vma!;
   // DONTUNMAP of part of a VMA works on that part only (the flag change below splits it).
   const copy = src.clone();
   copy.start = r.newAddr; copy.end = r.newAddr + r.newLen; copy.pgoff = src.index(r.addr);
+  // mm/vma.c:copy_vma: an anonymous VMA never faulted (no anon_vma) takes the pgoff of
+  // its new address, so that it can merge with its new neighbours.
+  if (src.isAnonymous() && !src.anonVma) copy.pgoff = r.newAddr;
   const pieces = mm.pt.pieces(r.addr, r.addr + r.oldLen);
-  insertVma(mm, copy);
+  const srcStart = src.start;
+  const placed = insertVma(mm, copy);
+  // copy_vma: "Source vma may have been merged into new_vma" — from here on the
+  // source is the merged VMA (dontunmap_complete clears its lock bits).
+  if (srcStart >= placed.start && srcStart < placed.end) { src = placed; r.vma = placed; }
+  const hugeMoved = beforeMove(mm, r.addr, r.oldLen, r.newAddr);
   mm.pt.unmap(r.addr, r.addr + r.oldLen);
   for (const p of pieces) mm.pt.map(p.start - r.addr + r.newAddr, p.end - r.addr + r.newAddr, p.obj, p.base);
+  hugeMoved();
   statAccount(r, r.newLen);
   if (r.flags & MREMAP_DONTUNMAP) {
     // dontunmap_complete clears the lock bits of the whole source VMA, without a split
@@ -164,19 +174,61 @@ export function doMremap(t: Task, addrB: bigint, oldLenB: bigint, newLenB: bigin
     t, addr: Number(addrB >> 12n), oldLen: Number(oldLen >> 12n), newLen: Number(newLen >> 12n), flags,
     newAddr: Number(newAddrB >> 12n), delta: 0, populateExpand: false, srcFlags: 0,
   };
-  const e = checkPrepVma(r);
-  if (e) return err(e);
   let res: number | Errno;
-  if (impliesNew) res = mremapTo(r);
-  else if (r.newLen === r.oldLen) res = r.addr;
-  else if (r.newLen < r.oldLen) {
-    const u = doMunmap(t, r.addr + r.newLen, r.addr + r.oldLen);
-    res = u ? u : r.addr;
-  } else res = expandVma(r);
+  // do_mremap: vrm_move_only (MREMAP_FIXED, no resize) goes through remap_move.
+  if (flags & MREMAP_FIXED && r.oldLen === r.newLen && t.system.profile.behaviour.mremapMovesVmas) res = remapMove(r);
+  else {
+    const e = checkPrepVma(r);
+    if (e) return err(e);
+    res = impliesNew ? mremapTo(r) : mremapAt(r);
+  }
   if (typeof res === 'string') return err(res);
   if (ext.populate) ext.populate(t, { addr: r.addr, oldLen: r.oldLen, newLen: r.newLen, newAddr: res, flags, srcFlags: r.srcFlags });
   else if (r.populateExpand) mmPopulate(t, r.newAddr + r.oldLen, r.newAddr + r.oldLen + r.delta, true);
   return ok(BigInt(res) << 12n, true);
+}
+
+/** mm/mremap.c:mremap_at: no-op, shrink in place, or expand (in place or moved). */
+function mremapAt(r: Remap): number | Errno {
+  if (r.newLen === r.oldLen) return r.addr;
+  if (r.newLen < r.oldLen) {
+    const u = doMunmap(r.t, r.addr + r.newLen, r.addr + r.oldLen);
+    return u ? u : r.addr;
+  }
+  return expandVma(r);
+}
+
+/**
+ * mm/mremap.c:remap_move (v6.17, d23cb648e365 "mm/mremap: permit mremap() move of
+ * multiple VMAs"): each VMA of [addr, addr+len) is checked and moved on its own
+ * (check_prep_vma, mremap_to), the gaps between them kept at the destination. A gap
+ * at the start is EFAULT; an error stops the walk with the earlier VMAs moved.
+ * vma_multi_allowed refuses uffd-armed VMAs and files with their own
+ * get_unmapped_area: the model has neither (shmem, hugetlbfs and thp files pass).
+ */
+function remapMove(r: Remap): number | Errno {
+  const mm = r.t.mm, start = r.addr, end = r.addr + r.oldLen;
+  let target = r.newAddr, res: number | Errno = 'EFAULT', lastEnd = 0, seen = false;
+  let v = mm.vmas.intersection(start, end);
+  while (v && v.start < end) {
+    const addr = Math.max(v.start, start), len = Math.min(end, v.end) - addr;
+    if (!seen && start < v.start) return 'EFAULT';
+    const offset = seen ? v.start - lastEnd : 0;
+    lastEnd = v.end;
+    const piece: Remap = { ...r, addr, oldLen: len, newLen: len, newAddr: target + offset, vma: v, delta: 0, populateExpand: false };
+    const e = checkPrepVma(piece);
+    if (e) return e;
+    if (!seen) r.srcFlags = piece.srcFlags;
+    const moved = mremapTo(piece);
+    if (typeof moved === 'string') return moved;
+    if (!seen) res = moved;
+    seen = true;
+    target = moved + len;
+    // The next source VMA starts at or after this piece's end (a merge may have grown this one).
+    v = mm.vmas.find(addr + len);
+    if (v && v.start < addr + len) v = mm.vmas.next(v);
+  }
+  return res;
 }
 
 /** mm/mremap.c:mremap_to. */

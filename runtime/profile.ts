@@ -24,6 +24,8 @@ export interface Behaviour {
   mremapDontunmap: boolean;
   /** mm/mremap.c:move_vma after the 2025 refactoring (vrm_stat_account also on the DONTUNMAP path): locked_vm += new_len is never given back. */
   dontunmapLeaksLockedVm: boolean;
+  /** mm/mremap.c:remap_move (v6.17, d23cb648e365): MREMAP_FIXED without a resize moves every VMA of the range. Before: EFAULT past the first VMA. */
+  mremapMovesVmas: boolean;
   /** memfd_secret(2) (v5.14, 1507f51255c9); before: ENOSYS. */
   memfdSecret: boolean;
   /** io_uring buffer registration, the model's `pin` (io_uring: v5.1, 2b188cc1bb85); before: ENOSYS. */
@@ -95,6 +97,7 @@ export const MAINLINE_6_18: Readonly<Behaviour> = Object.freeze({
   mapDroppable: true,
   mremapDontunmap: true,
   dontunmapLeaksLockedVm: true,
+  mremapMovesVmas: true,
   memfdSecret: true,
   ioUring: true,
   faultAroundPages: 16,
