@@ -8,6 +8,7 @@ import type { Signal } from './errno.js';
 import { anonVmaPrepare, faultRange } from './fault.js';
 import type { Task } from './mm.js';
 import type { Run } from './page-table.js';
+import { GUARD_MARKER } from './pages.js';
 import { expandDownwards } from './stack.js';
 import { VM_GROWSDOWN, VM_WRITE, type Vma } from './vma.js';
 
@@ -33,8 +34,9 @@ function faultPage(t: Task, vpn: number, write: boolean): Run | Signal {
     const run = pt.lookupOrMapOne(vpn, mm.anon);
     if (pt.lastFresh) { t.minFlt++; return run; }
   } else {
+    // A guard marker is present but never readable: faultRange turns it into SIGSEGV.
     const present = pt.lookup(vpn);
-    if (present && !write) return present;
+    if (present && !write && present.obj !== GUARD_MARKER) return present;
   }
   const r = faultRange(t, v, vpn, vpn + 1, write);
   if (r.error) return r.error === 'SIGBUS' ? 'SIGBUS' : 'SIGSEGV';
