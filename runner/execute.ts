@@ -9,6 +9,7 @@ import { evaluate } from './evaluate.js';
 import { kernelMismatch, parseProfile } from './profiles.js';
 import { fileMessage } from './render/message.js';
 import type { Target } from './targets/target.js';
+import { runnerFor } from './target-sessions.js';
 import { ToolMissing, loadTarget } from './tools.js';
 
 export interface FileJob {
@@ -79,7 +80,7 @@ export async function runFile(job: FileJob): Promise<JobOutcome> {
   }
   try {
     const target = await loadTarget(job.target);
-    const log = await target.run(scenario, { kernel: job.kernel, trace: false, timeoutMs: job.timeoutMs });
+    const log = await runnerFor(target).run(scenario, { kernel: job.kernel, trace: false, timeoutMs: job.timeoutMs });
     // The host reports `uname -r`; version selectors still match it, profile names do not.
     const kernelName = job.target === 'model' ? job.kernel : log.kernel;
     const result = evaluate(scenario, log, kernelName, { source: text, durationMs: elapsed() });

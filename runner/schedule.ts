@@ -5,6 +5,7 @@ import type { FileResult } from '../schema/generated/types.js';
 import { errorResult, isFiltered, runFile, type FileJob, type JobOutcome } from './execute.js';
 import type { WorkerPool } from './pool.js';
 import { fileMessage } from './render/message.js';
+import { closeSessions } from './target-sessions.js';
 
 export interface ScheduleOptions {
   jobs: number;
@@ -100,6 +101,7 @@ export async function schedule(jobs: readonly FileJob[], opts: ScheduleOptions):
   try {
     await Promise.all(inline ? [inlineLane()] : Array.from({ length: width }, poolLane));
   } finally {
+    if (inline) await closeSessions();
     await ownPool?.close();
   }
   // Interrupted runs: later results still count even when an earlier one never finished.

@@ -12,6 +12,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { runFile, type FileJob } from './execute.js';
 import type { WorkerEvent } from './pool.js';
 import { RUNNING_INDEX, RUNNING_SINCE, wallMs } from './pool-clock.js';
+import { closeSessions } from './target-sessions.js';
 
 function testFault(file: string): void {
   const spec = process.env['MLS_TEST_WORKER_FAULT'];
@@ -49,10 +50,13 @@ export default async function task({ jobs, port, running, epoch }: { jobs: FileJ
     Atomics.store(clock, RUNNING_SINCE, Math.round(wallMs() - epoch));
     Atomics.store(clock, RUNNING_INDEX, i);
     testFault(job.file);
-    pending.push({ index: i, outcome: await runFile(job) });
+    pending.push({ index: i, outcome: await runFile(job) }); // runFile never throws
     if (pending.length >= FLUSH_COUNT || performance.now() - lastFlush >= FLUSH_MS) flush();
   }
   Atomics.store(clock, RUNNING_INDEX, -1);
+  // A batch's host scenarios share one supervisor; it ends with the batch (a
+  // worker stopped mid-batch closes its end of the pipe, which ends it too).
+  await closeSessions();
   flush();
   return jobs.length;
 }

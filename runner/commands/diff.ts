@@ -6,6 +6,7 @@ import type { Scenario } from '../../schema/generated/types.js';
 import { compareLogs, type DiffOutcome } from '../diff.js';
 import { NOISE_DESCRIPTION } from '../executor-noise.js';
 import { colorEnabled, makeStyle } from '../render/style.js';
+import { closeSessions, runnerFor } from '../target-sessions.js';
 import { loadCompiler, loadTarget } from '../tools.js';
 import { colorFlag } from './run.js';
 import { readSources } from './sources.js';
@@ -36,32 +37,36 @@ export const diff: Command = async (ctx) => {
   }
   io.stdout.write(style.dim(`not compared (the executor changes them itself): ${NOISE_DESCRIPTION.join('; ')}`) + '\n');
   let diverged = 0, agreed = 0, skipped = 0, errors = unmatched.length;
-  for (const f of files) {
-    if (ctx.signal.aborted) return 130;
-    if (f.error) { io.stdout.write(`${f.file}: ${f.error.text}\n`); errors++; continue; }
-    const compiled = compiler.compileSource(f.text!, f.file);
-    const scenario: Scenario | undefined = compiled.scenario;
-    if (!scenario || compiled.messages.some((m) => m.severity === 'error')) {
-      io.stdout.write(`${style.red('error')}    ${f.file}: does not compile (mls check ${f.file})\n`);
-      errors++;
-      continue;
-    }
-    if (filter && !filter.test(scenario.name)) continue;
-    const opts = { kernel, trace: true, timeoutMs };
-    const kernelLog = await host.run(scenario, opts);
-    const modelLog = await model.run(scenario, kernelLog.image ? { ...opts, image: kernelLog.image } : opts);
-    const out: DiffOutcome = compareLogs(scenario, modelLog, kernelLog);
-    switch (out.kind) {
-      case 'agree': agreed++; io.stdout.write(`${style.green('agree')}    ${f.file} (${out.steps} steps)\n`); break;
-      case 'skipped': skipped++; io.stdout.write(`${style.yellow('skip')}     ${f.file}: ${out.reason}\n`); break;
-      case 'error': errors++; io.stdout.write(`${style.red('error')}    ${f.file}: ${out.message}\n`); break;
-      case 'diverge': {
-        diverged++;
-        const d = out.divergence;
-        io.stdout.write(`${style.red('diverge')}  ${f.file}:${d.line}:${d.column}  ${statementLine(f.text, d.line)}${d.proc !== 'main' ? `  (in ${d.proc})` : ''}\n`);
-        io.stdout.write(`         ${d.field}: model ${d.model}, kernel ${d.kernel}\n`);
+  try {
+    for (const f of files) {
+      if (ctx.signal.aborted) return 130;
+      if (f.error) { io.stdout.write(`${f.file}: ${f.error.text}\n`); errors++; continue; }
+      const compiled = compiler.compileSource(f.text!, f.file);
+      const scenario: Scenario | undefined = compiled.scenario;
+      if (!scenario || compiled.messages.some((m) => m.severity === 'error')) {
+        io.stdout.write(`${style.red('error')}    ${f.file}: does not compile (mls check ${f.file})\n`);
+        errors++;
+        continue;
+      }
+      if (filter && !filter.test(scenario.name)) continue;
+      const opts = { kernel, trace: true, timeoutMs };
+      const kernelLog = await runnerFor(host).run(scenario, opts);
+      const modelLog = await model.run(scenario, kernelLog.image ? { ...opts, image: kernelLog.image } : opts);
+      const out: DiffOutcome = compareLogs(scenario, modelLog, kernelLog);
+      switch (out.kind) {
+        case 'agree': agreed++; io.stdout.write(`${style.green('agree')}    ${f.file} (${out.steps} steps)\n`); break;
+        case 'skipped': skipped++; io.stdout.write(`${style.yellow('skip')}     ${f.file}: ${out.reason}\n`); break;
+        case 'error': errors++; io.stdout.write(`${style.red('error')}    ${f.file}: ${out.message}\n`); break;
+        case 'diverge': {
+          diverged++;
+          const d = out.divergence;
+          io.stdout.write(`${style.red('diverge')}  ${f.file}:${d.line}:${d.column}  ${statementLine(f.text, d.line)}${d.proc !== 'main' ? `  (in ${d.proc})` : ''}\n`);
+          io.stdout.write(`         ${d.field}: model ${d.model}, kernel ${d.kernel}\n`);
+        }
       }
     }
+  } finally {
+    await closeSessions(); // the host supervisor that ran every file
   }
   io.stdout.write(`${agreed} agree, ${diverged} diverge, ${skipped} skipped, ${errors} errors\n`);
   return errors > 0 ? 2 : diverged > 0 ? 1 : 0;

@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { discover } from '../discover.js';
 import { recordSource, lineDiff } from '../record.js';
 import { renderMessage } from '../render/message.js';
+import { closeSessions, runnerFor } from '../target-sessions.js';
 import { loadCompiler, loadTarget } from '../tools.js';
 import type { Command } from './types.js';
 
@@ -29,25 +30,29 @@ export const record: Command = async (ctx) => {
   }
   const compiler = await loadCompiler();
   let status = 0;
-  for (const f of files) {
-    if (ctx.signal.aborted) return 130;
-    const text = readFileSync(f.absPath, 'utf8');
-    const { scenario, messages } = compiler.compileSource(text, f.file);
-    for (const m of messages) io.stderr.write(renderMessage(m, undefined, () => text) + '\n');
-    if (!scenario) { status = 2; continue; }
-    const log = await target.run(scenario, { kernel, trace: false, timeoutMs });
-    const out = recordSource(text, scenario, log);
-    for (const n of out.notes) io.stderr.write(`${f.file}: ${n}\n`);
-    if (log.outcome === 'skipped') continue;
-    if (log.outcome !== 'completed') status = Math.max(status, 1);
-    if (out.edits.length === 0) {
-      io.stdout.write(`${f.file}: nothing to record\n`);
-    } else if (dry) {
-      io.stdout.write(lineDiff(f.file, text, out.text));
-    } else {
-      writeFileSync(f.absPath, out.text);
-      io.stdout.write(`${f.file}: recorded ${out.edits.length} value(s) from ${log.target} (${log.kernel})\n`);
+  try {
+    for (const f of files) {
+      if (ctx.signal.aborted) return 130;
+      const text = readFileSync(f.absPath, 'utf8');
+      const { scenario, messages } = compiler.compileSource(text, f.file);
+      for (const m of messages) io.stderr.write(renderMessage(m, undefined, () => text) + '\n');
+      if (!scenario) { status = 2; continue; }
+      const log = await runnerFor(target).run(scenario, { kernel, trace: false, timeoutMs });
+      const out = recordSource(text, scenario, log);
+      for (const n of out.notes) io.stderr.write(`${f.file}: ${n}\n`);
+      if (log.outcome === 'skipped') continue;
+      if (log.outcome !== 'completed') status = Math.max(status, 1);
+      if (out.edits.length === 0) {
+        io.stdout.write(`${f.file}: nothing to record\n`);
+      } else if (dry) {
+        io.stdout.write(lineDiff(f.file, text, out.text));
+      } else {
+        writeFileSync(f.absPath, out.text);
+        io.stdout.write(`${f.file}: recorded ${out.edits.length} value(s) from ${log.target} (${log.kernel})\n`);
+      }
     }
+  } finally {
+    await closeSessions(); // the host supervisor that ran every file
   }
   return status;
 };
