@@ -14,7 +14,7 @@ export function fork(parent: Task, childName: string): Task {
   const sys = parent.system;
   const child = sys.newTask(childName);
   const pm = parent.mm, cm = child.mm;
-  child.caps = { ...parent.caps };
+  child.creds = parent.creds;
   child.rlimits = structuredClone(parent.rlimits);
   cm.startBrk = pm.startBrk; cm.brk = pm.brk; cm.startStack = pm.startStack; cm.stackPointer = pm.stackPointer;
   cm.mmapBase = pm.mmapBase; cm.gate = pm.gate; cm.startData = pm.startData; cm.endData = pm.endData;

@@ -24,6 +24,7 @@ import type { StartImage } from '../schema/generated/types.js';
 import { PAGE_SHIFT, PAGE_SIZE, TASK_SIZE_PAGES, VSYSCALL_PAGE } from './constants.js';
 import type { Task } from './mm.js';
 import { MemObject } from './pages.js';
+import { boundingFromImage, rootCreds } from './creds.js';
 import { markClean } from './writeback.js';
 import { AnonVma, Vma, VM_GROWSDOWN, VM_WRITE, flagsFromLetters, type SpecialKind } from './vma.js';
 
@@ -31,6 +32,8 @@ const L = (s: string): string[] => s.split(' ');
 
 export const DEFAULT_IMAGE: StartImage = {
   brkStart: '1cc21000',
+  // CapBnd of root on the test machine (a container without CAP_SYS_RESOURCE, bit 24).
+  capBnd: '000001fffeffffff',
   vmas: [
     { start: '400000', end: '401000', prot: 'r--', shared: false, name: '/mls/exe', flags: L('rd mr mw me'), rss: 4096 },
     { start: '401000', end: '479000', prot: 'r-x', shared: false, name: '/mls/exe', flags: L('rd ex mr mw me'), rss: 491520 },
@@ -85,6 +88,8 @@ function parseImage(image: StartImage): ParsedVma[] {
 /** Build the task's mm from an image (exec of the executor: what the kernel set up before main()). */
 export function loadImage(t: Task, image: StartImage): void {
   const mm = t.mm, sys = t.system;
+  // The executor is root after execve: its capabilities are the image's bounding set.
+  t.creds = rootCreds(boundingFromImage(image.capBnd));
   const files = new Map<string, { obj: MemObject; minPg: number; maxPg: number }>();
   let highestMmap = 0;
   for (const { iv, start, end, flags, droppable, rssPages, special } of parseImage(image)) {

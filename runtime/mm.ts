@@ -9,6 +9,7 @@
 // Counters change only where the kernel changes them (the mutation points in
 // vma-ops.ts, mlock.ts, mremap.ts, brk.ts, stack.ts).
 import { PAGE_SHIFT, RLIM_INFINITY } from './constants.js';
+import { ALL_CAPS, capable, rootCreds, type Creds } from './creds.js';
 import { PageTable } from './page-table.js';
 import { MemObject } from './pages.js';
 import { VmaTree } from './vma-tree.js';
@@ -82,8 +83,8 @@ let nextPid = 100;
 export class Task {
   readonly pid = nextPid++;
   alive = true;
-  /** Effective capabilities the model consults. Root starts with both. */
-  caps = { ipcLock: true, sysResource: true };
+  /** Capability sets (creds.ts); root with every capability until an image says otherwise. */
+  creds: Creds = rootCreds(ALL_CAPS);
   rlimits: Record<RlimitName, Rlimit> = {
     memlock: { cur: 8n << 20n, max: 8n << 20n },
     as: { cur: RLIM_INFINITY, max: RLIM_INFINITY },
@@ -100,7 +101,7 @@ export class Task {
   get system(): System { return this.mm.system; }
 
   /** capable(CAP_IPC_LOCK). */
-  capIpcLock(): boolean { return this.caps.ipcLock; }
+  capIpcLock(): boolean { return capable(this, 'ipc_lock'); }
 
   /** rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT, exact below 2^52 pages. */
   memlockLimitPages(): number { return Number(this.rlimits.memlock.cur >> BigInt(PAGE_SHIFT)); }

@@ -3,7 +3,7 @@
 // Expected values in the tests come from the kernel (reference §11 [C] cases or
 // probes on the test machine), never from the model.
 import {
-  DEFAULT_IMAGE, MAP_ANONYMOUS, MAP_PRIVATE, MAP_SHARED, MemObject, PAGE_SIZE, System, Task, assertInvariants,
+  DEFAULT_IMAGE, capSetEffective, MAP_ANONYMOUS, MAP_PRIVATE, MAP_SHARED, MemObject, PAGE_SIZE, System, Task, assertInvariants,
   loadEmpty, loadImage, mincore, rollupLocked, smaps, status, sysMmap, sysMunmap, vmFlags, type SysResult,
 } from '../../runtime/index.js';
 
@@ -52,7 +52,7 @@ export class World {
   }
   mapShared(pages: number, prot = 3): bigint { return this.map(pages, prot, MAP_SHARED | MAP_ANONYMOUS); }
   noCap(limitBytes: bigint, task = this.t): void {
-    task.caps.ipcLock = false;
+    capSetEffective(task, 'ipc_lock', false);
     task.rlimits.memlock = { cur: limitBytes, max: limitBytes };
   }
   vmLck(task = this.t): number { return status(task).VmLck; }

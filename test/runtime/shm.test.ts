@@ -3,7 +3,7 @@
 import t from 'tap';
 import { KB, Pn, World } from './harness.js';
 import {
-  fork, exitTask, shmNattch, SHM_RDONLY, SHM_REMAP, SHM_RND, sysMlock, sysMunlock, sysMunmap, sysShmat, sysShmctl, sysShmdt,
+  capSetEffective, fork, exitTask, shmNattch, SHM_RDONLY, SHM_REMAP, SHM_RND, sysMlock, sysMunlock, sysMunmap, sysShmat, sysShmctl, sysShmdt,
   sysShmget, writeByte,
 } from '../../runtime/index.js';
 
@@ -18,7 +18,7 @@ const attach = (w: World, seg: bigint, flags = 0, task = w.t): bigint => {
   return r.value;
 };
 const noCap = (w: World, limitPages: bigint, task = w.t): void => {
-  task.caps.ipcLock = false;
+  capSetEffective(task, 'ipc_lock', false);
   task.rlimits.memlock = { cur: limitPages * Pn, max: task.rlimits.memlock.max };
 };
 

@@ -4,7 +4,7 @@
 // so isolation is that of a one-shot run, without spawning a supervisor per
 // scenario. Scenarios are pipelined: their request lines are written as soon as
 // they are submitted, and replies are read back in order.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ObservationLog, Scenario, StartImage, StepObservation } from '../../../schema/generated/types.js';
@@ -14,6 +14,16 @@ import { prepare, where, type Plan } from './plan.js';
 import { parseSmaps, startImage } from './proc-parse.js';
 import { callResult, failText, sameSnapshot, snapshot } from './snapshot.js';
 import { Supervisor, type Reply } from './supervisor.js';
+
+/** CapBnd of a process (the executor's workers inherit the supervisor's bounding set). */
+function boundingSet(pid: number | undefined): string | undefined {
+  if (!pid) return undefined;
+  try {
+    return /^CapBnd:\s*([0-9a-f]{16})$/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))?.[1];
+  } catch {
+    return undefined;
+  }
+}
 
 export interface HostSessionOptions {
   executable: string;
@@ -155,6 +165,9 @@ export class HostSession {
         const smaps = first.filter((b) => b.tag === 'smaps').map((b) => b.data.toString('latin1')).join('');
         const brk = first.find((b) => b.tag === 'brk')?.data.toString() ?? '0';
         log.image = startImage(parseSmaps(smaps), brk) satisfies StartImage;
+        // The credentials the scenario starts with, as the layout: the model loads both.
+        const capBnd = boundingSet(sup.child.pid);
+        if (capBnd) log.image.capBnd = capBnd;
       }
       for (let i = 0; i < steps.length && !ended; i++) {
         const st = steps[i]!;

@@ -3,6 +3,7 @@
 import type { CallResult, StartImage } from '../../../schema/generated/types.js';
 import type { CallStep } from '../../ir.js';
 import {
+  capSetEffective, doPrlimit,
   MAP_ANONYMOUS, MAP_DROPPABLE, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_GROWSDOWN, MAP_HUGETLB, MAP_LOCKED, MAP_NONBLOCK,
   MAP_NORESERVE, MAP_POPULATE, MAP_PRIVATE, MAP_SHARED, MAP_STACK, MemObject, PAGE_SIZE, RLIM_INFINITY, System,
   exec, exitTask, fork, growStack, randomPageNumbers, readByte, sysBrk, sysMadvise, sysMemfdSecretMap, sysMlock, sysMlock2,
@@ -129,15 +130,14 @@ export function executeStep(w: World, step: CallStep): CallResult {
       const cur = t.rlimits[step.resource];
       const val = (v: string, keep: bigint): bigint => (v === 'unlimited' ? RLIM_INFINITY : v === 'keep' ? keep : BigInt(v));
       const soft = val(step.soft, cur.cur), hard = val(step.hard, cur.max);
-      if (soft > hard) return { outcome: 'errno', errno: 'EINVAL' };
-      if (hard > cur.max && !t.caps.sysResource) return { outcome: 'errno', errno: 'EPERM' };
+      const e = doPrlimit(t, cur, soft, hard);
+      if (e) return { outcome: 'errno', errno: e };
       t.rlimits[step.resource] = { cur: soft, max: hard };
       return okv();
     }
     case 'cap': {
-      const on = step.action === 'raise';
-      if (step.cap === 'ipc_lock') t.caps.ipcLock = on; else t.caps.sysResource = on;
-      return okv();
+      const e = capSetEffective(t, step.cap, step.action === 'raise');
+      return e ? { outcome: 'errno', errno: e } : okv();
     }
     case 'read': case 'write': {
       const addr = p.addr(step.addr);
