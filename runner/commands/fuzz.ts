@@ -71,7 +71,8 @@ export const fuzz: Command = async (ctx) => {
   stdout.write(
     `fuzz: seed ${opts.seed}: ${report.run} scenarios in ${(report.elapsedMs / 1000).toFixed(1)} s (${rate(report.run, report.elapsedMs)} scenarios/s), ` +
       `${report.divergent} divergent, ${report.unique} unique divergence signature${report.unique === 1 ? '' : 's'}` +
-      (report.hostErrors ? `, ${report.hostErrors} host runs ended in error` : '') + '\n',
+      (report.hostErrors ? `, ${report.hostErrors} host runs ended in error` : '') +
+      (report.stoppedEarly ? `, ${report.stoppedEarly} stopped early on both targets (a region whose mmap failed was used)` : '') + '\n',
   );
   for (const f of [...report.findings].sort((x, y) => y.count - x.count)) {
     stdout.write(`  ${String(f.count).padStart(5)} × ${f.signature}${f.minimal?.written?.path ? `  ${f.minimal.written.path}` : ''}\n`);

@@ -37,8 +37,10 @@ export interface Progress {
   divergent: number;
   unique: number;
   elapsedMs: number;
-  /** Host runs that ended in error or timeout (executor trouble, not divergences). */
+  /** Host runs that ended in error or timeout while the model went on (executor trouble, not divergences). */
   hostErrors: number;
+  /** Runs both targets stopped at the same step (a region whose mmap failed was used later): valid, just short. */
+  stoppedEarly: number;
 }
 
 export interface Finding {
@@ -73,7 +75,7 @@ export async function fuzzRun(cfg: FuzzConfig): Promise<FuzzReport> {
   const env = cfg.env ?? hostEnv();
   const started = Date.now();
   const findings = new Map<string, Finding>();
-  const p: Progress = { run: 0, divergent: 0, unique: 0, elapsedMs: 0, hostErrors: 0 };
+  const p: Progress = { run: 0, divergent: 0, unique: 0, elapsedMs: 0, hostErrors: 0, stoppedEarly: 0 };
   let next = 0;
   const more = (): boolean =>
     !cfg.signal?.aborted && (cfg.count === undefined || next < cfg.count) &&
@@ -116,7 +118,10 @@ export async function fuzzRun(cfg: FuzzConfig): Promise<FuzzReport> {
       const { scenario } = materialize(choices, `fuzz seed ${cfg.seed} #${index}`, undefined, env);
       const r = await runPair(scenario, cfg.model, host, pairOpts);
       p.run++;
-      if (r.host.outcome === 'error' || r.host.outcome === 'timeout') p.hostErrors++;
+      if (r.host.outcome === 'error' || r.host.outcome === 'timeout') {
+        if (r.model.outcome === 'error' && r.model.steps.length === r.host.steps.length) p.stoppedEarly++;
+        else p.hostErrors++;
+      }
       const s = firstSignature(scenario, r);
       if (s) {
         p.divergent++;

@@ -59,3 +59,21 @@ t.test('compareLogs reports each differing field once, with generalised names', 
   ]);
   t.same(compareLogs(log(0, 0), log(0, 0), { ignore: () => true }), [], 'ignore predicate');
 });
+
+t.test('runs that stop at the same step on both targets are counted apart from executor trouble', async (t) => {
+  // The model plays both sides, so every run that ends in error ends the same way on both.
+  const same = await fuzzRun({
+    seed: 100, count: 300, jobs: 2, kernel: 'linux-6.18', timeoutMs: 10_000, shrinkEvaluations: 0,
+    model: modelAsHost, host: modelAsHost, env: { noSysResource: false },
+  });
+  t.equal(same.hostErrors, 0, 'no executor trouble');
+  t.ok(same.stoppedEarly > 0, `some generated runs use a region whose mmap failed (${same.stoppedEarly})`);
+  // A host that fails every run where the model completes is trouble, not an early stop.
+  const broken = { ...modelAsHost, run: async () => ({ schemaVersion: 1 as const, target: 'host' as const, kernel: 'k', outcome: 'error' as const, message: 'executor died', steps: [] }) };
+  const bad = await fuzzRun({
+    seed: 100, count: 20, jobs: 1, kernel: 'linux-6.18', timeoutMs: 10_000, shrinkEvaluations: 0,
+    model: modelAsHost, host: broken, env: { noSysResource: false },
+  });
+  t.equal(bad.hostErrors, 20 - bad.stoppedEarly);
+  t.ok(bad.hostErrors > 15);
+});
