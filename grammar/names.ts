@@ -20,8 +20,14 @@ export const MMAP_FLAG_ORDER: readonly MmapFlag[] = ['fixed', 'fixed_noreplace',
 export const SHARES = ['private', 'shared', 'droppable'] as const;
 export type Share = (typeof SHARES)[number];
 
-export const MREMAP_FLAG_WORDS = ['maymove', 'dontunmap'] as const;
-export const MREMAP_FLAG_ORDER = ['maymove', 'fixed', 'dontunmap'] as const;
+export const MREMAP_FLAG_WORDS = ['maymove', 'dontunmap', 'nopopulate'] as const;
+export const MREMAP_FLAG_ORDER = ['maymove', 'fixed', 'dontunmap', 'nopopulate'] as const;
+/**
+ * mremap(2) flag bits (include/uapi/linux/mman.h). `nopopulate` is the seed-004
+ * proposal's MREMAP_NOPOPULATE (runtime/patches/mremap-nopopulate.ts); mainline
+ * has no such bit and rejects it with EINVAL.
+ */
+export const MREMAP_FLAG_BITS: Record<(typeof MREMAP_FLAG_ORDER)[number], number> = { maymove: 1, fixed: 2, dontunmap: 4, nopopulate: 8 };
 
 /** mlock2(2) flags: MLOCK_ONFAULT = 1 (include/uapi/asm-generic/mman-common.h). */
 export const MLOCK2_FLAGS: Readonly<Record<string, bigint>> = { onfault: 1n };

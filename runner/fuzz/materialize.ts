@@ -60,7 +60,7 @@ const RLIM = ['0', String(PAGE), String(4 * PAGE), String(16 * PAGE), String(64 
 const BRK = [PAGE, 4 * PAGE, -PAGE, 16 * PAGE, -4 * PAGE, 1];
 /** Lengths whose end wraps or exceeds the address space: errors without side effects. */
 const WILD = ['18446744073709551615', '9223372036854775808', '18446744073709547520'];
-const MREMAP_FLAGS: { flags: ('maymove' | 'fixed' | 'dontunmap')[]; raw?: string }[] = [
+const MREMAP_FLAGS: { flags: (typeof MREMAP_FLAG_ORDER)[number][]; raw?: string }[] = [
   { flags: [] }, { flags: ['maymove'] }, { flags: ['maymove', 'fixed'] }, { flags: ['maymove', 'dontunmap'] },
   { flags: ['fixed'] }, { flags: ['dontunmap'] }, { flags: ['maymove', 'fixed', 'dontunmap'] }, { flags: [], raw: '8' },
 ];

@@ -2,6 +2,7 @@
 // "Host target"). Numbers are resolved here; region-relative addresses stay
 // symbolic because only the process holding the binding knows its base.
 import type { Addr, Len, Scenario } from '../../../schema/generated/types.js';
+import { MREMAP_FLAG_BITS } from '../../../grammar/names.js';
 
 export type Step = Scenario['steps'][number];
 
@@ -24,7 +25,7 @@ export const MAP = {
   hugetlb: 0x40000,
   fixed_noreplace: 0x100000,
 } as const;
-export const MREMAP = { maymove: 1, fixed: 2, dontunmap: 4 } as const;
+export const MREMAP = MREMAP_FLAG_BITS;
 export const CAPS = { ipc_lock: 14, sys_resource: 24 } as const;
 /** include/uapi/linux/shm.h, include/uapi/linux/ipc.h. */
 export const SHMAT = { rdonly: 0o10000, rnd: 0o20000, remap: 0o40000, exec: 0o100000 } as const;

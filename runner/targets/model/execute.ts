@@ -13,6 +13,7 @@ import {
 import { executeShm } from './shm.js';
 import { truncateFile } from '../../../runtime/files.js';
 import { Proc, ScenarioError } from './bindings.js';
+import { MREMAP_FLAG_BITS } from '../../../grammar/names.js';
 
 const P = BigInt(PAGE_SIZE);
 const FLAG: Record<string, number> = {
@@ -101,7 +102,7 @@ export function executeStep(w: World, step: CallStep): CallResult {
     }
     case 'mremap': {
       let flags = 0n;
-      for (const f of step.flags) flags |= f === 'maymove' ? 1n : f === 'fixed' ? 2n : 4n;
+      for (const f of step.flags) flags |= BigInt(MREMAP_FLAG_BITS[f]);
       if (step.rawFlags !== undefined) flags |= BigInt(step.rawFlags);
       const addr = p.addr(step.addr);
       const newLen = p.len(step.newLen);
