@@ -1,14 +1,14 @@
 // Linux: kernel/fork.c:copy_mm / dup_mm and mm/mmap.c:dup_mmap (linux-6.18),
 // mm/memory.c:copy_page_range / vma_needs_copy; exit: mm/mmap.c:exit_mmap.
 import type { Task } from './mm.js';
-import { AnonVma, VM_DONTCOPY, VM_INIT_DEF_MASK, VM_LOCKED_MASK, VM_MIXEDMAP, VM_PFNMAP, VM_WIPEONFORK } from './vma.js';
+import { AnonVma, VM_DONTCOPY, VM_INIT_DEF_MASK, VM_LOCKED_MASK, VM_MAYBE_GUARD, VM_MIXEDMAP, VM_PFNMAP, VM_WIPEONFORK } from './vma.js';
 
 /**
  * dup_mmap: every VMA but VM_DONTCOPY ones is copied with VM_LOCKED_MASK cleared;
  * the child's locked_vm and pinned_vm start at 0 (mm_init) and def_flags keep only
  * VM_INIT_DEF_MASK, so MCL_FUTURE is not inherited. Page tables are copied (the
  * pages become shared copy-on-write) only where a fault could not refill them:
- * VMAs with an anon_vma or VM_PFNMAP/VM_MIXEDMAP, and never for VM_WIPEONFORK.
+ * VMAs with an anon_vma or VM_PFNMAP/VM_MIXEDMAP/VM_MAYBE_GUARD, never for VM_WIPEONFORK.
  */
 export function fork(parent: Task, childName: string): Task {
   const sys = parent.system;
@@ -31,7 +31,10 @@ export function fork(parent: Task, childName: string): Task {
     cm.vmas.insert(c);
     cm.statAccount(c.flags, c.pages);
     if (v.flags & VM_WIPEONFORK) return;
-    if (!(v.anonVma || v.flags & (VM_PFNMAP | VM_MIXEDMAP))) return;
+    // mm/memory.c:vma_needs_copy: VM_COPY_ON_FORK (PFNMAP, MIXEDMAP, UFFD_WP and, since
+    // guard regions, VM_MAYBE_GUARD: the markers must survive) or an anon_vma. A guard-
+    // flagged shared VMA thus hands its present pages to the child (observed on 6.18.44).
+    if (!(v.anonVma || v.flags & (VM_PFNMAP | VM_MIXEDMAP | VM_MAYBE_GUARD))) return;
     for (const p of pm.pt.pieces(v.start, v.end)) {
       cm.pt.map(p.start, p.end, p.obj, p.base);
       // copy_present_page: anonymous pages the parent has pinned (FOLL_PIN) are copied
