@@ -327,6 +327,24 @@ export class PageTable implements RmapTable {
     return out;
   }
 
+  indexRangesByObject(): Map<MemObject, Array<[number, number]>> {
+    const out = new Map<MemObject, Array<[number, number]>>();
+    const rp = this.runs;
+    for (const p of this.pages.values()) {
+      for (let s = 0, seen = 0; s < D && seen < p.used; s++) {
+        if (p.slots[s] === NIL) continue;
+        seen++;
+        for (let r = p.slots[s]!; r !== NIL; r = rp.next(r)) {
+          const obj = this.objs[rp.obj(r)]!;
+          let list = out.get(obj);
+          if (!list) out.set(obj, (list = []));
+          list.push([rp.base(r), rp.base(r) + rp.len(r)]);
+        }
+      }
+    }
+    return out;
+  }
+
   /** Teardown (exit_mmap): forget every PTE and leave the rmap. */
   release(): void {
     this.pages.clear();

@@ -99,6 +99,8 @@ export const GUARD_MARKER = new MemObject('guard', 'guard marker');
 /** What the rmap needs from a page table (page-table.ts implements it). */
 export interface RmapTable {
   indexRangesOf(obj: MemObject): Array<[number, number]>;
+  /** indexRangesOf for every object at once: one walk of the table. */
+  indexRangesByObject(): Map<MemObject, Array<[number, number]>>;
   allRuns(): Array<{ start: number; end: number; obj: MemObject; base: number }>;
   unmap(start: number, end: number): void;
 }
