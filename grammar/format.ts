@@ -8,7 +8,7 @@ import type { Message } from '../schema/generated/types.js';
 import { Diagnostics } from './diagnostics.js';
 import grammar from './mls.ohm-bundle.js';
 import { parseSource, sourceLines } from './parse.js';
-import { matchLine } from './to-ast.js';
+import { matchLine } from './match-line.js';
 
 /** An expression with normalised operator spacing: `buf+1p` → `buf + 1p`. */
 function exprText(node: Node): string {

@@ -6,7 +6,8 @@
 import type { FailedMatchResult, MatchResult } from 'ohm-js';
 import type { FileAst, HeaderAst, LineAst, Span, Statement, Word } from './ast.js';
 import type { Diagnostics } from './diagnostics.js';
-import { lineToAst, matchLine, matchLineFast } from './to-ast.js';
+import { matchLine, matchLineFast } from './match-line.js';
+import { lineToAst } from './to-ast.js';
 
 /** A line split into code and trailing comment; `openQuote` set when a string is not closed. */
 export interface SplitLine {

@@ -4,7 +4,7 @@
 // comparison run when the grammar changes: bench/tools/grammar-corpus.mjs.)
 import t from 'tap';
 import { compileSource } from '../../grammar/compile.js';
-import { startRule } from '../../grammar/to-ast.js';
+import { startRule } from '../../grammar/match-line.js';
 
 t.test('a line repeated after a block does not inherit the block process', async (t) => {
   const src = 'scenario "b"\nbuf = mmap 4p rw private anon\nkid = fork\nin kid {\nmlock buf 1p\n}\nmlock buf 1p\n';
