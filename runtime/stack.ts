@@ -1,6 +1,7 @@
 // Linux: mm/mmap.c:expand_stack / expand_downwards and acct_stack_growth
 // (linux-6.18). The stack grows when a fault hits just below a VM_GROWSDOWN VMA.
 import { PAGE_SHIFT, STACK_GUARD_GAP_PAGES } from './constants.js';
+import { anonVmaPrepare } from './fault.js';
 import { mayExpandVm, mlockFutureOk, type Task } from './mm.js';
 import { VM_ACCESS_FLAGS, VM_GROWSDOWN, VM_LOCKED, type Vma } from './vma.js';
 
@@ -28,6 +29,10 @@ export function expandDownwards(t: Task, v: Vma, addr: number): boolean {
   }
   if (prev && prev.end > addr) return false;
   if (addr >= v.start) return true;
+  // mm/vma.c:expand_downwards (6.18) prepares the anon_vma before it checks the growth, so
+  // even a refused expansion leaves the stack VMA with one: fork then copies its page
+  // tables (zero-page PTEs included; mm/memory.c:vma_needs_copy) [C].
+  anonVmaPrepare(mm, v);
   const grow = v.start - addr;
   if (!acctStackGrowth(t, v, v.end - addr, grow)) return false;
   if (v.flags & VM_LOCKED) mm.lockedVm += grow;
