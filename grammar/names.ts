@@ -93,14 +93,14 @@ export const BUILTIN_REGIONS: readonly string[] = ['heap', 'stack', 'vdso', 'vva
 export type FieldKind = 'bytes' | 'count' | 'flags' | 'map' | 'state' | 'layout';
 export type Field =
   | 'locked_vm' | 'pinned_vm' | 'total_vm' | 'rss' | 'map_count' | 'locked' | 'mcl_future' | 'pss'
-  | 'anonymous' | 'size' | 'resident' | 'resident_map' | 'vmas' | 'flags' | 'layout';
+  | 'anonymous' | 'anon_huge' | 'size' | 'resident' | 'resident_map' | 'vmas' | 'flags' | 'layout';
 export const FIELD_KINDS: Readonly<Record<Field, FieldKind>> = {
   locked_vm: 'bytes', pinned_vm: 'bytes', total_vm: 'bytes', rss: 'bytes', map_count: 'count', locked: 'bytes',
-  mcl_future: 'state', pss: 'bytes', anonymous: 'bytes', size: 'bytes', resident: 'bytes', resident_map: 'map',
+  mcl_future: 'state', pss: 'bytes', anonymous: 'bytes', anon_huge: 'bytes', size: 'bytes', resident: 'bytes', resident_map: 'map',
   vmas: 'count', flags: 'flags', layout: 'layout',
 };
 export const PROCESS_FIELDS: readonly Field[] = ['locked_vm', 'pinned_vm', 'total_vm', 'rss', 'map_count', 'locked', 'mcl_future'];
-export const REGION_FIELDS: readonly Field[] = ['rss', 'pss', 'locked', 'anonymous', 'size', 'resident', 'resident_map', 'vmas', 'flags', 'layout'];
+export const REGION_FIELDS: readonly Field[] = ['rss', 'pss', 'locked', 'anonymous', 'anon_huge', 'size', 'resident', 'resident_map', 'vmas', 'flags', 'layout'];
 
 /** smaps VmFlags mnemonics (fs/proc/task_mmu.c:show_smap_vma_flags, 6.18). */
 export const VMA_FLAG_LETTERS: readonly string[] = [

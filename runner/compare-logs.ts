@@ -51,7 +51,7 @@ function compareVma(c: Collector, at: string, a: VmaObservation, b: VmaObservati
   if (a.start !== b.start || a.end !== b.end) c.diff(`${at}.range`, [a.start, a.end], [b.start, b.end]);
   if (a.prot !== b.prot || a.shared !== b.shared) c.diff(`${at}.prot`, a.prot + (a.shared ? 's' : 'p'), b.prot + (b.shared ? 's' : 'p'));
   if (!sameFlags(a.flags, b.flags)) c.eq(`${at}.flags`, [...a.flags].sort().join(' '), [...b.flags].sort().join(' '));
-  for (const k of ['rss', 'pss', 'locked', 'anonymous'] as const) if (a[k] !== b[k]) c.diff(`${at}.${k}`, a[k], b[k]);
+  for (const k of ['rss', 'pss', 'locked', 'anonymous', 'anonHuge'] as const) if (a[k] !== b[k]) c.diff(`${at}.${k}`, a[k], b[k]);
 }
 
 function compareRegion(c: Collector, at: string, a: RegionObservation, b: RegionObservation): void {

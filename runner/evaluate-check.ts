@@ -39,13 +39,14 @@ export function observe(check: Check, snap: Snapshot): Observed | string {
   }
   const r = snap.regions[check.region];
   if (!r) return `region '${check.region}' is not bound in this process`;
-  const sum = (k: 'rss' | 'pss' | 'locked' | 'anonymous') => r.vmas.reduce((s, v) => s + v[k], 0);
+  const sum = (k: 'rss' | 'pss' | 'locked' | 'anonymous' | 'anonHuge') => r.vmas.reduce((s, v) => s + v[k], 0);
   switch (check.field) {
     case 'rss':
     case 'pss':
     case 'locked':
     case 'anonymous':
       return { kind: 'bytes', value: sum(check.field) };
+    case 'anon_huge': return { kind: 'bytes', value: sum('anonHuge') };
     case 'size': return { kind: 'bytes', value: r.vmas.reduce((s, v) => s + (v.end - v.start), 0) };
     case 'resident': return { kind: 'bytes', value: residentPages(r.resident) * PAGE };
     case 'resident_map': return { kind: 'map', value: residentMap(r.resident, Math.ceil(r.len / PAGE)) };

@@ -9,6 +9,7 @@ import { anonVmaPrepare, faultRange } from './fault.js';
 import type { Task } from './mm.js';
 import type { Run } from './page-table.js';
 import { GUARD_MARKER } from './pages.js';
+import { mayFaultHuge } from './huge-memory.js';
 import { expandDownwards } from './stack.js';
 import { VM_GROWSDOWN, VM_WRITE, type Vma } from './vma.js';
 
@@ -28,7 +29,7 @@ function faultPage(t: Task, vpn: number, write: boolean): Run | Signal {
   if (!v) return 'SIGSEGV';
   if (write ? !(v.flags & VM_WRITE) : !v.isReadable()) return 'SIGSEGV';
   const mm = t.mm, pt = mm.pt;
-  if (write && v.file === null && v.special === null) {
+  if (write && v.file === null && v.special === null && !mayFaultHuge(t, v, vpn)) {
     // do_anonymous_page on an empty PTE, the common case: one page-table lookup.
     if (!v.anonVma) anonVmaPrepare(mm, v);
     const run = pt.lookupOrMapOne(vpn, mm.anon);

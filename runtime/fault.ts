@@ -9,6 +9,7 @@
 import { HPAGE_PAGES, PAGE_SIZE_N, PTRS_PER_PTE } from './constants.js';
 import type { Mm, Task } from './mm.js';
 import { GUARD_MARKER, ZERO_PAGE, type MemObject } from './pages.js';
+import { hugeAnonFault, hugeWriteFault, pteFaultEnd } from './huge-memory.js';
 import { mapcount } from './rmap.js';
 import { AnonVma, VM_ACCESS_FLAGS, VM_HUGETLB, VM_SHARED, type Vma } from './vma.js';
 import { markClean, markDirty } from './writeback.js';
@@ -104,6 +105,9 @@ export function faultRange(t: Task, v: Vma, start: number, end: number, write: b
       const segEnd = Math.min(run.end, end);
       if (run.obj === GUARD_MARKER) return { done: vpn - start, error: 'SIGSEGV' };
       if (write) {
+        // do_huge_pmd_wp_page: a new folio for the huge zero page, or a split before the PTE COW.
+        const hugeEnd = v.file === null ? hugeWriteFault(t, v, vpn, (x) => anonVmaPrepare(mm, x)) : null;
+        if (hugeEnd !== null) { t.minFlt++; vpn = Math.min(hugeEnd, end); continue; }
         const base = run.base + (vpn - run.start);
         const o = run.obj;
         // wp_page_shared: a write through a shared mapping dirties the page-cache page.
@@ -122,7 +126,7 @@ export function faultRange(t: Task, v: Vma, start: number, end: number, write: b
       vpn = segEnd;
       continue;
     }
-    const gapEnd = pt.nextRunStart(vpn, end);
+    let gapEnd = pt.nextRunStart(vpn, end);
     if (v.flags & VM_HUGETLB) {
       const hs = vpn - ((vpn - v.start) % HPAGE_PAGES);
       const he = Math.min(hs + HPAGE_PAGES, v.end);
@@ -168,6 +172,11 @@ export function faultRange(t: Task, v: Vma, start: number, end: number, write: b
       vpn = gapEnd;
       continue;
     }
+    // do_huge_pmd_anonymous_page maps a whole PMD block in one fault.
+    const hugeEnd = hugeAnonFault(t, v, vpn, write, (x) => anonVmaPrepare(mm, x));
+    if (hugeEnd !== null) { t.minFlt++; vpn = Math.min(hugeEnd, end); continue; }
+    // The next PMD block may take a huge fault of its own: PTE faults stop at it.
+    gapEnd = pteFaultEnd(t, v, vpn, gapEnd);
     // do_anonymous_page maps one page per fault.
     t.minFlt += gapEnd - vpn;
     if (write) {

@@ -1,5 +1,6 @@
 // Linux: kernel/fork.c:copy_mm / dup_mm and mm/mmap.c:dup_mmap (linux-6.18),
 // mm/memory.c:copy_page_range / vma_needs_copy; exit: mm/mmap.c:exit_mmap.
+import { forkHuge } from './huge-memory.js';
 import type { Task } from './mm.js';
 import { AnonVma, VM_DONTCOPY, VM_INIT_DEF_MASK, VM_LOCKED_MASK, VM_MAYBE_GUARD, VM_MIXEDMAP, VM_PFNMAP, VM_WIPEONFORK } from './vma.js';
 
@@ -49,6 +50,7 @@ export function fork(parent: Task, childName: string): Task {
       }
     }
   });
+  forkHuge(pm, cm);
   sys.profile.hooks.afterFork?.(parent, child);
   return child;
 }

@@ -1,6 +1,7 @@
 // assertInvariants(): what must hold between any two syscalls. Tests call it
 // after every step; a violation is a model bug, reported with the first broken rule.
 import { MMAP_MIN_PAGES, TASK_SIZE_PAGES } from './constants.js';
+import { checkHuge } from './huge-memory.js';
 import { isDataMapping, type Mm } from './mm.js';
 import type { System } from './system.js';
 import { VM_LOCKED, VM_LOCKONFAULT, vmaSupportsMlock } from './vma.js';
@@ -36,6 +37,8 @@ export function checkMm(mm: Mm): string | null {
   if (mm.pinnedVm < 0) return `pinned_vm ${mm.pinnedVm} < 0`;
   const ptErr = mm.pt.check();
   if (ptErr) return `page table: ${ptErr}`;
+  const hugeErr = checkHuge(mm);
+  if (hugeErr) return `transparent huge pages: ${hugeErr}`;
   // Every PTE lies inside a VMA.
   let rss = 0;
   for (const r of mm.pt.allRuns()) {

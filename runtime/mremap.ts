@@ -5,6 +5,7 @@
 import { MREMAP_DONTUNMAP, MREMAP_FIXED, MREMAP_MAYMOVE, PAGE_SHIFT, PAGE_SIZE_N, TASK_SIZE_PAGES } from './constants.js';
 import { err, ok, type Errno, type SysResult } from './errno.js';
 import { mmPopulate } from './gup.js';
+import { beforeMove } from './huge-memory.js';
 import { mayExpandVm, mlockFutureOk, type Task } from './mm.js';
 import { getUnmappedArea } from './mmap.js';
 import { doMunmap, insertVma } from './vma-ops.js';
@@ -50,8 +51,10 @@ function moveVma(r: Remap): number | Errno {
   // copy_vma: "Source vma may have been merged into new_vma" — from here on the
   // source is the merged VMA (dontunmap_complete clears its lock bits).
   if (srcStart >= placed.start && srcStart < placed.end) { src = placed; r.vma = placed; }
+  const hugeMoved = beforeMove(mm, r.addr, r.oldLen, r.newAddr);
   mm.pt.unmap(r.addr, r.addr + r.oldLen);
   for (const p of pieces) mm.pt.map(p.start - r.addr + r.newAddr, p.end - r.addr + r.newAddr, p.obj, p.base);
+  hugeMoved();
   statAccount(r, r.newLen);
   if (r.flags & MREMAP_DONTUNMAP) {
     // dontunmap_complete clears the lock bits of the whole source VMA, without a split

@@ -6,6 +6,7 @@
 // Views are rendered from the model on demand; nothing here mutates it.
 import { PAGE_SIZE } from './constants.js';
 import type { Mm, Task } from './mm.js';
+import { anonHugeBytes } from './huge-memory.js';
 import { GUARD_MARKER } from './pages.js';
 import { RmapCache } from './rmap.js';
 import { IntervalSet } from './interval-set.js';
@@ -29,6 +30,8 @@ export function status(t: Task): StatusView {
 
 export interface SmapsView {
   rss: number; pss: number; locked: number; anonymous: number;
+  /** AnonHugePages: anonymous folios mapped by a PMD (huge-memory.ts). */
+  anonHuge: number;
   /** Unrounded PSS sums (bytes << PSS_SHIFT) for smaps_rollup. */
   pssRaw: number; pssLockedRaw: number;
 }
@@ -54,7 +57,10 @@ export function smaps(t: Task, v: Vma, rmap = new RmapCache()): SmapsView {
   });
   const locked = v.flags & VM_LOCKED ? pss : 0;
   const kb = (x: number): number => Math.floor(x / 2 ** (PSS_SHIFT + 10)) * 1024;
-  return { rss: rss * PAGE_SIZE, anonymous: anon * PAGE_SIZE, pss: kb(pss), locked: kb(locked), pssRaw: pss, pssLockedRaw: locked };
+  return {
+    rss: rss * PAGE_SIZE, anonymous: anon * PAGE_SIZE, anonHuge: anonHugeBytes(t.mm, v), pss: kb(pss), locked: kb(locked),
+    pssRaw: pss, pssLockedRaw: locked,
+  };
 }
 
 /** smaps_rollup Locked: the PSS sums of all VMAs, rounded once. */

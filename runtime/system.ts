@@ -2,6 +2,7 @@
 // sysctls that matter (vm.max_map_count), the huge page pool and the kernel
 // profile. No I/O: "files" are page cache objects with a size.
 import { DEFAULT_MAX_MAP_COUNT } from './constants.js';
+import type { ThpMode } from './huge-memory.js';
 import { MemObject } from './pages.js';
 import { Mm, Task } from './mm.js';
 import { ShmIds } from './shm-ids.js';
@@ -18,6 +19,8 @@ export class System {
   readonly shm = new ShmIds();
   /** Free 2 MiB pages in the hugetlb pool (nr_hugepages - used). */
   hugePagesFree = 64;
+  /** /sys/kernel/mm/transparent_hugepage/enabled (runtime/huge-memory.ts); `madvise` as on the test machine. */
+  thp: ThpMode = 'madvise';
   /** One shared object for every process's [vdso] page (mapped system-wide). */
   readonly vdso: MemObject;
   /** PFN-mapped [vvar] pages (vm_normal_page is NULL: no Rss). */

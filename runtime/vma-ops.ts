@@ -3,6 +3,7 @@
 // do_vmi_munmap -> vms_gather_munmap_vmas / vms_complete_munmap_vmas.
 import type { Errno, KRet } from './errno.js';
 import type { Mm, Task } from './mm.js';
+import { beforeZap, freePgtables, splitHugePmdAt } from './huge-memory.js';
 import { GUARD_MARKER, type MemObject } from './pages.js';
 import { Vma, canMerge, VM_LOCKED, VM_SPECIAL, VM_STICKY } from './vma.js';
 
@@ -14,6 +15,7 @@ import { Vma, canMerge, VM_LOCKED, VM_SPECIAL, VM_STICKY } from './vma.js';
 export function splitVma(mm: Mm, vma: Vma, at: number, checked: boolean): Vma | Errno {
   if (at <= vma.start || at >= vma.end) throw new Error(`split_vma outside the VMA (${at} in [${vma.start}, ${vma.end}))`);
   if (checked && mm.mapCount >= mm.system.maxMapCount) return 'ENOMEM';
+  splitHugePmdAt(mm, at); // __split_vma -> vma_adjust_trans_huge
   const upper = vma.clone();
   upper.start = at;
   upper.pgoff = vma.index(at);
@@ -40,6 +42,9 @@ function mergeExisting(mm: Mm, mid: Vma, start: number, end: number, flags: numb
   let right = !!next && canMerge(probe, next, flags, next.flags);
   if (left && right && prev!.anonVma && next!.anonVma && prev!.anonVma !== next!.anonVma) right = false;
   if (!left && !right) return null;
+  // commit_merge -> vma_adjust_trans_huge: a boundary moving inside a huge PMD splits it.
+  if (left && end !== mid.end) splitHugePmdAt(mm, end);
+  if (right && !left && start !== mid.start) splitHugePmdAt(mm, start);
   const sticky = stickyOf(prev && left ? prev : undefined, mid, next && right ? next : undefined);
   const anon = (left ? prev!.anonVma : null) ?? mid.anonVma ?? (right ? next!.anonVma : null);
   if (left && right) {
@@ -113,6 +118,7 @@ export function insertVma(mm: Mm, v: Vma): Vma {
 /** Drop the PTEs of [start, end) (zap_page_range_single / unmap_vmas). Guard markers survive MADV_DONTNEED. */
 export function zapRange(mm: Mm, start: number, end: number, keepGuards = false): void {
   const guards: Array<[number, number]> = [];
+  beforeZap(mm, start, end);
   mm.pt.unmap(start, end, (s, e, obj, base) => {
     if (obj === GUARD_MARKER) { if (keepGuards) guards.push([s, e]); return; }
     freeIfUnmapped(mm, obj, base, base + (e - s));
@@ -145,6 +151,7 @@ export function doMunmap(t: Task, start: number, end: number): KRet {
     victims.push(v);
   }
   for (const v of victims) removeVma(mm, v);
+  freePgtables(mm, start, end);
   return 0;
 }
 

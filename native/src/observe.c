@@ -180,7 +180,7 @@ static void mcl_probe(void) {
 /* ---- the fast snapshot: one pass over /proc/self/smaps ----
  * What the driver needs from smaps is every VMA overlapping a region, the VMA
  * count and the Locked total. One streaming pass keeps, verbatim, the header,
- * Rss, Pss, Locked, Anonymous and VmFlags lines of the VMAs a region overlaps
+ * Rss, Pss, Locked, Anonymous, AnonHugePages and VmFlags lines of the VMAs a region overlaps
  * (or may overlap: keeping too many is harmless, the driver filters by range),
  * counts VMAs, sums Locked and remembers the kept ranges for mincore, so no
  * /proc/self/maps read is needed per region. */
@@ -289,6 +289,7 @@ static int pass_line(char *line, size_t n, char *nl, void *ctx) {
   else if (c0 == 'P' && !memcmp(line, "Pss:", 4)) { st->pss = kb_value(line); k = 1; }
   else if (c0 == 'L' && !memcmp(line, "Locked:", 7)) { st->sum->locked_kb += kb_value(line); k = 1; }
   else if (c0 == 'A' && n > 10 && !memcmp(line, "Anonymous:", 10)) k = 1;
+  else if (c0 == 'A' && n > 14 && !memcmp(line, "AnonHugePages:", 14)) k = 1;
   else if (c0 == 'V' && n > 8 && !memcmp(line, "VmFlags:", 8)) {
     k = 1;
     *nl = 0;

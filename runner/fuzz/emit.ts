@@ -49,6 +49,7 @@ export function checksFor(d: Divergence, snap: Snapshot, loc: Check['loc']): Che
   if (sub === 'rss' || sub === 'pss' || sub === 'locked' || sub === 'anonymous') {
     return [reg(sub, { bytes: r.vmas.reduce((s, v) => s + v[sub], 0) })];
   }
+  if (sub === 'anonHuge') return [reg('anon_huge', { bytes: r.vmas.reduce((s, v) => s + v.anonHuge, 0) })];
   if (sub === 'range' || sub === 'prot') return [layout()];
   if (sub === 'flags') {
     const [ma, hb] = [String(d.a).split(' '), String(d.b).split(' ')];

@@ -11,7 +11,6 @@ import type { Availability, Target, TargetRunOptions } from './target.js';
 /** Features the model does not simulate: scenarios requiring them are skipped. */
 const UNMODELLED: Record<string, string> = {
   host: 'the scenario requires the host target',
-  thp: 'transparent huge pages are not modelled',
 };
 
 /** A requirement the profile's kernel predates (the feature's syscall or flag does not exist there). */

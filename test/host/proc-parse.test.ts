@@ -81,3 +81,17 @@ t.test('snapshot from reply blocks', async (t) => {
   t.same(snap.regions['buf']!.resident, [[0, 2]]);
   t.same(snap.regions['lk']!.vmas[0]!.flags, ['rd', 'wr', 'mr', 'mw', 'me', 'lo', 'ac']);
 });
+
+// fixtures/smaps-thp.txt: a C probe on this machine (6.18.44, THP madvise): a 4 MiB
+// MADV_HUGEPAGE mapping, the first 2 MiB mlocked (one huge page), one byte written
+// in the second 2 MiB (another huge page).
+t.test('smaps AnonHugePages becomes anonHuge', async (t) => {
+  const vmas = parseSmaps(fx('smaps-thp.txt'));
+  t.equal(vmas.length, 2);
+  const base = vmas[0]!.start;
+  const r = regionObservation(vmas, base, 4n << 20n, []);
+  t.same(r.vmas.map((v) => [v.rss, v.locked, v.anonHuge]), [[2 << 20, 2 << 20, 2 << 20], [2 << 20, 0, 2 << 20]]);
+  t.same(r.vmas.map((v) => v.flags.slice(-2)), [['ac', 'hg'], ['ac', 'hg']]);
+  const plain = regionObservation(parseSmaps(smaps), 0x7f931eec5000n, 65536n, []);
+  t.equal(plain.vmas[0]!.anonHuge, 0);
+});

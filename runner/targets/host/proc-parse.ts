@@ -123,6 +123,7 @@ export function vmaObservation(v: SmapsVma, base: bigint): VmaObservation {
   return {
     start: Number(v.start - base), end: Number(v.end - base), prot: v.prot, shared: v.shared,
     flags: v.flags, rss: f('Rss'), pss: f('Pss'), locked: f('Locked'), anonymous: f('Anonymous'),
+    anonHuge: f('AnonHugePages'),
   };
 }
 

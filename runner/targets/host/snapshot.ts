@@ -79,7 +79,7 @@ function withoutExecutorMemory(s: Snapshot): Snapshot {
   for (const [name, r] of Object.entries(s.regions)) {
     const own = name === 'heap' || name === 'stack';
     regions[name] = !own ? r : {
-      ...r, vmas: r.vmas.map((v) => ({ ...v, rss: 0, pss: 0, anonymous: 0, locked: 0 })), resident: name === 'stack' ? [] : r.resident,
+      ...r, vmas: r.vmas.map((v) => ({ ...v, rss: 0, pss: 0, anonymous: 0, anonHuge: 0, locked: 0 })), resident: name === 'stack' ? [] : r.resident,
     };
   }
   return { ...s, status: { ...s.status, VmRSS: 0 }, regions, lockedTotal: imageLocked ? 0 : s.lockedTotal };

@@ -21,7 +21,7 @@ function regionObservation(p: Proc, r: Region, rmap: RmapCache): RegionObservati
     return {
       start: Number(BigInt(v.start) * P - r.base), end: Number(BigInt(v.end) * P - r.base),
       prot: v.prot(), shared: v.shared(), flags: vmFlags(t, v),
-      rss: s.rss, pss: s.pss, locked: s.locked, anonymous: s.anonymous,
+      rss: s.rss, pss: s.pss, locked: s.locked, anonymous: s.anonymous, anonHuge: s.anonHuge,
     };
   });
   // mincore over the pages of [base, base+len), as page indexes from the region's first page.
