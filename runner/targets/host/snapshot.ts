@@ -63,9 +63,10 @@ export function snapshot(reply: Reply): Snapshot {
  * Snapshots taken one after the other differ where the executor's own memory
  * changed in between (taking a snapshot writes its buffers, which may break
  * copy-on-write sharing after a fork): VmRSS, the stack and heap VMAs' page
- * counts (the brk area merges with .bss), and lockedTotal once executor VMAs
- * are locked (VmLck exceeds the locked VMAs of the scenario's regions). Those are left out; everything
- * else must be equal.
+ * counts (the brk area merges with .bss), lockedTotal once executor VMAs
+ * are locked (VmLck exceeds the locked VMAs of the scenario's regions), and the
+ * Pss of vdso/vvar, whose pages every process on the machine maps (it moves as
+ * other processes start and end). Those are left out; everything else must be equal.
  */
 function withoutExecutorMemory(s: Snapshot): Snapshot {
   // VmLck counts every VM_LOCKED VMA: more than the scenario's own regions hold means executor VMAs are locked.
@@ -78,6 +79,7 @@ function withoutExecutorMemory(s: Snapshot): Snapshot {
   const regions: Record<string, RegionObservation> = {};
   for (const [name, r] of Object.entries(s.regions)) {
     const own = name === 'heap' || name === 'stack';
+    if (name === 'vdso' || name === 'vvar') { regions[name] = { ...r, vmas: r.vmas.map((v) => ({ ...v, pss: 0 })) }; continue; }
     regions[name] = !own ? r : {
       ...r, vmas: r.vmas.map((v) => ({ ...v, rss: 0, pss: 0, anonymous: 0, anonHuge: 0, locked: 0 })), resident: name === 'stack' ? [] : r.resident,
     };
