@@ -17,11 +17,17 @@ export interface PairResult {
 }
 
 /** `host` may be a Target or a session of one (batched host runs, TargetSession). */
+/** The executor itself failed (not the scenario): says nothing about the model. */
+export function hostTrouble(h: ObservationLog): boolean {
+  return h.outcome === 'error' && /^host executor/.test(h.message ?? '');
+}
+
 export async function runPair(s: Scenario, model: Target, host: Pick<Target, 'run'>, o: PairOptions): Promise<PairResult> {
   const base = { kernel: o.kernel, trace: true, timeoutMs: o.timeoutMs };
-  const h = await host.run(s, base);
+  let h = await host.run(s, base);
+  if (hostTrouble(h)) h = await host.run(s, base); // once more: a transient failure (seen under heavy machine load)
   const m = await model.run(s, h.image ? { ...base, image: h.image } : base);
   // A host run that could not happen (skipped, refused by the safety cap) says nothing about the model.
-  if (h.outcome === 'skipped') return { model: m, host: h, divergences: [] };
+  if (h.outcome === 'skipped' || hostTrouble(h)) return { model: m, host: h, divergences: [] };
   return { model: m, host: h, divergences: compareLogs(m, h, { ignore: o.ignore ?? noiseFilter(s) }) };
 }

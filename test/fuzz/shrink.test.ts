@@ -77,3 +77,22 @@ t.test('runs that stop at the same step on both targets are counted apart from e
   t.equal(bad.hostErrors, 20 - bad.stoppedEarly);
   t.ok(bad.hostErrors > 15);
 });
+
+t.test('a host run the executor itself failed is tried once more, and never counts as a divergence', async (t) => {
+  const { runPair } = await import('../../runner/fuzz/pair.js');
+  const { materialize } = await import('../../runner/fuzz/materialize.js');
+  const { ChoiceStream } = await import('../../runner/fuzz/choices.js');
+  const { scenario } = materialize(new ChoiceStream(5).at(0), 'x', 'x.mls', { noSysResource: false });
+  const trouble = { schemaVersion: 1 as const, target: 'host' as const, kernel: 'k', outcome: 'error' as const, steps: [],
+    message: "host executor: the scenario's first process failed before its first step: process is not running" };
+  let calls = 0;
+  const flaky = { run: async (s: typeof scenario, o: Parameters<typeof modelAsHost.run>[1]) => (++calls === 1 ? trouble : modelAsHost.run(s, o)) };
+  const once = await runPair(scenario, modelAsHost, flaky, { kernel: 'linux-6.18', timeoutMs: 10_000 });
+  t.equal(calls, 2, 'retried');
+  t.equal(once.host.outcome, 'completed');
+  t.same(once.divergences, []);
+  const broken = { run: async () => trouble };
+  const twice = await runPair(scenario, modelAsHost, broken, { kernel: 'linux-6.18', timeoutMs: 10_000 });
+  t.equal(twice.host.outcome, 'error');
+  t.same(twice.divergences, [], 'executor trouble says nothing about the model');
+});

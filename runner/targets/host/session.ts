@@ -161,7 +161,10 @@ export class HostSession {
       this.o.onStart?.({ tmpDir: this.tmpDir!, supervisorPid: sup.child.pid ?? 0, workerGroup: group });
       const first = await next();
       if (!first) ended = true;
-      else if (!failText(first)) {
+      else if (failText(first)) {
+        // The scenario's first process could not report its image: nothing of the scenario ran yet.
+        finish('error', `host executor: the scenario's first process failed before its first step: ${failText(first)}`);
+      } else {
         const smaps = first.filter((b) => b.tag === 'smaps').map((b) => b.data.toString('latin1')).join('');
         const brk = first.find((b) => b.tag === 'brk')?.data.toString() ?? '0';
         log.image = startImage(parseSmaps(smaps), brk) satisfies StartImage;
