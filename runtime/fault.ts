@@ -10,9 +10,10 @@ import { HPAGE_PAGES, PAGE_SIZE_N, PTRS_PER_PTE } from './constants.js';
 import type { Mm, Task } from './mm.js';
 import { GUARD_MARKER, ZERO_PAGE, type MemObject } from './pages.js';
 import { hugeAnonFault, hugeWriteFault, pteFaultEnd } from './huge-memory.js';
+import { syncMmapReadahead } from './readahead.js';
 import { mapcount } from './rmap.js';
 import { AnonVma, VM_ACCESS_FLAGS, VM_HUGETLB, VM_SHARED, type Vma } from './vma.js';
-import { markClean, markDirty } from './writeback.js';
+import { markDirty } from './writeback.js';
 
 export type FaultError = 'SIGBUS' | 'SIGSEGV' | 'ENOMEM';
 export interface FaultOutcome { done: number; error?: FaultError }
@@ -155,9 +156,17 @@ export function faultRange(t: Task, v: Vma, start: number, end: number, write: b
       }
       if (write && !(v.flags & VM_SHARED)) anonVmaPrepare(mm, v);
       if (idx >= eofIndex(obj)) return { done: vpn - start, error: 'SIGBUS' };
-      t.minFlt++;
       // A page read in from the file (or a new shmem page) is clean; do_shared_fault dirties it.
-      if (!obj.cache.has(idx)) { obj.cache.add(idx, idx + 1); markClean(obj, idx, idx + 1); }
+      // A regular file's miss reads its readahead window, then the fault is retried, and a
+      // read fault's retry maps the cached window (runtime/readahead.ts).
+      if (!obj.cache.has(idx)) {
+        syncMmapReadahead(v, obj, idx, eofIndex(obj));
+        if (!write && obj.kind === 'file') {
+          faultAround(t, v, vpn, obj);
+          if (pt.lookup(vpn)) { t.minFlt++; continue; }
+        }
+      }
+      t.minFlt++;
       if (write && v.flags & VM_SHARED) markDirty(obj, idx, idx + 1);
       if (write && !(v.flags & VM_SHARED)) cowBreak(mm, v, vpn, vpn + 1, obj, idx);
       else pt.map(vpn, vpn + 1, obj, idx);

@@ -1,0 +1,61 @@
+// Linux: mm/filemap.c:do_sync_mmap_readahead and mm/readahead.c (linux-6.18). A fault
+// that misses the page cache of a regular file reads a window of the file in, then
+// the fault is retried (maybe_unlock_mmap_for_io dropped the lock for the I/O, so
+// filemap_fault returns VM_FAULT_RETRY) and the retry's fault-around maps what came in.
+// shmem and secretmem faults (shmem_fault) do no readahead.
+import { HPAGE_PAGES } from './constants.js';
+import type { MemObject } from './pages.js';
+import { VM_EXEC, VM_HUGEPAGE, VM_RAND_READ, VM_SEQ_READ, type Vma } from './vma.js';
+import { markClean } from './writeback.js';
+
+/**
+ * file->f_ra.ra_pages, from the backing device's read_ahead_kb: 8192 kB on the test
+ * machine (/sys/block/vda/queue/read_ahead_kb, ext4 root), so 2048 pages. Host-specific:
+ * a machine with the common 128 kB default reads 32-page windows.
+ */
+export const RA_PAGES = 2048;
+
+/**
+ * The [start, end) file indexes do_sync_mmap_readahead asks for when index `idx` of
+ * VMA v misses the cache, or null when it reads only the faulting page.
+ * Not modelled: mmap_miss > MMAP_LOTSAMISS (100 misses without hits on one open file
+ * turns read-around off) and PG_readahead marks, which only matter for files longer
+ * than half a window.
+ */
+export function readaheadWindow(v: Vma, idx: number, raPages = RA_PAGES): [number, number] | null {
+  const f = v.flags;
+  // CONFIG_TRANSPARENT_HUGEPAGE: VM_HUGEPAGE reads PMD-aligned, two PMDs unless random.
+  if (f & VM_HUGEPAGE) {
+    const s = idx - (idx % HPAGE_PAGES);
+    return [s, s + (f & VM_RAND_READ ? 1 : 2) * HPAGE_PAGES];
+  }
+  // "VM_EXEC case below is already intended for random access": MADV_RANDOM stops
+  // readahead only in VMAs without VM_EXEC (observed: an r-x mapping still reads ahead).
+  if ((f & (VM_RAND_READ | VM_EXEC)) === VM_RAND_READ) return null;
+  if (raPages === 0) return null;
+  // VM_SEQ_READ: page_cache_sync_ra, which starts its window at the fault.
+  if (f & VM_SEQ_READ) return [idx, idx + raPages];
+  // VM_EXEC: exec_folio_order() is 0 on x86; forward from the fault, clipped to the VMA.
+  if (f & VM_EXEC) return [idx, Math.min(idx + raPages, v.pgoff + v.pages)];
+  // mmap read-around: ra_pages centred on the fault.
+  const s = Math.max(0, idx - Math.floor(raPages / 2));
+  return [s, s + raPages];
+}
+
+/**
+ * page_cache_ra_order / page_cache_ra_unbounded: every page of the window below EOF
+ * that is not cached yet is read in (clean); cached pages are skipped, not re-read.
+ * The faulting page itself is read in even without readahead.
+ */
+export function syncMmapReadahead(v: Vma, obj: MemObject, idx: number, eof: number): void {
+  const w = obj.kind === 'file' ? readaheadWindow(v, idx) : null;
+  const s = w ? Math.min(w[0], idx) : idx;
+  const e = Math.min(w ? Math.max(w[1], idx + 1) : idx + 1, eof);
+  const present: Array<[number, number]> = [];
+  obj.cache.forEachIn(s, e, (a, b) => present.push([a, b]));
+  let at = s;
+  for (const [a, b] of [...present, [e, e] as [number, number]]) {
+    if (a > at) { obj.cache.add(at, a); markClean(obj, at, a); }
+    at = Math.max(at, b);
+  }
+}
