@@ -179,11 +179,14 @@ static void mcl_probe(void) {
 
 /* ---- the fast snapshot: one pass over /proc/self/smaps ----
  * What the driver needs from smaps is every VMA overlapping a region, the VMA
- * count and the Locked total. One streaming pass keeps, verbatim, the header,
- * Rss, Pss, Locked, Anonymous, AnonHugePages and VmFlags lines of the VMAs a region overlaps
- * (or may overlap: keeping too many is harmless, the driver filters by range),
- * counts VMAs, sums Locked and remembers the kept ranges for mincore, so no
- * /proc/self/maps read is needed per region. */
+ * count and the Locked total. One streaming pass reduces each VMA a region
+ * overlaps (or may overlap: keeping too many is harmless, the driver filters
+ * by range) to one `vmas` line (SPEC.md "Host target"):
+ *   <start hex> <end hex> <perms> <Rss> <Pss> <Locked> <Anonymous> <AnonHugePages> <VmFlags…>\t<name>
+ * (sizes in kB, as printed; VmFlags verbatim), counts VMAs, sums Locked and
+ * remembers the kept ranges for mincore, so no /proc/self/maps read is needed
+ * per region. Parsing here spares the driver the smaps text (`snap full`
+ * still sends it raw: the reference form). */
 #define MAX_KEPT 1024
 static struct { uint64_t s, e; } kept[MAX_KEPT];
 static int nkept, kept_overflow;
@@ -195,7 +198,7 @@ static size_t keeplen;
 
 static void keep_text(const char *p, size_t n) {
   if (keeplen + n > sizeof keepbuf) {
-    send_block("smaps", keepbuf, keeplen);
+    send_block("vmas", keepbuf, keeplen);
     keeplen = 0;
   }
   memcpy(keepbuf + keeplen, p, n);
@@ -250,65 +253,126 @@ static int wanted(uint64_t s, uint64_t e, const char *name) {
   return want;
 }
 
-static uint64_t kb_value(const char *line) {
-  const char *p = strchr(line, ':');
-  return p ? strtoull(p + 1, NULL, 10) : 0;
+/* The number after "Key:" (line[0, n)), skipping spaces; no strtoull: this runs for every field line. */
+static uint64_t kb_value(const char *line, size_t key) {
+  const char *p = line + key;
+  while (*p == ' ' || *p == '\t') p++;
+  uint64_t v = 0;
+  for (; *p >= '0' && *p <= '9'; p++) v = v * 10 + (uint64_t)(*p - '0');
+  return v;
+}
+static uint64_t hex_value(const char *p, const char **end) {
+  uint64_t v = 0;
+  for (;; p++) {
+    unsigned d = (unsigned)(*p - '0');
+    if (d > 9) { d = (unsigned)((*p | 0x20) - 'a'); if (d > 5) break; d += 10; }
+    v = v << 4 | d;
+  }
+  *end = p;
+  return v;
+}
+static char *put_u64(char *o, uint64_t v, unsigned base) {
+  char t[24];
+  int n = 0;
+  do { unsigned d = (unsigned)(v % base); t[n++] = (char)(d < 10 ? '0' + d : 'a' + d - 10); v /= base; } while (v);
+  while (n) *o++ = t[--n];
+  return o;
 }
 
 struct smaps_sum { unsigned long long count, locked_kb; int shared_locked; };
 
-/* Per VMA: Rss, Pss and Locked lines come before VmFlags (fs/proc/task_mmu.c:show_smap). */
+/* The kept VMA being read: its header fields until its VmFlags line (the last
+ * of each VMA, fs/proc/task_mmu.c:show_smap) completes the `vmas` line. */
+static struct {
+  uint64_t s, e, rss, pss, locked, anon, huge;
+  char perms[4];
+  size_t namelen;
+  int open;
+  char name[MLS_LINE_MAX];
+} cur;
+
+static void emit_vma(const char *flags, size_t flen) {
+  char line[256], *o = line;
+  o = put_u64(o, cur.s, 16); *o++ = ' ';
+  o = put_u64(o, cur.e, 16); *o++ = ' ';
+  memcpy(o, cur.perms, 4); o += 4;
+  const uint64_t v[] = {cur.rss, cur.pss, cur.locked, cur.anon, cur.huge};
+  for (size_t i = 0; i < 5; i++) { *o++ = ' '; o = put_u64(o, v[i], 10); }
+  *o++ = ' ';
+  keep_text(line, (size_t)(o - line));
+  keep_text(flags, flen);
+  keep_text("\t", 1);
+  keep_text(cur.name, cur.namelen);
+  keep_text("\n", 1);
+  cur.open = 0;
+}
+
 struct pass_state { struct smaps_sum *sum; int all, keep; uint64_t rss, pss; };
 static int pass_line(char *line, size_t n, char *nl, void *ctx) {
   struct pass_state *st = ctx;
   char c0 = line[0];
-  char *end = line;
+  const char *end = line;
   uint64_t s = 0;
   /* Field names start with a capital letter, headers with a hex digit. */
-  if ((c0 >= '0' && c0 <= '9') || (c0 >= 'a' && c0 <= 'f')) s = strtoull(line, &end, 16);
+  if ((c0 >= '0' && c0 <= '9') || (c0 >= 'a' && c0 <= 'f')) s = hex_value(line, &end);
   if (end != line && *end == '-') { /* header: start-end perms offset dev inode [name] */
+    if (cur.open) emit_vma("", 0); /* a VMA without VmFlags (not printed by 6.18) */
     *nl = 0;
-    uint64_t e = strtoull(end + 1, &end, 16);
-    char *p = end;
+    uint64_t e = hex_value(end + 1, &end);
+    const char *perms = end + 1;
+    const char *p = end;
     for (int f = 0; f < 4 && p; f++) p = strchr(p + 1, ' ');
     const char *name = "";
     if (p) { while (*p == ' ') p++; name = p; }
     st->keep = st->all || wanted(s, e, name);
-    *nl = '\n';
     st->sum->count++;
     st->rss = st->pss = 0;
     if (st->keep) {
       if (nkept < MAX_KEPT) { kept[nkept].s = s; kept[nkept].e = e; nkept++; }
       else kept_overflow = 1;
-      keep_text(line, n);
+      cur.s = s;
+      cur.e = e;
+      memcpy(cur.perms, perms, 4);
+      cur.namelen = (size_t)(nl - name);
+      if (cur.namelen > sizeof cur.name) cur.namelen = sizeof cur.name;
+      memcpy(cur.name, name, cur.namelen);
+      cur.rss = cur.pss = cur.locked = cur.anon = cur.huge = 0;
+      cur.open = 1;
     }
+    *nl = '\n';
     return 0;
   }
-  int k = 0;
-  if (c0 == 'R' && !memcmp(line, "Rss:", 4)) { st->rss = kb_value(line); k = 1; }
-  else if (c0 == 'P' && !memcmp(line, "Pss:", 4)) { st->pss = kb_value(line); k = 1; }
-  else if (c0 == 'L' && !memcmp(line, "Locked:", 7)) { st->sum->locked_kb += kb_value(line); k = 1; }
-  else if (c0 == 'A' && n > 10 && !memcmp(line, "Anonymous:", 10)) k = 1;
-  else if (c0 == 'A' && n > 14 && !memcmp(line, "AnonHugePages:", 14)) k = 1;
+  (void)n;
+  if (c0 == 'R' && !memcmp(line, "Rss:", 4)) cur.rss = st->rss = kb_value(line, 4);
+  else if (c0 == 'P' && !memcmp(line, "Pss:", 4)) cur.pss = st->pss = kb_value(line, 4);
+  else if (c0 == 'L' && !memcmp(line, "Locked:", 7)) { cur.locked = kb_value(line, 7); st->sum->locked_kb += cur.locked; }
+  else if (c0 == 'A' && n > 10 && !memcmp(line, "Anonymous:", 10)) cur.anon = kb_value(line, 10);
+  else if (c0 == 'A' && n > 14 && !memcmp(line, "AnonHugePages:", 14)) cur.huge = kb_value(line, 14);
   else if (c0 == 'V' && n > 8 && !memcmp(line, "VmFlags:", 8)) {
-    k = 1;
     *nl = 0;
     /* A locked page shared with another process has a fractional PSS, so
      * the per-VMA Locked values (each rounded down) may not add up to
      * smaps_rollup's (rounded once). Pss == Rss says no page is shared. */
     if (strstr(line + 8, " lo") && st->pss != st->rss) st->sum->shared_locked = 1;
     *nl = '\n';
+    if (st->keep && cur.open) {
+      const char *f = line + 8, *fe = nl;
+      while (f < fe && *f == ' ') f++;
+      while (fe > f && fe[-1] == ' ') fe--;
+      emit_vma(f, (size_t)(fe - f));
+    }
   }
-  if (k && st->keep) keep_text(line, n);
   return 0;
 }
 static void smaps_pass(struct smaps_sum *sum, int all) {
   memset(sum, 0, sizeof *sum);
   nkept = kept_overflow = 0;
   keeplen = 0;
+  cur.open = 0;
   struct pass_state st = {.sum = sum, .all = all};
   if (smaps_each_line(pass_line, &st) < 0) { send_blockf("fail", "cannot open /proc/self/smaps: %s", strerror(errno)); return; }
-  if (keeplen) send_block("smaps", keepbuf, keeplen);
+  if (cur.open) emit_vma("", 0);
+  if (keeplen) send_block("vmas", keepbuf, keeplen);
 }
 
 static void send_span(const struct span *sp) {
@@ -340,6 +404,7 @@ void pretouch(void) {
   memset(kept, 0, sizeof kept);
   memset(spans, 0, sizeof spans);
   memset(keepbuf, 0, sizeof keepbuf);
+  memset(&cur, 0, sizeof cur);
   memset(vec, 0, sizeof vec);
   memset(ivbuf, 0, sizeof ivbuf);
   memset(procbuf, 0, sizeof procbuf);

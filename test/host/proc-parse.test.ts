@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import t from 'tap';
 import {
-  parseIntervals, parseRollupLocked, parseSmaps, parseStatus, regionObservation, startImage,
+  parseIntervals, parseRollupLocked, parseSmaps, parseStatus, parseVmaLines, regionObservation, startImage,
 } from '../../runner/targets/host/proc-parse.js';
 import { snapshot } from '../../runner/targets/host/snapshot.js';
 
@@ -33,6 +33,23 @@ t.test('smaps: headers, fields, VmFlags', async (t) => {
   t.equal(onfault.name, '');
   t.ok(vmas.some((v) => v.name === '[stack]') && vmas.some((v) => v.name === '[vdso]'));
   t.throws(() => parseSmaps('Rss: 4 kB\n'), /before the first VMA/);
+});
+
+t.test('vmas lines: the executor-parsed form of the same smaps entries', async (t) => {
+  // The executor's line for the ONFAULT region and the image's first VMA of the fixture (sizes in kB).
+  const text = '7f931eec5000 7f931eed5000 rw-p 8 8 8 8 0 rd wr mr mw me lo lf ac\t\n'
+    + '400000 401000 r--s 4 2 0 0 0 rd mr mw me\t/tmp/a dir/mls exec\n';
+  const [v, w] = parseVmaLines(text);
+  const ref = parseSmaps(smaps).find((x) => x.start === 0x7f931eec5000n)!;
+  const obs = (x: typeof ref) => regionObservation([x], 0x7f931eec5000n, 65536n, []);
+  t.same(obs(v!), obs(ref), 'same observation as from the smaps text');
+  t.equal(w!.name, '/tmp/a dir/mls exec', 'names keep their spaces');
+  t.equal(w!.shared, true);
+  t.same(w!.flags, ['rd', 'mr', 'mw', 'me']);
+  t.same(parseVmaLines('1000 2000 ---p 0 0 0 0 0\t\n')[0]!.flags, [], 'no VmFlags letters');
+  t.throws(() => parseVmaLines('1000 2000 rw-p 4 4\t\n'), /bad line/);
+  t.throws(() => parseVmaLines('1000 2000 rw-p 4 4 x 0 0 rd\t\n'), /bad size/);
+  t.throws(() => parseVmaLines('1000 2000 rw-p 4 4 0 0 0 rd\n'), /without a name/);
 });
 
 t.test('smaps_rollup Locked', async (t) => {

@@ -16,6 +16,12 @@ export interface SmapsVma {
   flags: string[];
 }
 
+/** The fields a VMA observation uses, in bytes (absent from smaps: 0). */
+const vmaSizes = (v: SmapsVma): [number, number, number, number, number] => {
+  const f = v.fields;
+  return [f['Rss'] ?? 0, f['Pss'] ?? 0, f['Locked'] ?? 0, f['Anonymous'] ?? 0, f['AnonHugePages'] ?? 0];
+};
+
 const HEADER = /^([0-9a-f]+)-([0-9a-f]+) ([r-][w-][x-])([ps]) [0-9a-f]+ [0-9a-f]+:[0-9a-f]+ \d+\s*(.*)$/;
 
 const isWord = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
@@ -95,6 +101,40 @@ export function parseSmaps(text: string): SmapsVma[] {
   return out;
 }
 
+/**
+ * The executor's `vmas` lines (native/src/observe.c, SPEC.md "Host target"):
+ * `<start> <end> <perms> <Rss> <Pss> <Locked> <Anonymous> <AnonHugePages> <VmFlags…>\t<name>`,
+ * addresses hex, sizes kB. The same VMAs as parseSmaps gives for the smaps text they were read from.
+ */
+export function parseVmaLines(text: string): SmapsVma[] {
+  const out: SmapsVma[] = [];
+  const n = text.length;
+  for (let pos = 0; pos < n;) {
+    let nl = text.indexOf('\n', pos);
+    if (nl < 0) nl = n;
+    const from = pos;
+    pos = nl + 1;
+    if (nl === from) continue;
+    const tab = text.indexOf('\t', from);
+    if (tab < 0 || tab > nl) throw new Error(`vmas: line without a name field: ${text.slice(from, nl)}`);
+    const w = text.slice(from, tab).split(' ');
+    if (w.length < 8 || w[2]!.length !== 4) throw new Error(`vmas: bad line: ${text.slice(from, nl)}`);
+    const kb = (i: number): number => {
+      const v = Number(w[i]);
+      if (!Number.isInteger(v) || w[i] === '') throw new Error(`vmas: bad size in: ${text.slice(from, nl)}`);
+      return v * 1024;
+    };
+    const perms = w[2]!;
+    out.push({
+      start: BigInt('0x' + w[0]), end: BigInt('0x' + w[1]), prot: perms.slice(0, 3), shared: perms[3] === 's',
+      name: text.slice(tab + 1, nl),
+      fields: { Rss: kb(3), Pss: kb(4), Locked: kb(5), Anonymous: kb(6), AnonHugePages: kb(7) },
+      flags: w.slice(8).filter((f) => f !== ''),
+    });
+  }
+  return out;
+}
+
 /** smaps_rollup's `Locked:` (the PSS of resident pages in VM_LOCKED VMAs), bytes. */
 export function parseRollupLocked(text: string): number {
   const m = /^Locked:\s+(\d+) kB$/m.exec(text);
@@ -119,11 +159,10 @@ export function parseIntervals(text: string): [number, number][] {
 }
 
 export function vmaObservation(v: SmapsVma, base: bigint): VmaObservation {
-  const f = (k: string): number => v.fields[k] ?? 0;
+  const [rss, pss, locked, anonymous, anonHuge] = vmaSizes(v);
   return {
     start: Number(v.start - base), end: Number(v.end - base), prot: v.prot, shared: v.shared,
-    flags: v.flags, rss: f('Rss'), pss: f('Pss'), locked: f('Locked'), anonymous: f('Anonymous'),
-    anonHuge: f('AnonHugePages'),
+    flags: v.flags, rss, pss, locked, anonymous, anonHuge,
   };
 }
 

@@ -11,8 +11,8 @@ import type { ObservationLog, Scenario, StartImage, StepObservation } from '../.
 import type { TargetRunOptions } from '../target.js';
 import type { Step } from './encode.js';
 import { prepare, where, type Plan } from './plan.js';
-import { parseSmaps, startImage } from './proc-parse.js';
-import { callResult, failText, sameSnapshot, snapshot } from './snapshot.js';
+import { startImage } from './proc-parse.js';
+import { callResult, failText, replyVmas, sameSnapshot, snapshot } from './snapshot.js';
 import { Supervisor, type Reply } from './supervisor.js';
 
 /** CapBnd of a process (the executor's workers inherit the supervisor's bounding set). */
@@ -57,6 +57,7 @@ export class HostSession {
   private current: Job | undefined;
   private pumping = false;
   private closed = false;
+  private capBnd: { sup: Supervisor; value: string | undefined } | undefined;
 
   constructor(private readonly o: HostSessionOptions) {}
 
@@ -165,11 +166,12 @@ export class HostSession {
         // The scenario's first process could not report its image: nothing of the scenario ran yet.
         finish('error', `host executor: the scenario's first process failed before its first step: ${failText(first)}`);
       } else {
-        const smaps = first.filter((b) => b.tag === 'smaps').map((b) => b.data.toString('latin1')).join('');
         const brk = first.find((b) => b.tag === 'brk')?.data.toString() ?? '0';
-        log.image = startImage(parseSmaps(smaps), brk) satisfies StartImage;
+        log.image = startImage(replyVmas(first), brk) satisfies StartImage;
         // The credentials the scenario starts with, as the layout: the model loads both.
-        const capBnd = boundingSet(sup.child.pid);
+        // Read once per supervisor: it never changes its own capabilities (scenario processes do, in their own).
+        if (this.capBnd?.sup !== sup) this.capBnd = { sup, value: boundingSet(sup.child.pid) };
+        const capBnd = this.capBnd.value;
         if (capBnd) log.image.capBnd = capBnd;
       }
       for (let i = 0; i < steps.length && !ended; i++) {

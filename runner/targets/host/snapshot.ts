@@ -1,6 +1,6 @@
 // Turn an executor reply (blocks) into a CallResult or a Snapshot.
 import type { CallResult, RegionObservation, Snapshot } from '../../../schema/generated/types.js';
-import { parseIntervals, parseRollupLocked, parseSmaps, parseStatus, regionObservation } from './proc-parse.js';
+import { parseIntervals, parseRollupLocked, parseSmaps, parseStatus, parseVmaLines, regionObservation, type SmapsVma } from './proc-parse.js';
 import type { Reply } from './supervisor.js';
 
 export class ReplyError extends Error {}
@@ -21,17 +21,27 @@ export function callResult(reply: Reply): CallResult {
   throw new ReplyError(`executor result ${JSON.stringify(b.data.toString())}`);
 }
 
+/** The VMAs of a reply: `vmas` lines (`snap`, `image`) or raw smaps text (`snap full`). */
+export function replyVmas(reply: Reply): SmapsVma[] {
+  let smaps = '', vmas = '';
+  for (const b of reply) {
+    if (b.tag === 'vmas') vmas += b.data.toString('latin1');
+    else if (b.tag === 'smaps') smaps += b.data.toString('latin1');
+  }
+  return smaps !== '' ? parseSmaps(smaps) : parseVmaLines(vmas);
+}
+
 /**
- * `snap` sends the smaps lines of the VMAs its regions overlap, plus a
+ * `snap` sends one `vmas` line per VMA its regions overlap, plus a
  * `vmcount <VMAs> <sum of Locked kB>` block; smaps_rollup comes only when a
  * locked VMA has shared pages (otherwise its Locked equals that sum, see
  * native/src/observe.c). `snap full` sends whole smaps and smaps_rollup.
  */
 export function snapshot(reply: Reply): Snapshot {
-  const texts: Record<string, string> = { status: '', smaps: '', vmcount: '', rollup: '', mcl: '' };
+  const texts: Record<string, string> = { status: '', vmcount: '', rollup: '', mcl: '' };
   for (const b of reply) if (b.tag in texts) texts[b.tag] += b.data.toString('latin1');
   const text = (tag: string): string => texts[tag]!;
-  const vmas = parseSmaps(text('smaps'));
+  const vmas = replyVmas(reply);
   const count = text('vmcount').split(' ');
   const rollup = text('rollup');
   const regions: Record<string, RegionObservation> = {};
