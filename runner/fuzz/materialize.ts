@@ -41,6 +41,11 @@ interface ProcState {
   dataLimited?: boolean;
   /** Bytes the break has been raised since this image started (if every brk succeeded). */
   heapUp: number;
+  /**
+   * This image comes from an exec (here or in a parent): execve re-randomises mmap_base, which the
+   * model cannot know, so the kernel places nothing (SPEC Fuzzing, "Placement after exec").
+   */
+  execed?: boolean;
 }
 
 export interface MaterializeOptions {
@@ -149,7 +154,7 @@ export function materialize(choices: readonly Choice[], name = 'fuzz', file = 'f
       if ((c.g & 3) === 3) st['offset'] = String(PAGE);
     }
     const info: RegionInfo = { minLen: pages, maxLen: pages, inArena: false, arenaOff: 0 };
-    if (place === 7) {
+    if (place === 7 && !p.execed) {
       // A plain mmap: the kernel places it. It is named (and may fail, leaving the name unbound).
       info.name = `m${++regionN}`;
       info.knownLen = pages;
@@ -228,7 +233,10 @@ export function materialize(choices: readonly Choice[], name = 'fuzz', file = 'f
       case 'msync': push({ op, proc: p.name, ...range(p, reg!, c, false), flags: String(MSYNC[c.g % MSYNC.length]), result: any() }); break;
       case 'mremap': {
         const r = reg!;
-        const mode = MREMAP_FLAGS[c.f % MREMAP_FLAGS.length]!;
+        const drawn = MREMAP_FLAGS[c.f % MREMAP_FLAGS.length]!;
+        // After an exec a move goes into the arena: a kernel-chosen destination would be random.
+        const mode = p.execed && drawn.raw === undefined && drawn.flags.includes('maymove') && !drawn.flags.includes('fixed')
+          ? { ...drawn, flags: [...drawn.flags, 'fixed' as const] } : drawn;
         const newPages = 1 + (c.c % MAX_MAP_PAGES);
         const fromStart = c.a % 4 !== 3;
         const startOff = fromStart ? 0 : Math.min(c.b % Math.max(1, r.minLen), Math.max(0, r.minLen - 1));
@@ -298,7 +306,7 @@ export function materialize(choices: readonly Choice[], name = 'fuzz', file = 'f
         if (procs.length >= MAX_PROCS) break;
         const child = `c${++childN}`;
         push({ op, proc: p.name, child, result: any() });
-        procs.push({ name: child, regions: p.regions.map((r) => ({ ...r })), arena: p.arena, heapUp: p.heapUp, ...(p.dataLimited ? { dataLimited: true } : {}) });
+        procs.push({ name: child, regions: p.regions.map((r) => ({ ...r })), arena: p.arena, heapUp: p.heapUp, ...(p.dataLimited ? { dataLimited: true } : {}), ...(p.execed ? { execed: true } : {}) });
         processes.push(child);
         break;
       }
@@ -308,6 +316,7 @@ export function materialize(choices: readonly Choice[], name = 'fuzz', file = 'f
         push({ op, proc: p.name, result: any() });
         p.regions = [];
         p.heapUp = 0;
+        p.execed = true;
         newArena(p);
         break;
       }
