@@ -242,12 +242,25 @@ void do_call(char **t, int n) {
     return !strcmp(op, "file") ? do_file(t[1], x) : do_truncate(t[1], x);
   }
   if (!strcmp(op, "brk")) { if (n == 2) do_brk(t[1]); else reply_fail("brk: bad arguments"); return; }
+  /* A successful munlockall, or mlockall without MCL_FUTURE, leaves def_flags
+   * without VM_LOCKED (mm/mlock.c:apply_mlockall_flags clears VM_LOCKED_MASK
+   * first): the MCL_FUTURE state is then known to be off. */
   if (!strcmp(op, "mlockall")) {
     mcl_invalidate();
-    if (n == 2 && !arg_u64(t[1], &x)) reply_rc(syscall(SYS_mlockall, x));
+    if (n == 2 && !arg_u64(t[1], &x)) {
+      long rc = syscall(SYS_mlockall, x);
+      if (rc == 0 && !((int)x & MCL_FUTURE)) mcl_known_off(); /* the kernel takes flags as an int */
+      reply_rc(rc);
+    }
     return;
   }
-  if (!strcmp(op, "munlockall")) { mcl_invalidate(); reply_rc(syscall(SYS_munlockall)); return; }
+  if (!strcmp(op, "munlockall")) {
+    mcl_invalidate();
+    long rc = syscall(SYS_munlockall);
+    if (rc == 0) mcl_known_off();
+    reply_rc(rc);
+    return;
+  }
   /* Everything else takes <addr> <len> [extra]. */
   if (n < 3) { reply_fail("%s: missing arguments", op); return; }
   if (arg_addr(t[1], &a) || arg_len(t[2], &l)) return;

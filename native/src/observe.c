@@ -394,6 +394,7 @@ static void send_span(const struct span *sp) {
  * (a new image) can change def_flags. Under on/onfault the answer also depends
  * on the lock limit (an EAGAIN probe reads "on"), so it is probed every time. */
 void mcl_invalidate(void) { mcl_off_known = 0; }
+void mcl_known_off(void) { mcl_off_known = 1; }
 
 __attribute__((noinline)) static void touch_stack(void) {
   volatile char deep[131072];

@@ -73,6 +73,8 @@ void signals_init(void);
 void do_snapshot(int full);
 /* mlockall/munlockall may change mm->def_flags: the next snapshot probes again. */
 void mcl_invalidate(void);
+/* def_flags has no VM_LOCKED (a new mm, munlockall): snapshots report off without probing. */
+void mcl_known_off(void);
 void do_image(void);
 /* Process control; do_fork returns 1 in the child (which must not reply). */
 int do_fork(char **tok, int n);

@@ -31,7 +31,7 @@ int do_fork(char **t, int n) {
     return 0;
   }
   if (pid == 0) {
-    mcl_invalidate(); /* a new mm: def_flags without VM_LOCKED (kernel/fork.c:mm_init) */
+    mcl_known_off(); /* a new mm: def_flags keeps only VM_INIT_DEF_MASK, no VM_LOCKED (kernel/fork.c:mm_init) */
     close(ctl_fd);
     close(sv[0]);
     ctl_fd = sv[1];
@@ -67,6 +67,7 @@ int worker_main(int fd, const char *tmp, int after_exec, int check) {
   signals_init();
   regions_reset();
   brk_start = (uint64_t)syscall(SYS_brk, 0);
+  mcl_known_off(); /* exec made a new mm (fs/exec.c:bprm_mm_init → mm_init): no VM_LOCKED in def_flags */
   if (after_exec) { /* the exec step's reply (and snapshot, "exec+") comes from the new image */
     reply_okv(0);
     send_end();
