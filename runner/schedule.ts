@@ -6,6 +6,7 @@ import { errorResult, isFiltered, runFile, type FileJob, type JobOutcome } from 
 import type { WorkerPool } from './pool.js';
 import { fileMessage } from './render/message.js';
 import { closeSessions } from './target-sessions.js';
+import { revalidateCache } from './cache.js';
 
 export interface ScheduleOptions {
   jobs: number;
@@ -53,6 +54,7 @@ export function batchSize(remaining: number, threads: number): number {
 export async function schedule(jobs: readonly FileJob[], opts: ScheduleOptions): Promise<ScheduleOutcome> {
   const width = Math.max(1, Math.min(opts.jobs, jobs.length));
   const inline = opts.jobs <= 1 && !opts.pool;
+  if (inline) revalidateCache();
   // piscina is loaded only when workers are used (-j1 runs never pay for it).
   const ownPool = !inline && !opts.pool ? new (await import('./pool.js')).WorkerPool({ threads: width }) : undefined;
   const pool = opts.pool ?? ownPool;

@@ -13,6 +13,7 @@ import { runFile, type FileJob } from './execute.js';
 import type { WorkerEvent } from './pool.js';
 import { RUNNING_INDEX, RUNNING_SINCE, wallMs } from './pool-clock.js';
 import { closeSessions } from './target-sessions.js';
+import { flushCache, revalidateCache } from './cache.js';
 
 function testFault(file: string): void {
   const spec = process.env['MLS_TEST_WORKER_FAULT'];
@@ -39,6 +40,7 @@ export default async function task({ jobs, port, running, epoch }: { jobs: FileJ
   const clock = new Int32Array(running);
   let pending: Array<{ index: number; outcome: WorkerEvent['outcomes'][number]['outcome'] }> = [];
   let lastFlush = performance.now();
+  revalidateCache(); // watch mode: the main thread may have merged the cache since the last batch
   const flush = () => {
     if (pending.length === 0) return;
     port.postMessage({ outcomes: pending } satisfies WorkerEvent);
@@ -57,6 +59,7 @@ export default async function task({ jobs, port, running, epoch }: { jobs: FileJ
   // A batch's host scenarios share one supervisor; it ends with the batch (a
   // worker stopped mid-batch closes its end of the pipe, which ends it too).
   await closeSessions();
+  flushCache(); // before the results: the main thread merges once it has them all
   flush();
   return jobs.length;
 }

@@ -1,7 +1,7 @@
 // `mls list [paths…] [--json] [--kernels]`: the scenarios (and their checks)
 // a run would execute, as a catalogue (LTP's ltp.json idea).
 import { applyShard, discover } from '../discover.js';
-import { compileCached } from '../cache.js';
+import { compileCached, mergeCache } from '../cache.js';
 import { renderMessage } from '../render/message.js';
 import { runConfig } from '../run-config.js';
 import { loadTarget } from '../tools.js';
@@ -76,6 +76,8 @@ export const list: Command = async (ctx) => {
       kernels: [...scenario.kernels.profiles, ...scenario.kernels.constraints.map((c) => `${c.op} ${c.version}`)], checks,
     });
   }
+  if (cfg.cacheDir !== undefined) mergeCache(cfg.cacheDir); // what was compiled here serves the next run
+
   if (ctx.options['json']) ctx.io.stdout.write(JSON.stringify(out, null, 2) + '\n');
   else {
     for (const s of out) {
