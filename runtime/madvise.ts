@@ -57,7 +57,10 @@ function pageout(t: Task, v: Vma, s: number, e: number): void {
   const victims: Array<[number, number, number]> = [];
   t.mm.pt.forEachIn(s, e, (a, b, obj, base) => {
     if (obj !== f) return;
-    for (let i = 0; i < b - a; i++) if (mapcount(f, base + i) === 1) victims.push([a + i, a + i + 1, base + i]);
+    // shrink_folio_list keeps an mlocked folio (folio_evictable): stranded ones stay mapped.
+    for (let i = 0; i < b - a; i++) {
+      if (mapcount(f, base + i) === 1 && !f.strandedMlock.has(base + i)) victims.push([a + i, a + i + 1, base + i]);
+    }
   });
   for (const [a, b, idx] of victims) {
     t.mm.pt.unmap(a, b);
@@ -101,6 +104,7 @@ function applyToVma(t: Task, v: Vma, s: number, e: number, advice: number): { vm
         }
       }
       v.file.cache.remove(is, ie);
+      v.file.strandedMlock.remove(is, ie);
       v.file.dropContents(is, ie);
       return { vma: v };
     }

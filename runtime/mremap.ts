@@ -62,6 +62,7 @@ function moveVma(r: Remap): number | Errno {
     // without touching locked_vm (VM_ACCOUNT stays: "ac" observed). vrm_stat_account
     // has already added newLen, so what the source VMA held stays counted: the leak.
     if (src.flags & VM_LOCKED) {
+      strandMlock(r.t, src);
       if (r.t.system.profile.behaviour.dontunmapLeaksLockedVm) mm.lockedVmLeak += src.pages;
       else {
         // Before the 2025 refactoring the DONTUNMAP path skipped `locked_vm += new_len`
@@ -76,6 +77,17 @@ function moveVma(r: Remap): number | Errno {
     doMunmap(r.t, r.addr, r.addr + r.oldLen);
   }
   return r.newAddr;
+}
+
+/**
+ * dontunmap_complete clears VM_LOCKED with vm_flags_clear, not mlock_fixup: no
+ * munlock_vma_pages_range walk, so the page-cache folios the source VMA still maps
+ * stay mlocked (observed on 6.18.44: MADV_PAGEOUT then reclaims none of them).
+ */
+function strandMlock(t: Task, src: Vma): void {
+  t.mm.pt.forEachIn(src.start, src.end, (a, b, obj, base) => {
+    if (!obj.isAnon && obj.countsRss) obj.strandedMlock.add(base, base + b - a);
+  });
 }
 
 /** mm/mremap.c:vrm_set_new_addr. */
@@ -106,7 +118,10 @@ function checkPrepVma(r: Remap): Errno | 0 {
   // spans two VMAs succeeds on 6.18.44).
   const kept = impliesNew && r.newLen < r.oldLen ? r.newLen : r.oldLen;
   if (kept > v.end - r.addr) return 'EFAULT';
-  if (r.newLen === r.oldLen) return 0;
+  // mm/mremap.c:check_prep_vma (6.18): `if (new_len <= old_len) return 0;` — a shrink
+  // (moved by MREMAP_FIXED or not) maps nothing new, so neither mlock_future_ok nor
+  // may_expand_vm is asked (fuzz seed 1000 #4670 ENOMEM, #13969 EAGAIN).
+  if (r.newLen <= r.oldLen) return 0;
   if (v.flags & VM_LOCKED) r.populateExpand = true;
   if (v.flags & (VM_DONTEXPAND | VM_PFNMAP)) return 'EFAULT';
   if (!mlockFutureOk(t, v.flags, r.delta)) return 'EAGAIN';

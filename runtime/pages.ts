@@ -29,6 +29,14 @@ export class MemObject {
   private nextIndex = 0;
   /** Page tables holding PTEs into this object (the rmap); PageTable.release() removes itself. */
   readonly tables = new Set<RmapTable>();
+  /**
+   * Page-cache pages still PG_mlocked though no VM_LOCKED VMA maps them: mremap
+   * MREMAP_DONTUNMAP clears VM_LOCKED on the source VMA without the munlock walk
+   * (mm/mremap.c:dontunmap_complete, 6.18), so its folios stay mlocked, unevictable
+   * (mm/internal.h:folio_evictable), until they leave the page cache (a later
+   * mlock + munlock only moves mlock_count 2 -> 1, mm/mlock.c:munlock_folio).
+   */
+  readonly strandedMlock = new IntervalSet();
   /** Mappings from other processes the model does not simulate (the vDSO is mapped by every process). */
   externalMapcount = 0;
   /**
