@@ -105,6 +105,7 @@ export function parseSmaps(text: string): SmapsVma[] {
  * The executor's `vmas` lines (native/src/observe.c, SPEC.md "Host target"):
  * `<start> <end> <perms> <Rss> <Pss> <Locked> <Anonymous> <AnonHugePages> <VmFlags…>\t<name>`,
  * addresses hex, sizes kB. The same VMAs as parseSmaps gives for the smaps text they were read from.
+ * Hand-rolled (no split, no BigInt from strings): it runs for every VMA of every snapshot.
  */
 export function parseVmaLines(text: string): SmapsVma[] {
   const out: SmapsVma[] = [];
@@ -116,20 +117,47 @@ export function parseVmaLines(text: string): SmapsVma[] {
     pos = nl + 1;
     if (nl === from) continue;
     const tab = text.indexOf('\t', from);
-    if (tab < 0 || tab > nl) throw new Error(`vmas: line without a name field: ${text.slice(from, nl)}`);
-    const w = text.slice(from, tab).split(' ');
-    if (w.length < 8 || w[2]!.length !== 4) throw new Error(`vmas: bad line: ${text.slice(from, nl)}`);
-    const kb = (i: number): number => {
-      const v = Number(w[i]);
-      if (!Number.isInteger(v) || w[i] === '') throw new Error(`vmas: bad size in: ${text.slice(from, nl)}`);
-      return v * 1024;
+    const bad = (what: string): Error => new Error(`vmas: ${what}: ${text.slice(from, nl)}`);
+    if (tab < 0 || tab > nl) throw bad('line without a name field');
+    let i = from;
+    /** The next space-separated word as a number in `base` (hex words: a bigint past 2^52). */
+    const word = (base: 10 | 16): number | bigint => {
+      const w0 = i;
+      let v = 0;
+      for (; i < tab; i++) {
+        const c = text.charCodeAt(i);
+        const d = c >= 48 && c <= 57 ? c - 48 : base === 16 && c >= 97 && c <= 102 ? c - 87 : -1;
+        if (d < 0) break;
+        v = v * base + d;
+      }
+      if (i === w0 || (i < tab && text.charCodeAt(i) !== 32)) throw bad(base === 16 ? 'bad address' : 'bad size');
+      const digits = i - w0;
+      i++;
+      if (base === 16) return digits > 13 ? BigInt('0x' + text.slice(w0, w0 + digits)) : v;
+      if (digits > 15) throw bad('bad size');
+      return v;
     };
-    const perms = w[2]!;
+    const start = word(16), end = word(16);
+    if (i + 4 > tab || text.charCodeAt(i + 4) !== 32) throw bad('bad line');
+    const prot = text.slice(i, i + 3), shared = text.charCodeAt(i + 3) === 115; // 's'
+    i += 5;
+    const kb = [0, 0, 0, 0, 0];
+    for (let k = 0; k < 5; k++) {
+      if (i >= tab) throw bad('bad line');
+      kb[k] = (word(10) as number) * 1024;
+    }
+    const flags: string[] = [];
+    for (let f = i; f < tab;) {
+      let e = text.indexOf(' ', f);
+      if (e < 0 || e > tab) e = tab;
+      if (e > f) flags.push(text.slice(f, e));
+      f = e + 1;
+    }
     out.push({
-      start: BigInt('0x' + w[0]), end: BigInt('0x' + w[1]), prot: perms.slice(0, 3), shared: perms[3] === 's',
-      name: text.slice(tab + 1, nl),
-      fields: { Rss: kb(3), Pss: kb(4), Locked: kb(5), Anonymous: kb(6), AnonHugePages: kb(7) },
-      flags: w.slice(8).filter((f) => f !== ''),
+      start: typeof start === 'bigint' ? start : BigInt(start), end: typeof end === 'bigint' ? end : BigInt(end),
+      prot, shared, name: text.slice(tab + 1, nl),
+      fields: { Rss: kb[0]!, Pss: kb[1]!, Locked: kb[2]!, Anonymous: kb[3]!, AnonHugePages: kb[4]! },
+      flags,
     });
   }
   return out;

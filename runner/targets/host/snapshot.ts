@@ -38,29 +38,34 @@ export function replyVmas(reply: Reply): SmapsVma[] {
  * native/src/observe.c). `snap full` sends whole smaps and smaps_rollup.
  */
 export function snapshot(reply: Reply): Snapshot {
-  const texts: Record<string, string> = { status: '', vmcount: '', rollup: '', mcl: '' };
-  for (const b of reply) if (b.tag in texts) texts[b.tag] += b.data.toString('latin1');
-  const text = (tag: string): string => texts[tag]!;
-  const vmas = replyVmas(reply);
-  const count = text('vmcount').split(' ');
-  const rollup = text('rollup');
-  const regions: Record<string, RegionObservation> = {};
+  let status = '', vmcount = '', rollup = '', mcl = '', vmaText = '', smaps = '';
   // region blocks are each followed by their resident blocks.
-  let cur: { name: string; base: bigint; len: bigint; resident: string } | undefined;
-  const flush = (): void => {
-    if (cur) regions[cur.name] = regionObservation(vmas, cur.base, cur.len, parseIntervals(cur.resident));
-  };
+  const spans: { name: string; base: bigint; len: bigint; resident: string }[] = [];
+  let cur: (typeof spans)[number] | undefined;
   for (const b of reply) {
-    if (b.tag === 'region') {
-      flush();
-      const [name, base, len] = b.data.toString().split(' ');
-      cur = { name: name!, base: BigInt('0x' + base), len: BigInt(len!), resident: '' };
-    } else if (b.tag === 'resident' && cur) cur.resident += b.data.toString();
+    switch (b.tag) {
+      case 'vmas': vmaText += b.data.toString('latin1'); break;
+      case 'resident': if (cur) cur.resident += b.data.toString('latin1'); break;
+      case 'region': {
+        const [name, base, len] = b.data.toString().split(' ');
+        cur = { name: name!, base: BigInt('0x' + base), len: BigInt(len!), resident: '' };
+        spans.push(cur);
+        break;
+      }
+      case 'status': status += b.data.toString('latin1'); break;
+      case 'vmcount': vmcount += b.data.toString('latin1'); break;
+      case 'rollup': rollup += b.data.toString('latin1'); break;
+      case 'mcl': mcl += b.data.toString('latin1'); break;
+      case 'smaps': smaps += b.data.toString('latin1'); break;
+    }
   }
-  flush();
-  const mcl = text('mcl').trim();
+  const vmas = smaps !== '' ? parseSmaps(smaps) : parseVmaLines(vmaText);
+  const count = vmcount.split(' ');
+  const regions: Record<string, RegionObservation> = {};
+  for (const r of spans) regions[r.name] = regionObservation(vmas, r.base, r.len, parseIntervals(r.resident));
+  mcl = mcl.trim();
   return {
-    status: parseStatus(text('status')),
+    status: parseStatus(status),
     mapCount: count.length === 2 ? Number(count[0]) : vmas.length,
     lockedTotal: rollup !== '' || count.length !== 2 ? parseRollupLocked(rollup) : Number(count[1]) * 1024,
     // An inconclusive probe (its mmap failed for another reason) reads as off.
