@@ -73,6 +73,10 @@ function moveVma(r: Remap): number | Errno {
       }
     }
     src.flags &= ~VM_LOCKED_MASK;
+    // dontunmap_complete (6.18): when the whole source VMA moved to another VMA,
+    // unlink_anon_vmas leaves it without an anon_vma — what later merges see, and
+    // mprotect_fixup, which then gives VM_ACCOUNT back on losing write (fuzz seed 3000 #4254).
+    if (src !== placed && r.addr === src.start && r.addr + r.oldLen === src.end) src.anonVma = null;
   } else if (r.oldLen > 0) {
     doMunmap(r.t, r.addr, r.addr + r.oldLen);
   }
