@@ -10,9 +10,9 @@ import { HPAGE_PAGES, PAGE_SIZE_N, PTRS_PER_PTE } from './constants.js';
 import type { Mm, Task } from './mm.js';
 import { GUARD_MARKER, ZERO_PAGE, type MemObject } from './pages.js';
 import { hugeAnonFault, hugeWriteFault, pteFaultEnd } from './huge-memory.js';
-import { syncMmapReadahead } from './readahead.js';
+import { RA_PAGES, syncMmapReadahead } from './readahead.js';
 import { mapcount } from './rmap.js';
-import { AnonVma, VM_ACCESS_FLAGS, VM_HUGETLB, VM_SHARED, type Vma } from './vma.js';
+import { AnonVma, VM_ACCESS_FLAGS, VM_HUGETLB, VM_RAND_READ, VM_SHARED, type Vma } from './vma.js';
 import { markDirty } from './writeback.js';
 
 export type FaultError = 'SIGBUS' | 'SIGSEGV' | 'ENOMEM';
@@ -88,7 +88,8 @@ function faultAround(t: Task, v: Vma, vpn: number, obj: MemObject): void {
   }
   for (let p = lo; p < hi; p++) {
     const idx = v.index(p);
-    if (idx >= eof || pt.lookup(p) || !obj.cache.has(idx)) continue;
+    // next_uptodate_folio skips a folio with PG_readahead (= PG_reclaim after MADV_PAGEOUT).
+    if (idx >= eof || pt.lookup(p) || !obj.cache.has(idx) || obj.reclaimMark.has(idx)) continue;
     pt.map(p, p + 1, obj, idx);
   }
 }
@@ -166,6 +167,11 @@ export function faultRange(t: Task, v: Vma, start: number, end: number, write: b
           if (pt.lookup(vpn)) { t.minFlt++; continue; }
         }
       }
+      // filemap_fault found the folio cached: do_async_mmap_readahead clears its
+      // PG_readahead/PG_reclaim bit (page_cache_async_ra), unless the VMA is
+      // VM_RAND_READ or readahead is off. Not modelled: the async window it then
+      // reads when uncached pages follow.
+      else if (!(v.flags & VM_RAND_READ) && RA_PAGES > 0) obj.reclaimMark.remove(idx, idx + 1);
       t.minFlt++;
       if (write && v.flags & VM_SHARED) markDirty(obj, idx, idx + 1);
       if (write && !(v.flags & VM_SHARED)) cowBreak(mm, v, vpn, vpn + 1, obj, idx);

@@ -20,5 +20,6 @@ export function truncateFile(sys: System, f: MemObject, size: bigint): void {
   }
   f.cache.remove(newPages, Number.MAX_SAFE_INTEGER);
   f.strandedMlock.remove(newPages, Number.MAX_SAFE_INTEGER);
+  f.reclaimMark.remove(newPages, Number.MAX_SAFE_INTEGER);
   f.dropContents(newPages, oldPages);
 }

@@ -65,6 +65,9 @@ function pageout(t: Task, v: Vma, s: number, e: number): void {
   for (const [a, b, idx] of victims) {
     t.mm.pt.unmap(a, b);
     if (isClean(f, idx)) f.cache.remove(idx, idx + 1);
+    // A dirty regular-file folio stays cached with PG_reclaim; shmem's writeout fails
+    // without swap and pageout() clears the bit again (AOP_WRITEPAGE_ACTIVATE).
+    else if (f.kind === 'file') f.reclaimMark.add(idx, idx + 1);
   }
 }
 
@@ -105,6 +108,7 @@ function applyToVma(t: Task, v: Vma, s: number, e: number, advice: number): { vm
       }
       v.file.cache.remove(is, ie);
       v.file.strandedMlock.remove(is, ie);
+      v.file.reclaimMark.remove(is, ie);
       v.file.dropContents(is, ie);
       return { vma: v };
     }

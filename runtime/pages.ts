@@ -37,6 +37,14 @@ export class MemObject {
    * mlock + munlock only moves mlock_count 2 -> 1, mm/mlock.c:munlock_folio).
    */
   readonly strandedMlock = new IntervalSet();
+  /**
+   * PG_reclaim, which is the same bit as PG_readahead: MADV_PAGEOUT sets it on a dirty
+   * regular-file folio it could not free (mm/vmscan.c:shrink_folio_list, "Immediately
+   * reclaim when written back"). Fault-around skips such folios (mm/filemap.c:
+   * next_uptodate_folio, folio_test_readahead); the fault that finds one clears it
+   * (do_async_mmap_readahead -> page_cache_async_ra), as does leaving the page cache.
+   */
+  readonly reclaimMark = new IntervalSet();
   /** Mappings from other processes the model does not simulate (the vDSO is mapped by every process). */
   externalMapcount = 0;
   /**
