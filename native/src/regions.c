@@ -58,7 +58,7 @@ int region_lookup(const char *name, uint64_t *base, uint64_t *len) {
   if (strcmp(name, "heap") == 0) {
     uint64_t cur = (uint64_t)syscall(SYS_brk, 0);
     *base = brk_start;
-    *len = cur - brk_start;
+    *len = cur > brk_start ? cur - brk_start : 0; /* a break below its start value: empty */
     return 1;
   }
   const char *vma = strcmp(name, "stack") == 0 ? "[stack]"
