@@ -87,8 +87,26 @@ static void send_regions(void) {
  * Returns -1 when smaps cannot be opened. One loop for every smaps reader. */
 #define smapsbuf procbuf
 typedef int (*smaps_line_fn)(char *line, size_t n, char *nl, void *ctx);
+/* /proc/self/smaps and status stay open between snapshots and are re-read
+ * from offset 0 (seq_file regenerates the text, fs/seq_file.c:seq_read_iter):
+ * a lseek instead of a /proc path walk and a close per read. The descriptors
+ * name this process's mm, so a fork child drops them (proc_fds_forget); exec
+ * closes them (O_CLOEXEC). */
+static int smaps_fd = -1, status_fd = -1;
+static int proc_fd(int *fd, const char *path) {
+  if (*fd >= 0 && lseek(*fd, 0, SEEK_SET) == 0) return *fd;
+  if (*fd >= 0) close(*fd);
+  *fd = open(path, O_RDONLY | O_CLOEXEC);
+  return *fd;
+}
+void proc_fds_forget(void) {
+  if (smaps_fd >= 0) close(smaps_fd);
+  if (status_fd >= 0) close(status_fd);
+  smaps_fd = status_fd = -1;
+}
+
 static int smaps_each_line(smaps_line_fn cb, void *ctx) {
-  int fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
+  int fd = proc_fd(&smaps_fd, "/proc/self/smaps");
   if (fd < 0) return -1;
   size_t have = 0;
   int stop = 0;
@@ -109,7 +127,6 @@ static int smaps_each_line(smaps_line_fn cb, void *ctx) {
     have -= pos;
     if (have >= MLS_LINE_MAX) have = 0; /* absurd line: drop it */
   }
-  close(fd);
   return 0;
 }
 
@@ -416,12 +433,11 @@ void pretouch(void) {
 
 /* The status lines a snapshot uses (fs/proc/task_mmu.c:task_mem), verbatim. */
 static void send_status_lines(void) {
-  int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+  int fd = proc_fd(&status_fd, "/proc/self/status");
   if (fd < 0) { send_blockf("fail", "cannot open /proc/self/status: %s", strerror(errno)); return; }
   ssize_t r, have = 0;
   while ((r = read(fd, procbuf + have, sizeof procbuf - 1 - (size_t)have)) > 0 || (r < 0 && errno == EINTR))
     if (r > 0) have += r;
-  close(fd);
   procbuf[have] = 0;
   char out[256];
   size_t n = 0;

@@ -75,6 +75,8 @@ void do_snapshot(int full);
 void mcl_invalidate(void);
 /* def_flags has no VM_LOCKED (a new mm, munlockall): snapshots report off without probing. */
 void mcl_known_off(void);
+/* A fork child: close the parent's cached /proc/self descriptors (observe.c). */
+void proc_fds_forget(void);
 void do_image(void);
 /* Process control; do_fork returns 1 in the child (which must not reply). */
 int do_fork(char **tok, int n);

@@ -31,6 +31,7 @@ int do_fork(char **t, int n) {
     return 0;
   }
   if (pid == 0) {
+    proc_fds_forget(); /* they show the parent's mm */
     mcl_known_off(); /* a new mm: def_flags keeps only VM_INIT_DEF_MASK, no VM_LOCKED (kernel/fork.c:mm_init) */
     close(ctl_fd);
     close(sv[0]);
