@@ -9,6 +9,7 @@
 import { MADV, PAGE_SIZE_N, U64_MASK } from './constants.js';
 import { err, OK, type Errno, type SysResult } from './errno.js';
 import { anonVmaPrepare, faultRange } from './fault.js';
+import { willneedReadahead } from './readahead.js';
 import { mapcount } from './rmap.js';
 import type { Task } from './mm.js';
 import { GUARD_MARKER } from './pages.js';
@@ -147,8 +148,12 @@ function applyToVma(t: Task, v: Vma, s: number, e: number, advice: number): { vm
       for (const [a, b] of guards) mm.pt.unmap(a, b);
       return { vma: v };
     }
+    case MADV.WILLNEED:
+      // Anonymous memory: swapin_walk_ops, nothing to read back without swap.
+      if (v.file && !v.shm) willneedReadahead(v.file, v.index(s), v.index(e), Number((v.file.sizeBytes + PAGE_SIZE_N - 1n) / PAGE_SIZE_N));
+      return { vma: v };
     default:
-      // NORMAL, RANDOM, SEQUENTIAL, WILLNEED, MERGEABLE, UNMERGEABLE, COLLAPSE: no state the model shows.
+      // NORMAL, RANDOM, SEQUENTIAL, MERGEABLE, UNMERGEABLE, COLLAPSE: no state the model shows.
       return { vma: v };
   }
 }

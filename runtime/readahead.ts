@@ -51,6 +51,11 @@ export function syncMmapReadahead(v: Vma, obj: MemObject, idx: number, eof: numb
   const w = obj.kind === 'file' ? readaheadWindow(v, idx) : null;
   const s = w ? Math.min(w[0], idx) : idx;
   const e = Math.min(w ? Math.max(w[1], idx + 1) : idx + 1, eof);
+  readIn(obj, s, e);
+}
+
+/** page_cache_ra_unbounded: the pages of [s, e) not cached yet are read in, clean. */
+function readIn(obj: MemObject, s: number, e: number): void {
   const present: Array<[number, number]> = [];
   obj.cache.forEachIn(s, e, (a, b) => present.push([a, b]));
   let at = s;
@@ -58,4 +63,16 @@ export function syncMmapReadahead(v: Vma, obj: MemObject, idx: number, eof: numb
     if (a > at) { obj.cache.add(at, a); markClean(obj, at, a); }
     at = Math.max(at, b);
   }
+}
+
+/**
+ * mm/madvise.c:madvise_willneed on a regular file: vfs_fadvise(POSIX_FADV_WILLNEED) ->
+ * mm/fadvise.c:generic_fadvise -> mm/readahead.c:force_page_cache_ra, which reads at
+ * most max(io_pages, ra_pages) pages (io_pages is 1024 on the test machine's vda, so
+ * RA_PAGES) from file index s, clipped to [s, e) and EOF. shmem (no swap here),
+ * secretmem and hugetlbfs (noop backing device) read nothing.
+ */
+export function willneedReadahead(obj: MemObject, s: number, e: number, eof: number): void {
+  if (obj.kind !== 'file') return;
+  readIn(obj, s, Math.min(e, s + RA_PAGES, eof));
 }
