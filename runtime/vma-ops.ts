@@ -5,7 +5,7 @@ import type { Errno, KRet } from './errno.js';
 import type { Mm, Task } from './mm.js';
 import { beforeZap, freePgtables, splitHugePmdAt } from './huge-memory.js';
 import { GUARD_MARKER, type MemObject } from './pages.js';
-import { Vma, canMerge, VM_LOCKED, VM_SPECIAL, VM_STICKY } from './vma.js';
+import { Vma, canMerge, canMergeRemove, VM_LOCKED, VM_SPECIAL, VM_STICKY } from './vma.js';
 
 /**
  * mm/vma.c:split_vma (checked: map_count >= max_map_count gives ENOMEM) or
@@ -42,6 +42,12 @@ function mergeExisting(mm: Mm, mid: Vma, start: number, end: number, flags: numb
   let right = !!next && canMerge(probe, next, flags, next.flags);
   if (left && right && prev!.anonVma && next!.anonVma && prev!.anonVma !== next!.anonVma) right = false;
   if (!left && !right) return null;
+  // vma_merge_existing_range (6.18): a merge spanning the whole of mid deletes it, and
+  // one with both neighbours deletes next too; a VMA with a close hook cannot be deleted:
+  // the merge is abandoned (mid), or reduced to prev + mid (next). Observed with shm:
+  // munlock of a whole split piece leaves it apart, mlock of a prefix of one joins prev.
+  if (start === mid.start && end === mid.end && !canMergeRemove(mid)) return null;
+  if (left && right && !canMergeRemove(next!)) right = false;
   // commit_merge -> vma_adjust_trans_huge: a boundary moving inside a huge PMD splits it.
   if (left && end !== mid.end) splitHugePmdAt(mm, end);
   if (right && !left && start !== mid.start) splitHugePmdAt(mm, start);

@@ -122,16 +122,23 @@ export function vmaSupportsMlock(v: Vma): boolean {
 }
 
 /** mm/vma.c:is_mergeable_vma plus the pgoff/anon_vma tests of can_vma_merge_{before,after}. */
+/**
+ * mm/vma.c:can_merge_remove_vma: a merge may delete a VMA only if its vm_ops has no
+ * close hook. Modelled: System V shm (shm_vm_ops.close = shm_close).
+ */
+export function canMergeRemove(v: Vma): boolean {
+  return !v.shm;
+}
+
 export function canMerge(prev: Vma, next: Vma, prevFlags = prev.flags, nextFlags = next.flags): boolean {
   if (prev.end !== next.start) return false;
   if ((prevFlags | nextFlags) & VM_SPECIAL) return false;
   if ((prevFlags ^ nextFlags) & ~VM_IGNORE_MERGE) return false;
   // Droppable mappings never merged with a neighbour on 6.18.44 (observed), nor do secretmem ones.
   if (prev.droppable || next.droppable || prev.secretmem !== next.secretmem) return false;
-  // shm VMAs never merge: each shmat has its own vm_file, and a merge may not delete a VMA
-  // with vm_ops->close (shm_close) (mm/vma.c:can_merge_remove_vma). Observed on 6.18.44: a
-  // 4-page attach split by munlock stays three VMAs after the lock is gone.
-  if (prev.shm || next.shm) return false;
+  // Each shmat has its own vm_file: only pieces of one attachment can merge. That a merge
+  // may not delete a VMA with vm_ops->close (shm_close) is vma-ops.ts:mergeExisting's rule.
+  if ((prev.shm || next.shm) && prev.shm !== next.shm) return false;
   if (prev.file !== next.file || prev.special !== next.special) return false;
   if (prev.pgoff + prev.pages !== next.pgoff) return false;
   // is_mergeable_anon_vma: compatible when both share it, or one side has none and
