@@ -8,7 +8,7 @@ import fc from 'fast-check';
 /** Statement kinds, in shrink order: a smaller index is a simpler statement. */
 export const OPS = [
   'map', 'write', 'read', 'mlock', 'munlock', 'mlock2', 'mlockall', 'munlockall', 'munmap', 'mprotect', 'mremap',
-  'madvise', 'msync', 'brk', 'rlimit', 'cap', 'fork', 'exec', 'exit', 'truncate', 'grow_stack', 'access',
+  'madvise', 'msync', 'brk', 'rlimit', 'cap', 'fork', 'exec', 'exit', 'truncate', 'grow_stack', 'access', 'shm',
 ] as const;
 export type OpName = (typeof OPS)[number];
 
@@ -19,6 +19,9 @@ const WEIGHTS: Record<OpName, number> = {
   // Not generated: the stack's size after it depends on how deep the executor's own stack is at that moment.
   grow_stack: 0,
   access: 2,
+  // System V shm: attach a new segment into the arena, or detach / remove one (never SHM_LOCK: its charge
+  // is per user, shared by the scenarios the fuzzer runs side by side).
+  shm: 3,
 };
 
 export interface Choice {

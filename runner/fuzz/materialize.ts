@@ -41,6 +41,8 @@ interface ProcState {
   dataLimited?: boolean;
   /** Bytes the break has been raised since this image started (if every brk succeeded). */
   heapUp: number;
+  /** Arena page offsets where this process attached shm segments (shmdt targets). */
+  shmAt?: number[];
   /**
    * This image comes from an exec (here or in a parent): execve re-randomises mmap_base, which the
    * model cannot know, so the kernel places nothing (SPEC Fuzzing, "Placement after exec").
@@ -81,8 +83,9 @@ export function materialize(choices: readonly Choice[], name = 'fuzz', file = 'f
   const origin: number[] = [];
   const procs: ProcState[] = [{ name: 'main', regions: [], arena: '', heapUp: 0 }];
   const processes = ['main'];
-  let regionN = 0, arenaN = 0, fileN = 0, childN = 0;
+  let regionN = 0, arenaN = 0, fileN = 0, childN = 0, segN = 0;
   const files: string[] = [];
+  const segments: string[] = [];
   let ci = -1;
 
   const push = (st: Record<string, unknown> & { op: string; proc: string }): void => {
@@ -306,7 +309,7 @@ export function materialize(choices: readonly Choice[], name = 'fuzz', file = 'f
         if (procs.length >= MAX_PROCS) break;
         const child = `c${++childN}`;
         push({ op, proc: p.name, child, result: any() });
-        procs.push({ name: child, regions: p.regions.map((r) => ({ ...r })), arena: p.arena, heapUp: p.heapUp, ...(p.dataLimited ? { dataLimited: true } : {}), ...(p.execed ? { execed: true } : {}) });
+        procs.push({ name: child, regions: p.regions.map((r) => ({ ...r })), arena: p.arena, heapUp: p.heapUp, ...(p.shmAt ? { shmAt: [...p.shmAt] } : {}), ...(p.dataLimited ? { dataLimited: true } : {}), ...(p.execed ? { execed: true } : {}) });
         processes.push(child);
         break;
       }
@@ -317,6 +320,7 @@ export function materialize(choices: readonly Choice[], name = 'fuzz', file = 'f
         p.regions = [];
         p.heapUp = 0;
         p.execed = true;
+        delete p.shmAt;
         newArena(p);
         break;
       }
@@ -329,6 +333,34 @@ export function materialize(choices: readonly Choice[], name = 'fuzz', file = 'f
       case 'truncate': {
         if (!files.length) break;
         push({ op, proc: p.name, file: files[files.length - 1 - (c.r % files.length)]!, size: String((c.g % 4) * PAGE), result: any() });
+        break;
+      }
+      case 'shm': {
+        const attached = p.shmAt ?? [];
+        if (attached.length && c.c % 4 === 0) {
+          // shmdt at an attach address (EINVAL if that attachment is gone or was moved)
+          push({ op: 'shmdt', proc: p.name, addr: at(p.arena, attached[attached.length - 1 - (c.r % attached.length)]! * PAGE), result: any() });
+          break;
+        }
+        if (segments.length && c.c % 4 === 1) {
+          push({ op: 'shmctl', proc: p.name, segment: segments[segments.length - 1 - (c.r % segments.length)]!, cmd: 'rmid', result: any() });
+          break;
+        }
+        // A new segment, or an existing one attached again (also from another process).
+        let seg = segments.length && c.c % 4 === 2 ? segments[segments.length - 1 - (c.r % segments.length)]! : undefined;
+        const pages = 1 + (c.a % 16);
+        if (!seg) {
+          seg = `s${++segN}`;
+          push({ op: 'shmget', proc: p.name, segment: seg, size: String(pages * PAGE), result: any() });
+          segments.push(seg);
+        }
+        // Into the arena with SHM_REMAP (it replaces arena pages, as MAP_FIXED would).
+        const pos = PLACE_MIN + ((c.g * 7 + c.b) % (PLACE_MAX - PLACE_MIN + 1));
+        const flags = ['remap', ...(c.f & 1 ? ['rdonly'] : [])];
+        push({ op: 'shmat', proc: p.name, segment: seg, at: at(p.arena, pos * PAGE), flags: ['rdonly', 'rnd', 'remap', 'exec'].filter((f) => flags.includes(f)), result: any() });
+        // The segment's size is what shmget asked for when this choice made it; an older one may be smaller.
+        p.regions.push({ minLen: 1, maxLen: 16, inArena: true, arenaOff: pos });
+        (p.shmAt ??= []).push(pos);
         break;
       }
       case 'grow_stack': break; // never generated (choices.ts); a shrunk op index landing here does nothing

@@ -36,7 +36,8 @@ t.test('generated scenarios are valid IR and round-trip through printScenario', 
   // The generator reaches every statement kind the brief lists.
   for (const op of ['mmap', 'mlock', 'mlock2', 'munlock', 'mlockall', 'munlockall', 'mremap', 'mprotect', 'munmap', 'msync',
     'brk', 'setrlimit', 'cap', 'fork', 'exec', 'exit', 'read', 'write', 'file', 'madvise dontneed', 'madvise dontneed_locked',
-    'madvise willneed', 'madvise populate_read', 'madvise populate_write', 'madvise dontfork', 'madvise wipeonfork']) {
+    'madvise willneed', 'madvise populate_read', 'madvise populate_write', 'madvise dontfork', 'madvise wipeonfork',
+    'shmget', 'shmat', 'shmdt', 'shmctl']) {
     t.ok(ops.has(op), `generates ${op}`);
   }
 });
@@ -47,10 +48,16 @@ t.test('arena placements and stray ranges stay inside the arena', async (t) => {
     const { scenario } = materialize(s.at(i));
     t.equal(scenario.steps[0]!.op, 'mmap', 'the arena comes first');
     for (const st of scenario.steps) {
+      if (st.op === 'shmat') {
+        // Segments are at most 16 pages; SHM_REMAP replaces arena pages only.
+        const off = Number(st.at?.offset ?? -1);
+        if (st.at?.region?.startsWith('arena') !== true || off < 0 || off + 16 * PAGE > ARENA_PAGES * PAGE) t.fail(`scenario ${i}: shmat outside the arena`);
+        continue;
+      }
       if (!('addr' in st) || st.addr.region?.startsWith('arena') !== true) continue;
       const off = Number(st.addr.offset);
-      const l = st.op === 'mremap' ? st.oldLen : st.len;
-      const len = l.bytes !== undefined ? Number(l.bytes) : 0;
+      const l = st.op === 'mremap' ? st.oldLen : 'len' in st ? st.len : undefined;
+      const len = l?.bytes !== undefined ? Number(l.bytes) : 0;
       const wild = len > 2 ** 40 && (st.op === 'mlock' || st.op === 'munlock' || st.op === 'mlock2');
       if (off < 0 || off > ARENA_PAGES * PAGE || (!wild && off + len > ARENA_PAGES * PAGE)) {
         t.fail(`scenario ${i}: ${st.op} at arena + ${off} len ${len} leaves the arena`);
