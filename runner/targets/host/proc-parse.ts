@@ -170,15 +170,32 @@ export function parseRollupLocked(text: string): number {
   return Number(m[1]) * 1024;
 }
 
-/** The resident block text: "first end" page intervals, one per line. */
+/** The resident block text: "first end" page intervals (decimal), one per line. Hand-rolled: it runs for every region of every snapshot. */
 export function parseIntervals(text: string): [number, number][] {
   const out: [number, number][] = [];
-  for (const line of text.split('\n')) {
-    const t = line.trim();
-    if (t === '') continue;
-    const sp = t.indexOf(' ');
-    const a = sp > 0 ? Number(t.slice(0, sp)) : NaN, b = sp > 0 ? Number(t.slice(sp + 1).trim()) : NaN;
-    if (!Number.isFinite(a) || !Number.isFinite(b)) throw new Error(`bad resident interval: ${line}`);
+  const n = text.length;
+  for (let pos = 0; pos < n;) {
+    let nl = text.indexOf('\n', pos);
+    if (nl < 0) nl = n;
+    let i = pos;
+    const from = pos;
+    pos = nl + 1;
+    const ws = (): void => { while (i < nl && isSpace(text.charCodeAt(i))) i++; };
+    const num = (): number => {
+      const d0 = i;
+      let v = 0;
+      for (let c = text.charCodeAt(i); i < nl && c >= 48 && c <= 57; c = text.charCodeAt(++i)) v = v * 10 + (c - 48);
+      if (i === d0) return NaN;
+      return i - d0 > 15 ? Number(text.slice(d0, i)) : v; // past 2^53 the running sum rounds differently
+    };
+    ws();
+    if (i === nl) continue;
+    const a = num();
+    const sp = i;
+    ws();
+    const b = i > sp ? num() : NaN;
+    ws();
+    if (Number.isNaN(a) || Number.isNaN(b) || i !== nl) throw new Error(`bad resident interval: ${text.slice(from, nl)}`);
     const last = out[out.length - 1];
     if (last && last[1] === a) last[1] = b; // runs split by a VMA boundary
     else out.push([a, b]);
