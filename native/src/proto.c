@@ -93,6 +93,8 @@ int send_end(void) {
   return send_flush();
 }
 
+int send_end_held(void) { return put("end 0\n", 6); }
+
 /* /proc files have no size up front: stream them as several blocks with the same tag. */
 int send_file_blocks(const char *tag, const char *path) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -26,6 +26,7 @@ int send_block(const char *tag, const void *data, size_t n);
 int send_blockf(const char *tag, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int send_block_fd(const char *tag, const void *data, size_t n, int fd_to_pass);
 int send_end(void);   /* appends "end" and sends the buffered reply */
+int send_end_held(void); /* appends "end"; the reply goes with the next send (a step and its snapshot: one write) */
 int send_flush(void); /* sends what is buffered (before a passed fd, fork, exec) */
 void send_pretouch(void);
 int send_file_blocks(const char *tag, const char *path);

@@ -100,10 +100,13 @@ int worker_main(int fd, const char *tmp, int after_exec, int check) {
     else if (!strcmp(op, "read") || !strcmp(op, "write") || !strcmp(op, "access")) do_access(tok, n);
     else if (!strcmp(op, "grow_stack")) do_grow_stack(tok, n);
     else do_call(tok, n);
-    send_end();
-    if (snap_after) {
-      do_snapshot(0);
+    if (!snap_after) {
       send_end();
+      continue;
     }
+    /* The step's reply and its snapshot leave in one write: one wake-up of the supervisor per step. */
+    send_end_held();
+    do_snapshot(0);
+    send_end();
   }
 }
