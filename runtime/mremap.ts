@@ -9,7 +9,7 @@ import { beforeMove } from './huge-memory.js';
 import { mayExpandVm, mlockFutureOk, type Task } from './mm.js';
 import { getUnmappedArea } from './mmap.js';
 import { doMunmap, insertVma } from './vma-ops.js';
-import { VM_DONTEXPAND, VM_LOCKED, VM_LOCKED_MASK, VM_MAYSHARE, VM_PFNMAP, VM_SHARED, type Vma } from './vma.js';
+import { VM_DONTEXPAND, VM_HUGETLB, VM_LOCKED, VM_LOCKED_MASK, VM_MAYSHARE, VM_PFNMAP, VM_SHARED, type Vma } from './vma.js';
 
 const TASK_SIZE = BigInt(TASK_SIZE_PAGES) << BigInt(PAGE_SHIFT);
 const align = (b: bigint): bigint => ((b + PAGE_SIZE_N - 1n) / PAGE_SIZE_N) * PAGE_SIZE_N;
@@ -223,7 +223,10 @@ function mremapAt(r: Remap): number | Errno {
  * (check_prep_vma, mremap_to), the gaps between them kept at the destination. A gap
  * at the start is EFAULT; an error stops the walk with the earlier VMAs moved.
  * vma_multi_allowed refuses uffd-armed VMAs and files with their own
- * get_unmapped_area: the model has neither (shmem, hugetlbfs and thp files pass).
+ * get_unmapped_area (shmem, hugetlbfs and thp files pass): of the model's VMAs, System V
+ * shm (shm_file_operations.get_unmapped_area, shm_vm_ops is not shmem's). Such a VMA
+ * is EFAULT when it is not the first or when the range goes on past it, gap or not
+ * ("mm/mremap: catch invalid multi VMA moves earlier", 6.18).
  */
 function remapMove(r: Remap): number | Errno {
   const mm = r.t.mm, start = r.addr, end = r.addr + r.oldLen;
@@ -232,6 +235,7 @@ function remapMove(r: Remap): number | Errno {
   while (v && v.start < end) {
     const addr = Math.max(v.start, start), len = Math.min(end, v.end) - addr;
     if (!seen && start < v.start) return 'EFAULT';
+    if (v.shm && !(v.flags & VM_HUGETLB) && (seen || v.end < end)) return 'EFAULT';
     const offset = seen ? v.start - lastEnd : 0;
     lastEnd = v.end;
     const piece: Remap = { ...r, addr, oldLen: len, newLen: len, newAddr: target + offset, vma: v, delta: 0, populateExpand: false };
