@@ -2,13 +2,16 @@
 import { MS_ASYNC, MS_INVALIDATE, MS_SYNC, PAGE_SIZE_N, U64_MASK } from './constants.js';
 import { err, OK, type SysResult } from './errno.js';
 import type { Task } from './mm.js';
-import { VM_LOCKED } from './vma.js';
+import { VM_LOCKED, VM_SHARED } from './vma.js';
+import { markClean } from './writeback.js';
 
 /**
  * Flags are validated first (unknown bits, or MS_ASYNC with MS_SYNC: EINVAL);
  * then each VMA in the range: a hole gives ENOMEM (after the walk), and
- * MS_INVALIDATE on a VM_LOCKED VMA gives EBUSY at once. Writeback has no state
- * the model shows.
+ * MS_INVALIDATE on a VM_LOCKED VMA gives EBUSY at once. MS_SYNC on a shared
+ * mapping of a regular file: vfs_fsync_range writes the range's dirty pages back,
+ * so reclaim may then drop them (writeback.ts), and folio_end_writeback clears the
+ * PG_reclaim that MADV_PAGEOUT set (mm/filemap.c). shmem's fsync does nothing.
  */
 export function sysMsync(t: Task, startB: bigint, lenB: bigint, flags: bigint): SysResult {
   if (flags & ~BigInt(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) return err('EINVAL');
@@ -30,6 +33,11 @@ export function sysMsync(t: Task, startB: bigint, lenB: bigint, flags: bigint): 
       unmapped = true;
     }
     if (flags & BigInt(MS_INVALIDATE) && v.flags & VM_LOCKED) return err('EBUSY');
+    if (flags & BigInt(MS_SYNC) && v.flags & VM_SHARED && v.file?.kind === 'file') {
+      const fs = v.index(s), fe = v.index(Math.min(e, v.end));
+      markClean(v.file, fs, fe);
+      v.file.reclaimMark.remove(fs, fe);
+    }
     s = v.end;
     if (s >= e) return unmapped ? err('ENOMEM') : OK;
   }
