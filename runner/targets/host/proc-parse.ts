@@ -67,17 +67,22 @@ export function parseStatus(text: string): Status {
   return { VmLck: get('VmLck'), VmPin: get('VmPin'), VmSize: get('VmSize'), VmRSS: get('VmRSS') };
 }
 
-/** Field lines start with a capital letter (`Rss:`), headers with a hex digit; only headers meet a regular expression. */
-export function parseSmaps(text: string): SmapsVma[] {
-  const out: SmapsVma[] = [];
-  let cur: SmapsVma | undefined;
+/** fn(from, end) for each line of text: [from, end) without its newline; empty lines skipped. */
+function eachLine(text: string, fn: (from: number, end: number) => void): void {
   const n = text.length;
   for (let pos = 0; pos < n;) {
     let nl = text.indexOf('\n', pos);
     if (nl < 0) nl = n;
-    const from = pos;
+    if (nl > pos) fn(pos, nl);
     pos = nl + 1;
-    if (nl === from) continue;
+  }
+}
+
+/** Field lines start with a capital letter (`Rss:`), headers with a hex digit; only headers meet a regular expression. */
+export function parseSmaps(text: string): SmapsVma[] {
+  const out: SmapsVma[] = [];
+  let cur: SmapsVma | undefined;
+  eachLine(text, (from, nl) => {
     const c = text.charCodeAt(from);
     if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) { // 0-9 a-f: a VMA header
       const h = HEADER.exec(text.slice(from, nl));
@@ -87,17 +92,17 @@ export function parseSmaps(text: string): SmapsVma[] {
           name: h[5] ?? '', fields: {}, flags: [],
         };
         out.push(cur);
-        continue;
+        return;
       }
     }
     if (!cur) throw new Error(`smaps: field before the first VMA header: ${text.slice(from, nl)}`);
     if (c === 86 && text.startsWith('VmFlags:', from)) {
       cur.flags = text.slice(from + 8, nl).split(' ').filter((f) => f !== ''); // "VmFlags: rd wr mr "
-      continue;
+      return;
     }
     const f = fieldAt(text, from, nl);
     if (f) cur.fields[f[0]] = f[1];
-  }
+  });
   return out;
 }
 
@@ -109,13 +114,7 @@ export function parseSmaps(text: string): SmapsVma[] {
  */
 export function parseVmaLines(text: string): SmapsVma[] {
   const out: SmapsVma[] = [];
-  const n = text.length;
-  for (let pos = 0; pos < n;) {
-    let nl = text.indexOf('\n', pos);
-    if (nl < 0) nl = n;
-    const from = pos;
-    pos = nl + 1;
-    if (nl === from) continue;
+  eachLine(text, (from, nl) => {
     const tab = text.indexOf('\t', from);
     const bad = (what: string): Error => new Error(`vmas: ${what}: ${text.slice(from, nl)}`);
     if (tab < 0 || tab > nl) throw bad('line without a name field');
@@ -159,7 +158,7 @@ export function parseVmaLines(text: string): SmapsVma[] {
       fields: { Rss: kb[0]!, Pss: kb[1]!, Locked: kb[2]!, Anonymous: kb[3]!, AnonHugePages: kb[4]! },
       flags,
     });
-  }
+  });
   return out;
 }
 
