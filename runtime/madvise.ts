@@ -133,10 +133,12 @@ function applyToVma(t: Task, v: Vma, s: number, e: number, advice: number): { vm
     }
     case MADV.GUARD_INSTALL: {
       // madvise_guard_install: not on VM_LOCKED, VM_SPECIAL or hugetlb VMAs (shared and
-      // file mappings are allowed: observed on 6.18.44). It prepares an anon_vma so that
-      // fork copies the page tables, markers included.
+      // file mappings are allowed: observed on 6.18.44). VM_MAYBE_GUARD makes fork copy the
+      // page tables, markers included (vma_needs_copy); only an anonymous VMA also gets an
+      // anon_vma (vma_is_anonymous -> anon_vma_prepare): a private file VMA stays without one
+      // and so still merges with its neighbours (observed: fuzz seed 1000 #33271, shm stream).
       if (v.flags & (VM_LOCKED | VM_SPECIAL | VM_HUGETLB)) return { vma: v, error: 'EINVAL' };
-      if (!(v.flags & VM_SHARED)) anonVmaPrepare(mm, v);
+      if (v.isAnonymous()) anonVmaPrepare(mm, v);
       v.flags |= VM_MAYBE_GUARD;
       zapRange(mm, s, e);
       mm.pt.map(s, e, GUARD_MARKER, s);
