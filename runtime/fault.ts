@@ -9,7 +9,7 @@
 import { HPAGE_PAGES, PAGE_SIZE_N, PTRS_PER_PTE } from './constants.js';
 import type { Mm, Task } from './mm.js';
 import { GUARD_MARKER, ZERO_PAGE, type MemObject } from './pages.js';
-import { hugeAnonFault, hugeWriteFault, pteFaultEnd } from './huge-memory.js';
+import { hasPteTable, hugeAnonFault, hugeWriteFault, pteFaultEnd } from './huge-memory.js';
 import { RA_PAGES, syncMmapReadahead } from './readahead.js';
 import { mapcount } from './rmap.js';
 import { AnonVma, VM_ACCESS_FLAGS, VM_HUGETLB, VM_RAND_READ, VM_SHARED, type Vma } from './vma.js';
@@ -49,15 +49,6 @@ function cowBreak(mm: Mm, v: Vma, s: number, e: number, old: MemObject, oldBase:
   mm.pt.map(s, e, mm.anon, base);
 }
 
-/**
- * Whether the 2 MiB block of vpn holds a PTE (so pmd_none() is false). A PTE table
- * emptied by a zap is not seen: the model keeps no page tables apart from the PTEs.
- */
-function blockHasPtes(mm: Mm, vpn: number): boolean {
-  const s = vpn - (vpn % PTRS_PER_PTE);
-  return mm.pt.lookup(s) !== undefined || mm.pt.nextRunStart(s, s + PTRS_PER_PTE) < s + PTRS_PER_PTE;
-}
-
 /** mm/memory.c:do_fault_around + filemap_map_pages: map cached pages around vpn (no PTE yet, below EOF). */
 function faultAround(t: Task, v: Vma, vpn: number, obj: MemObject): void {
   const nr = t.system.profile.behaviour.faultAroundPages;
@@ -77,7 +68,7 @@ function faultAround(t: Task, v: Vma, vpn: number, obj: MemObject): void {
   // are written page by page (order-0 folios), so this happens when the first cached
   // page of the window is the file's last page (observed: a 1-page file read past EOF
   // maps nothing in an empty 2 MiB block, its page in a block that has a PTE table).
-  if (obj.kind !== 'shmem' && !blockHasPtes(t.mm, vpn)) {
+  if (obj.kind !== 'shmem' && !hasPteTable(t.mm, vpn)) {
     for (let p = lo; p < hi; p++) {
       const idx = v.index(p);
       if (idx >= eof) break;

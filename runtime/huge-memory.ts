@@ -72,6 +72,16 @@ export function pteFaultEnd(t: Task, v: Vma, vpn: number, end: number): number {
   return next;
 }
 
+/**
+ * Whether the 2 MiB block of vpn has a PTE table: a PTE there, or a table a zap
+ * emptied and free_pgtables has not freed (mm/filemap.c:filemap_map_pages maps
+ * nothing through pte_offset_map_lock without one).
+ */
+export function hasPteTable(mm: Mm, vpn: number): boolean {
+  const s = blk(vpn) * B;
+  return state(mm).tables.has(blk(vpn)) || mm.pt.lookup(s) !== undefined || mm.pt.nextRunStart(s, s + B) < s + B;
+}
+
 /** pmd_none(): no PMD mapping and no PTE table in block b. */
 function pmdNone(mm: Mm, b: number): boolean {
   const s = b * B;

@@ -12,6 +12,7 @@ import { anonVmaPrepare, faultRange } from './fault.js';
 import { willneedReadahead } from './readahead.js';
 import { mapcount } from './rmap.js';
 import type { Task } from './mm.js';
+import { beforeZap } from './huge-memory.js';
 import { GUARD_MARKER } from './pages.js';
 import { vmaModifyFlags, zapRange } from './vma-ops.js';
 import { isClean } from './writeback.js';
@@ -64,6 +65,7 @@ function pageout(t: Task, v: Vma, s: number, e: number): void {
     }
   });
   for (const [a, b, idx] of victims) {
+    beforeZap(t.mm, a, b); // try_to_unmap empties PTEs, the table stays
     t.mm.pt.unmap(a, b);
     if (isClean(f, idx)) f.cache.remove(idx, idx + 1);
     // A dirty regular-file folio stays cached with PG_reclaim; shmem's writeout fails
