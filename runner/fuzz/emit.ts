@@ -72,7 +72,7 @@ export function checksFor(d: Divergence, snap: Snapshot, loc: Check['loc']): Che
  * `s`: results from the host log, truncated after the diverging step, plus an
  * expect with the host's values of every path that diverged at that step.
  */
-export function regressionScenario(s: Scenario, host: ObservationLog, divs: Divergence[], meta: { name: string; about: string[] }): Scenario {
+export function regressionScenario(s: Scenario, host: ObservationLog, divs: Divergence[], meta: { name: string; about: string[]; profile: string }): Scenario {
   const first = divs[0]!;
   const last = first.step >= 0 ? first.step : s.steps.length - 1;
   const steps: Step[] = s.steps.slice(0, last + 1).map((st, i) => (st.op === 'expect' ? st : { ...st, result: { default: hostResult(host, i), cases: [] } }) as Step);
@@ -92,6 +92,7 @@ export function regressionScenario(s: Scenario, host: ObservationLog, divs: Dive
   }
   return {
     ...s, name: meta.name, description: meta.about.join('\n'), tags: ['fuzz', 'regression'],
-    kernels: { profiles: [], constraints: [{ op: '>=', version: '6.18' }] }, steps,
+    // The kernel's values hold for the profile the model was checked as (a patch profile may differ by design).
+    kernels: { profiles: [meta.profile], constraints: [] }, steps,
   };
 }

@@ -34,7 +34,7 @@ export async function writeRegression(
     `Divergence: ${sig}`,
     `At step ${d.step + 1}: ${d.path}: model ${JSON.stringify(d.a)}, kernel ${JSON.stringify(d.b)}`,
   ];
-  const reg = regressionScenario(s, r.host, r.divergences, { name: `fuzz: ${sig}`, about });
+  const reg = regressionScenario(s, r.host, r.divergences, { name: `fuzz: ${sig}`, about, profile: cfg.kernel });
   const name = `${slug(sig)}.mls`;
   const path = join(outDir, name);
   const text = printScenario(reg);
