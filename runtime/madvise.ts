@@ -140,8 +140,10 @@ function applyToVma(t: Task, v: Vma, s: number, e: number, advice: number): { vm
       // anon_vma (vma_is_anonymous -> anon_vma_prepare): a private file VMA stays without one
       // and so still merges with its neighbours (observed: fuzz seed 1000 #33271, shm stream).
       if (v.flags & (VM_LOCKED | VM_SPECIAL | VM_HUGETLB)) return { vma: v, error: 'EINVAL' };
-      if (v.isAnonymous()) anonVmaPrepare(mm, v);
+      // The flag first, then the anon_vma (6.18 order): a neighbour guarded by the same call
+      // is then anon_vma_compatible and its anon_vma is reused (fuzz seed 20261122 #26116).
       v.flags |= VM_MAYBE_GUARD;
+      if (v.isAnonymous()) anonVmaPrepare(mm, v);
       zapRange(mm, s, e);
       mm.pt.map(s, e, GUARD_MARKER, s);
       return { vma: v };
