@@ -4,6 +4,7 @@
 import { PAGE_SIZE_N } from './constants.js';
 import type { MemObject } from './pages.js';
 import type { System } from './system.js';
+import { zapRange } from './vma-ops.js';
 
 export function truncateFile(sys: System, f: MemObject, size: bigint): void {
   const oldPages = Number((f.sizeBytes + PAGE_SIZE_N - 1n) / PAGE_SIZE_N);
@@ -15,7 +16,9 @@ export function truncateFile(sys: System, f: MemObject, size: bigint): void {
     for (const v of t.mm.vmas.toArray()) {
       if (v.file !== f) continue;
       const from = Math.max(v.start, v.start + newPages - v.pgoff);
-      if (from < v.end) t.mm.pt.unmap(from, v.end);
+      // Guard markers stay: unmap_mapping_range's zap_details lack ZAP_FLAG_DROP_MARKER
+      // (mm/memory.c:zap_nonpresent_ptes) — a write there is still SIGSEGV, not SIGBUS.
+      if (from < v.end) zapRange(t.mm, from, v.end, true);
     }
   }
   f.cache.remove(newPages, Number.MAX_SAFE_INTEGER);
