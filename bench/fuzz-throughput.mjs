@@ -26,13 +26,13 @@ const steps = scenarios.reduce((s, x) => s + x.steps.length, 0);
 const opts = { kernel: 'linux-6.18', trace: true, timeoutMs: 30_000 };
 const pairOpts = { kernel: 'linux-6.18', timeoutMs: 30_000 };
 
-const line = (what, m, goal = '—', goalValue) => {
+const line = (what, m, goal = '', goalValue) => {
   const rate = m.n / m.wall;
   const cpuMs = m.driverMs + m.execMs;
   const bound = cpuMs > 0 ? m.n / (cpuMs / 1000 / CORES) : Infinity;
-  report(`${what}: wall`, rate, 'scenarios/s', goal, goalValue === undefined || rate >= goalValue);
+  report(`${what}: wall`, rate, 'scenarios/s', goal, goalValue === undefined ? undefined : rate >= goalValue);
   report(`${what}: CPU per scenario (driver + executor)`, cpuMs / m.n, `ms (${(m.driverMs / m.n).toFixed(2)} + ${(m.execMs / m.n).toFixed(2)})`, '', undefined);
-  report(`${what}: CPU bound on ${CORES} cores`, bound, 'scenarios/s', goal, goalValue === undefined || bound >= goalValue);
+  report(`${what}: CPU bound on ${CORES} cores`, bound, 'scenarios/s', goal, goalValue === undefined ? undefined : bound >= goalValue);
   return { rate, bound };
 };
 
