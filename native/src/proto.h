@@ -78,6 +78,12 @@ void mcl_invalidate(void);
 void mcl_known_off(void);
 /* A fork child: close the parent's cached /proc/self descriptors (observe.c). */
 void proc_fds_forget(void);
+/* Stream /proc/self/smaps line by line through `cb` (observe.c); `cb` returns nonzero to stop. */
+typedef int (*smaps_line_fn)(char *line, size_t n, char *nl, void *ctx);
+int smaps_each_line(smaps_line_fn cb, void *ctx);
+/* The MCL_FUTURE probe (mcl-probe.c): a snapshot's `mcl` block, cached while off; `snap full` always probes. */
+void mcl_report(void);
+void mcl_probe_now(void);
 void do_image(void);
 /* Process control; do_fork returns 1 in the child (which must not reply). */
 int do_fork(char **tok, int n);
