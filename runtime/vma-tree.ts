@@ -11,10 +11,13 @@ export function vmStartGap(v: Vma): number {
   return v.flags & VM_GROWSDOWN ? Math.max(0, v.start - STACK_GUARD_GAP_PAGES) : v.start;
 }
 
-/** Largest free gap ending at an item of the chunk (the maple tree's gap tracking). */
+/**
+ * Largest free gap ending at an item of the chunk (the maple tree's gap
+ * tracking): raw gaps, guard gaps not subtracted, as mas_empty_area_rev sees them.
+ */
 function maxGap(items: readonly Vma[], before: Vma | undefined): number {
   let g = 0, lo = before ? before.end : 0;
-  for (const v of items) { g = Math.max(g, vmStartGap(v) - lo); lo = v.end; }
+  for (const v of items) { g = Math.max(g, v.start - lo); lo = v.end; }
   return g;
 }
 
@@ -60,14 +63,32 @@ export class VmaTree {
   setEnd(v: Vma, end: number): void { v.end = end; this.list.touch(v.start); }
 
   /**
-   * mm/vma.c:unmapped_area_topdown: the highest page p with [p, p+len) free,
-   * low <= p and p+len <= high, honouring stack guard gaps. -1: none.
+   * mm/vma.c:unmapped_area_topdown (6.18): the highest page p with [p, p+len)
+   * free, low <= p and p+len <= high. -1: none. The kernel takes the highest
+   * free range of len pages as the maple tree records it (raw, guard gaps not
+   * subtracted); when the VMA just above that range grows down and its guard gap
+   * reaches into it, it searches again below vm_start_gap of that VMA. So every
+   * free range within stack_guard_gap below a growsdown VMA is skipped once the
+   * range right under it is big enough to be found, even ranges that other VMAs
+   * separate from it; a smaller range right under it is passed over and does not
+   * hide the ones below (observed on 6.18.44: scenarios/fuzz/mmap-topdown-guard-retry.mls).
    */
   gapTopDown(len: number, low: number, high: number): number {
+    for (let hi = high; ;) {
+      const end = this.highestFree(len, low, hi);
+      if (end < 0) return -1;
+      const next = this.list.ceil(end);
+      if (next && next.flags & VM_GROWSDOWN && vmStartGap(next) < end) { hi = vmStartGap(next); continue; }
+      return end - len;
+    }
+  }
+
+  /** vma_iter_area_highest: the end of the highest free range of at least len pages in [low, high), clipped to high. -1: none. */
+  private highestFree(len: number, low: number, high: number): number {
     let found = -1;
     const fits = (lo: number, hi: number): boolean => {
       const l = Math.max(lo, low), h = Math.min(hi, high);
-      if (h - l >= len) { found = h - len; return true; }
+      if (h - l >= len) { found = h; return true; }
       return false;
     };
     const above = this.list.ceil(high);
@@ -79,10 +100,7 @@ export class VmaTree {
       if (!last) return -1;
       from = last.start;
     }
-    this.list.scanDown(from, (g) => g >= len, (v, before) => {
-      if (v.end <= low && vmStartGap(v) <= low) return true;
-      return fits(before ? before.end : 0, vmStartGap(v));
-    });
+    this.list.scanDown(from, (g) => g >= len, (v, before) => fits(before ? before.end : 0, v.start) || v.start <= low);
     return found;
   }
 
