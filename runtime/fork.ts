@@ -2,7 +2,7 @@
 // mm/memory.c:copy_page_range / vma_needs_copy; exit: mm/mmap.c:exit_mmap.
 import { forkHuge } from './huge-memory.js';
 import type { Task } from './mm.js';
-import { AnonVma, VM_DONTCOPY, VM_INIT_DEF_MASK, VM_LOCKED_MASK, VM_MAYBE_GUARD, VM_MIXEDMAP, VM_PFNMAP, VM_WIPEONFORK } from './vma.js';
+import { AnonVma, VM_DONTCOPY, VM_INIT_DEF_MASK, VM_LOCKED_MASK, VM_MAYBE_GUARD, VM_MIXEDMAP, VM_PFNMAP, VM_WIPEONFORK, type Vma } from './vma.js';
 
 /**
  * dup_mmap: every VMA but VM_DONTCOPY ones is copied with VM_LOCKED_MASK cleared;
@@ -20,6 +20,7 @@ export function fork(parent: Task, childName: string): Task {
   cm.startBrk = pm.startBrk; cm.brk = pm.brk; cm.startStack = pm.startStack; cm.stackPointer = pm.stackPointer;
   cm.mmapBase = pm.mmapBase; cm.gate = pm.gate; cm.startData = pm.startData; cm.endData = pm.endData;
   cm.defFlags = pm.defFlags & VM_INIT_DEF_MASK;
+  const copied: Vma[] = [];
   pm.vmas.forEach((v) => {
     if (v.flags & VM_DONTCOPY) return;
     const c = v.clone();
@@ -36,6 +37,7 @@ export function fork(parent: Task, childName: string): Task {
     // guard regions, VM_MAYBE_GUARD: the markers must survive) or an anon_vma. A guard-
     // flagged shared VMA thus hands its present pages to the child (observed on 6.18.44).
     if (!(v.anonVma || v.flags & (VM_PFNMAP | VM_MIXEDMAP | VM_MAYBE_GUARD))) return;
+    copied.push(c);
     for (const p of pm.pt.pieces(v.start, v.end)) {
       cm.pt.map(p.start, p.end, p.obj, p.base);
       // copy_present_page: anonymous pages the parent has pinned (FOLL_PIN) are copied
@@ -50,7 +52,7 @@ export function fork(parent: Task, childName: string): Task {
       }
     }
   });
-  forkHuge(pm, cm);
+  forkHuge(pm, cm, copied);
   sys.profile.hooks.afterFork?.(parent, child);
   return child;
 }

@@ -19,7 +19,7 @@ import { HPAGE_PAGES } from './constants.js';
 import type { Mm, Task } from './mm.js';
 import { ZERO_PAGE } from './pages.js';
 import { mapcount } from './rmap.js';
-import { VM_HUGEPAGE, VM_HUGETLB, VM_NOHUGEPAGE, VM_SHARED, VM_SPECIAL, VM_WIPEONFORK, type Vma } from './vma.js';
+import { VM_HUGEPAGE, VM_HUGETLB, VM_NOHUGEPAGE, VM_SHARED, VM_SPECIAL, type Vma } from './vma.js';
 
 /** /sys/kernel/mm/transparent_hugepage/enabled (the PMD size; smaller mTHP sizes are `never` on the test machine). */
 export type ThpMode = 'always' | 'madvise' | 'never';
@@ -197,11 +197,13 @@ export function beforeMove(mm: Mm, addr: number, len: number, newAddr: number): 
   const st = state(mm);
   const moved: Array<[number, PmdKind | null]> = [];
   const aligned = (addr - newAddr) % B === 0;
+  const wholeMove = (bs: number): boolean => aligned && bs >= addr && bs + B <= addr + len;
   const touched = new Set<number>(blocksWithPtes(mm, addr, addr + len));
   for (const b of st.tables) if (b >= blk(addr) && b <= blk(addr + len - 1)) touched.add(b);
+  const dest = destTables(mm, addr, len, newAddr, touched, wholeMove);
   for (const b of touched) {
     const bs = b * B;
-    if (aligned && bs >= addr && bs + B <= addr + len) {
+    if (wholeMove(bs)) {
       moved.push([blk(bs - addr + newAddr), st.pmds.get(b) ?? null]);
       st.pmds.delete(b);
       st.tables.delete(b);
@@ -215,26 +217,68 @@ export function beforeMove(mm: Mm, addr: number, len: number, newAddr: number): 
       if (kind) st.pmds.set(nb, kind);
       else st.tables.add(nb);
     }
+    for (const nb of dest) st.tables.add(nb);
   };
 }
 
 /**
- * kernel/fork.c:dup_mmap -> copy_page_range: where the child got the parent's
- * pages, a PMD mapping is copied as a PMD (copy_huge_pmd, the folio now shared)
- * and a PTE table as a PTE table (copy_pte_range allocates it even when empty).
+ * The destination blocks move_page_tables (linux-6.18) gives a PTE table on the PTE
+ * path: per extent (cut at source and destination PMD boundaries), get_old_pmd skips
+ * one whose source PMD is none; otherwise alloc_new_pmd + pte_alloc install a table
+ * at the destination before move_ptes, even when no PTE of the extent is present. So
+ * a block that receives no page still has a table when its source block had one —
+ * from the moved range or from another VMA there (probe: a never-faulted file range
+ * moved out of a block with one present anon PTE; fault-around past EOF then maps
+ * the cached page, out of an empty block it maps nothing, see runtime/fault.ts).
+ * Blocks moved whole (move_normal_pmd / move_huge_pmd) are left to the caller.
  */
-export function forkHuge(parent: Mm, child: Mm): void {
-  const ps = states.get(parent);
-  if (!ps) return;
-  const cs = state(child);
-  const copied = (b: number): boolean => child.vmas.overlapping(b * B, b * B + B)
-    .some((v) => v.anonVma !== null && !(v.flags & VM_WIPEONFORK));
+function destTables(mm: Mm, addr: number, len: number, newAddr: number, touched: Set<number>,
+  wholeMove: (bs: number) => boolean): number[] {
+  // Blocks inside the range have a table only through PTEs of the range or a kept
+  // table (touched); the first and last may have one through PTEs outside it.
+  const src = new Set(touched);
+  for (const b of [blk(addr), blk(addr + len - 1)]) if (hasPteTable(mm, b * B)) src.add(b);
+  const out: number[] = [];
+  for (const b of src) {
+    const bs = b * B;
+    if (wholeMove(bs)) continue;
+    const s = Math.max(bs, addr) - addr + newAddr, e = Math.min(bs + B, addr + len) - addr + newAddr;
+    for (let d = blk(s); d <= blk(e - 1); d++) out.push(d);
+  }
+  return out;
+}
+
+/**
+ * kernel/fork.c:dup_mmap -> copy_page_range (linux-6.18), for the parent VMAs whose
+ * page tables are copied (mm/memory.c:vma_needs_copy; their child copies in `copied`):
+ * a PMD mapping is copied as a PMD (copy_huge_pmd, the folio now shared), and every
+ * block of such a VMA where the parent's PMD is not none gets a child PTE table —
+ * copy_pmd_range skips only pmd_none_or_clear_bad, and copy_pte_range calls
+ * pte_alloc_map_lock before it looks at a source PTE. So the child has a table even
+ * where the copied VMA has no PTE: a block whose table the parent holds for another
+ * VMA (observed on 6.18.44: a file page beside the executor's [vvar], VM_PFNMAP),
+ * or an emptied table the parent kept.
+ */
+export function forkHuge(parent: Mm, child: Mm, copied: readonly Vma[]): void {
+  if (copied.length === 0) return;
+  const ps = state(parent);
+  const copiedSet = new Set(copied);
+  const byBlock = (b: number): boolean => child.vmas.overlapping(b * B, b * B + B).some((v) => copiedSet.has(v));
+  let cs: HugeState | undefined;
+  const addTable = (b: number): void => { (cs ??= state(child)).tables.add(b); };
   for (const [b, kind] of ps.pmds) {
     const r = child.pt.lookup(b * B);
-    if (r && r.end >= b * B + B) cs.pmds.set(b, kind);
-    else if (r && copied(b)) cs.tables.add(b);
+    if (r && r.end >= b * B + B) (cs ??= state(child)).pmds.set(b, kind);
+    else if (r && byBlock(b)) addTable(b);
   }
-  for (const b of ps.tables) if (copied(b)) cs.tables.add(b);
+  for (const b of ps.tables) if (byBlock(b)) addTable(b);
+  // Blocks inside a copied VMA got its PTEs (runs) or are in ps.tables; only its first
+  // and last block can hold the parent's table through another VMA's PTEs.
+  for (const v of copied) {
+    for (const b of new Set([blk(v.start), blk(v.end - 1)])) {
+      if (!ps.pmds.has(b) && hasPteTable(parent, b * B)) addTable(b);
+    }
+  }
 }
 
 /** smaps AnonHugePages of VMA v (smaps_pmd_entry: anon folios mapped by a PMD), bytes. */
