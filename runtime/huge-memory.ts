@@ -191,13 +191,16 @@ export function freePgtables(mm: Mm, start: number, end: number): void {
  * newAddr. A PMD block whose whole extent moves between PMD-aligned addresses moves
  * as one PMD (move_huge_pmd; move_normal_pmd for a PTE table): the source PMD is
  * none after. Other PMD-mapped blocks are split and move PTE by PTE, leaving their
- * source tables behind. Returns what to apply once the pages are at newAddr.
+ * source tables behind. With `realign` (mremap.ts:canRealign, try_realign_addr) the
+ * first block moves from its start too, its table with it. Returns what to apply
+ * once the pages are at newAddr.
  */
-export function beforeMove(mm: Mm, addr: number, len: number, newAddr: number): () => void {
+export function beforeMove(mm: Mm, addr: number, len: number, newAddr: number, realign = false): () => void {
   const st = state(mm);
   const moved: Array<[number, PmdKind | null]> = [];
   const aligned = (addr - newAddr) % B === 0;
-  const wholeMove = (bs: number): boolean => aligned && bs >= addr && bs + B <= addr + len;
+  const from = realign ? blk(addr) * B : addr;
+  const wholeMove = (bs: number): boolean => aligned && bs >= from && bs + B <= addr + len;
   const touched = new Set<number>(blocksWithPtes(mm, addr, addr + len));
   for (const b of st.tables) if (b >= blk(addr) && b <= blk(addr + len - 1)) touched.add(b);
   const dest = destTables(mm, addr, len, newAddr, touched, wholeMove);

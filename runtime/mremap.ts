@@ -2,7 +2,7 @@
 // check_mremap_params, check_prep_vma, mremap_at (shrink / expand in place /
 // move), mremap_to (MREMAP_FIXED, MREMAP_DONTUNMAP), move_vma, vrm_stat_account,
 // dontunmap_complete, unmap_source_vma; populate of the grown part of a locked VMA.
-import { MREMAP_DONTUNMAP, MREMAP_FIXED, MREMAP_MAYMOVE, PAGE_SHIFT, PAGE_SIZE_N, TASK_SIZE_PAGES } from './constants.js';
+import { MREMAP_DONTUNMAP, MREMAP_FIXED, MREMAP_MAYMOVE, PAGE_SHIFT, PAGE_SIZE_N, PTRS_PER_PTE, TASK_SIZE_PAGES } from './constants.js';
 import { err, ok, type Errno, type SysResult } from './errno.js';
 import { mmPopulate } from './gup.js';
 import { beforeMove } from './huge-memory.js';
@@ -51,7 +51,7 @@ function moveVma(r: Remap): number | Errno {
   // copy_vma: "Source vma may have been merged into new_vma" — from here on the
   // source is the merged VMA (dontunmap_complete clears its lock bits).
   if (srcStart >= placed.start && srcStart < placed.end) { src = placed; r.vma = placed; }
-  const hugeMoved = beforeMove(mm, r.addr, r.oldLen, r.newAddr);
+  const hugeMoved = beforeMove(mm, r.addr, r.oldLen, r.newAddr, canRealign(r, src, placed));
   mm.pt.unmap(r.addr, r.addr + r.oldLen);
   for (const p of pieces) mm.pt.map(p.start - r.addr + r.newAddr, p.end - r.addr + r.newAddr, p.obj, p.base);
   hugeMoved();
@@ -81,6 +81,23 @@ function moveVma(r: Remap): number | Errno {
     doMunmap(r.t, r.addr, r.addr + r.oldLen);
   }
   return r.newAddr;
+}
+
+/**
+ * mm/mremap.c:try_realign_addr -> can_realign_addr / can_align_down (linux-6.18): when
+ * the range reaches the next PMD boundary, source and destination sit at the same
+ * offset in their blocks, both VMAs start there and nothing is mapped below them in
+ * the block, move_page_tables starts at the block starts, so the first block's table
+ * moves whole (move_normal_pmd) and the source block is left without one (observed
+ * on 6.18.44 after a DONTUNMAP move: fault-around past EOF in the source maps nothing).
+ */
+function canRealign(r: Remap, src: Vma, placed: Vma): boolean {
+  const mm = r.t.mm, off = r.addr % PTRS_PER_PTE;
+  if (src.flags & VM_HUGETLB || off === 0 || r.newAddr % PTRS_PER_PTE !== off) return false;
+  if (r.oldLen < PTRS_PER_PTE - off) return false;
+  if (src.start !== r.addr || placed.start !== r.newAddr || src === placed) return false;
+  return mm.vmas.overlapping(r.addr - off, r.addr).length === 0
+    && mm.vmas.overlapping(r.newAddr - off, r.newAddr).length === 0;
 }
 
 /**
