@@ -10,7 +10,7 @@ import { HPAGE_PAGES, PAGE_SIZE_N, PTRS_PER_PTE } from './constants.js';
 import type { Mm, Task } from './mm.js';
 import { GUARD_MARKER, ZERO_PAGE, type MemObject } from './pages.js';
 import { hasPteTable, hugeAnonFault, hugeWriteFault, pteFaultEnd } from './huge-memory.js';
-import { RA_PAGES, syncMmapReadahead } from './readahead.js';
+import { syncMmapReadahead } from './readahead.js';
 import { mapcount } from './rmap.js';
 import { AnonVma, VM_ACCESS_FLAGS, VM_HUGETLB, VM_RAND_READ, VM_SHARED, type Vma } from './vma.js';
 import { markDirty } from './writeback.js';
@@ -162,7 +162,7 @@ export function faultRange(t: Task, v: Vma, start: number, end: number, write: b
       // PG_readahead/PG_reclaim bit (page_cache_async_ra), unless the VMA is
       // VM_RAND_READ or readahead is off. Not modelled: the async window it then
       // reads when uncached pages follow.
-      else if (!(v.flags & VM_RAND_READ) && RA_PAGES > 0) obj.reclaimMark.remove(idx, idx + 1);
+      else if (!(v.flags & VM_RAND_READ) && obj.bdi.raPages > 0) obj.reclaimMark.remove(idx, idx + 1);
       t.minFlt++;
       if (write && v.flags & VM_SHARED) markDirty(obj, idx, idx + 1);
       if (write && !(v.flags & VM_SHARED)) cowBreak(mm, v, vpn, vpn + 1, obj, idx);

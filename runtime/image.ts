@@ -24,6 +24,7 @@ import type { StartImage } from '../schema/generated/types.js';
 import { PAGE_SHIFT, PAGE_SIZE, TASK_SIZE_PAGES, VSYSCALL_PAGE } from './constants.js';
 import type { Task } from './mm.js';
 import { MemObject } from './pages.js';
+import { backingDevFromImage } from './backing-dev.js';
 import { boundingFromImage, rootCreds } from './creds.js';
 import { markClean } from './writeback.js';
 import { AnonVma, Vma, VM_GROWSDOWN, VM_WRITE, flagsFromLetters, type SpecialKind } from './vma.js';
@@ -90,6 +91,8 @@ export function loadImage(t: Task, image: StartImage): void {
   const mm = t.mm, sys = t.system;
   // The executor is root after execve: its capabilities are the image's bounding set.
   t.creds = rootCreds(boundingFromImage(image.capBnd));
+  // The filesystem of the scenario's files, as the host found it (the same after exec).
+  sys.tmpBdi = backingDevFromImage(image);
   const files = new Map<string, { obj: MemObject; minPg: number; maxPg: number }>();
   let highestMmap = 0;
   for (const { iv, start, end, flags, droppable, rssPages, special } of parseImage(image)) {
@@ -99,7 +102,7 @@ export function loadImage(t: Task, image: StartImage): void {
     let pgoff = start;
     if (iv.name.startsWith('/')) {
       let f = files.get(iv.name);
-      if (!f) { f = { obj: new MemObject('file', iv.name), minPg: start, maxPg: end }; files.set(iv.name, f); }
+      if (!f) { f = { obj: new MemObject('file', iv.name), minPg: start, maxPg: end }; f.obj.bdi = sys.tmpBdi /* the executable's own device is not reported */; files.set(iv.name, f); }
       f.minPg = Math.min(f.minPg, start); f.maxPg = Math.max(f.maxPg, end);
       file = f.obj;
       pgoff = start - f.minPg;

@@ -11,6 +11,7 @@
 // (object, index). A PageTable maps runs of virtual pages [start, end) to
 // consecutive indexes of one object starting at `base` (page-table.ts). Mapcount is not stored:
 // procfs.ts counts the PTEs that point at a page (an rmap walk) when it renders.
+import { DEFAULT_BDI, type BackingDev } from './backing-dev.js';
 import { IntervalSet } from './interval-set.js';
 
 export type ObjKind = 'anon' | 'file' | 'shmem' | 'secretmem' | 'hugetlb' | 'zero' | 'guard' | 'special';
@@ -47,6 +48,11 @@ export class MemObject {
   readonly reclaimMark = new IntervalSet();
   /** Mappings from other processes the model does not simulate (the vDSO is mapped by every process). */
   externalMapcount = 0;
+  /**
+   * A regular file's backing device: its readahead limits (runtime/readahead.ts). One
+   * per file, as every open of it copies the same bdi->ra_pages into its f_ra.
+   */
+  bdi: BackingDev = DEFAULT_BDI;
   /**
    * Bytes written, per page index: a number when only offset 0 was written, else a
    * map offset -> value. Anonymous objects keep offset 0 in `first` instead (their

@@ -9,20 +9,14 @@ import { VM_EXEC, VM_HUGEPAGE, VM_RAND_READ, VM_SEQ_READ, type Vma } from './vma
 import { markClean } from './writeback.js';
 
 /**
- * file->f_ra.ra_pages, from the backing device's read_ahead_kb: 8192 kB on the test
- * machine (/sys/block/vda/queue/read_ahead_kb, ext4 root), so 2048 pages. Host-specific:
- * a machine with the common 128 kB default reads 32-page windows.
- */
-export const RA_PAGES = 2048;
-
-/**
  * The [start, end) file indexes do_sync_mmap_readahead asks for when index `idx` of
- * VMA v misses the cache, or null when it reads only the faulting page.
+ * VMA v misses the cache, or null when it reads only the faulting page. raPages is
+ * file->f_ra.ra_pages: the file's backing device's read_ahead_kb / 4 (runtime/backing-dev.ts).
  * Not modelled: mmap_miss > MMAP_LOTSAMISS (100 misses without hits on one open file
  * turns read-around off) and PG_readahead marks, which only matter for files longer
  * than half a window.
  */
-export function readaheadWindow(v: Vma, idx: number, raPages = RA_PAGES): [number, number] | null {
+export function readaheadWindow(v: Vma, idx: number, raPages: number): [number, number] | null {
   const f = v.flags;
   // CONFIG_TRANSPARENT_HUGEPAGE: VM_HUGEPAGE reads PMD-aligned, two PMDs unless random.
   if (f & VM_HUGEPAGE) {
@@ -48,7 +42,7 @@ export function readaheadWindow(v: Vma, idx: number, raPages = RA_PAGES): [numbe
  * The faulting page itself is read in even without readahead.
  */
 export function syncMmapReadahead(v: Vma, obj: MemObject, idx: number, eof: number): void {
-  const w = obj.kind === 'file' ? readaheadWindow(v, idx) : null;
+  const w = obj.kind === 'file' ? readaheadWindow(v, idx, obj.bdi.raPages) : null;
   const s = w ? Math.min(w[0], idx) : idx;
   const e = Math.min(w ? Math.max(w[1], idx + 1) : idx + 1, eof);
   readIn(obj, s, e);
@@ -68,11 +62,12 @@ function readIn(obj: MemObject, s: number, e: number): void {
 /**
  * mm/madvise.c:madvise_willneed on a regular file: vfs_fadvise(POSIX_FADV_WILLNEED) ->
  * mm/fadvise.c:generic_fadvise -> mm/readahead.c:force_page_cache_ra, which reads at
- * most max(io_pages, ra_pages) pages (io_pages is 1024 on the test machine's vda, so
- * RA_PAGES) from file index s, clipped to [s, e) and EOF. shmem (no swap here),
- * secretmem and hugetlbfs (noop backing device) read nothing.
+ * most max(bdi->io_pages, f_ra.ra_pages) pages from file index s, clipped to [s, e) and
+ * EOF (observed on 6.18 with an ext4 loop device: read_ahead_kb 128 and max_sectors_kb
+ * 1280 read 320 pages, max_sectors_kb 256 read 64). shmem (no swap here), secretmem and
+ * hugetlbfs (noop backing device) read nothing.
  */
 export function willneedReadahead(obj: MemObject, s: number, e: number, eof: number): void {
   if (obj.kind !== 'file') return;
-  readIn(obj, s, Math.min(e, s + RA_PAGES, eof));
+  readIn(obj, s, Math.min(e, s + Math.max(obj.bdi.ioPages, obj.bdi.raPages), eof));
 }

@@ -1,6 +1,7 @@
 // The machine the model simulates: processes (tasks with their mm), files, the
 // sysctls that matter (vm.max_map_count), the huge page pool and the kernel
 // profile. No I/O: "files" are page cache objects with a size.
+import { DEFAULT_BDI, type BackingDev } from './backing-dev.js';
 import { DEFAULT_MAX_MAP_COUNT } from './constants.js';
 import type { ThpMode } from './huge-memory.js';
 import { MemObject } from './pages.js';
@@ -21,6 +22,8 @@ export class System {
   hugePagesFree = 64;
   /** /sys/kernel/mm/transparent_hugepage/enabled (runtime/huge-memory.ts); `madvise` as on the test machine. */
   thp: ThpMode = 'madvise';
+  /** The backing device of the filesystem where the scenario's files are created (the start image's, runtime/backing-dev.ts). */
+  tmpBdi: BackingDev = DEFAULT_BDI;
   /** One shared object for every process's [vdso] page (mapped system-wide). */
   readonly vdso: MemObject;
   /** PFN-mapped [vvar] pages (vm_normal_page is NULL: no Rss). */

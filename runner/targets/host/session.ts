@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { ObservationLog, Scenario, StartImage, StepObservation } from '../../../schema/generated/types.js';
 import type { TargetRunOptions } from '../target.js';
 import type { Step } from './encode.js';
+import { backingDevOf, type BackingDev } from './backing-dev.js';
 import { prepare, where, type Plan } from './plan.js';
 import { startImage } from './proc-parse.js';
 import { callResult, failText, replyVmas, sameSnapshot, snapshot } from './snapshot.js';
@@ -58,6 +59,8 @@ export class HostSession {
   private pumping = false;
   private closed = false;
   private capBnd: { sup: Supervisor; value: string | undefined } | undefined;
+  /** The temp dir's backing device, read from sysfs once per temp dir. */
+  private bdi: { dir: string; value: BackingDev | undefined } | undefined;
 
   constructor(private readonly o: HostSessionOptions) {}
 
@@ -98,6 +101,12 @@ export class HostSession {
     this.sup = new Supervisor(this.o.executable, this.tmpDir);
     for (const j of this.queue) if (dead && j.sup === dead && j !== this.current) this.send(j, this.sup);
     return this.sup;
+  }
+
+  private backingDev(): BackingDev | undefined {
+    const dir = this.tmpDir!;
+    if (this.bdi?.dir !== dir) this.bdi = { dir, value: backingDevOf(dir) };
+    return this.bdi.value;
   }
 
   private send(job: Job, sup: Supervisor): void {
@@ -167,12 +176,15 @@ export class HostSession {
         finish('error', `host executor: the scenario's first process failed before its first step: ${failText(first)}`);
       } else {
         const brk = first.find((b) => b.tag === 'brk')?.data.toString() ?? '0';
-        log.image = startImage(replyVmas(first), brk) satisfies StartImage;
+        const image: StartImage = log.image = startImage(replyVmas(first), brk);
         // The credentials the scenario starts with, as the layout: the model loads both.
         // Read once per supervisor: it never changes its own capabilities (scenario processes do, in their own).
         if (this.capBnd?.sup !== sup) this.capBnd = { sup, value: boundingSet(sup.child.pid) };
         const capBnd = this.capBnd.value;
-        if (capBnd) log.image.capBnd = capBnd;
+        if (capBnd) image.capBnd = capBnd;
+        // The readahead of the filesystem the scenario's `file`s are created in (its temp subdir).
+        const bdi = this.backingDev();
+        if (bdi) Object.assign(image, bdi);
       }
       for (let i = 0; i < steps.length && !ended; i++) {
         const st = steps[i]!;

@@ -76,6 +76,7 @@ export function executeStep(w: World, step: CallStep): CallResult {
     case 'file': {
       const f = new MemObject('file', `/tmp/mls/${step.file}`);
       f.sizeBytes = BigInt(step.size);
+      f.bdi = w.system.tmpBdi; // file_ra_state_init at each open: the temp dir's device
       f.cache.add(0, Number((f.sizeBytes + P - 1n) / P));
       w.system.files.set(step.file, f);
       return okv();

@@ -1,0 +1,61 @@
+// runner/targets/host/backing-dev.ts: which sysfs files give the read-ahead of the
+// filesystem holding a directory. A fake sysfs tree stands in for /sys, keyed by the
+// real st_dev of a temp dir (its layout copied from this host's: /sys/class/bdi/254:0,
+// /sys/dev/block/254:0 -> ../../devices/.../block/vda with queue/max_sectors_kb).
+import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { backingDevOf } from '../../runner/targets/host/backing-dev.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mls-bdi-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+const dev = BigInt(statSync(dir).dev);
+const mm = `${(dev >> 8n) & 0xfffn}:${(dev & 0xffn) | ((dev >> 12n) & ~0xffn)}`;
+// tmpfs, btrfs, overlayfs…: st_dev is an anonymous 0:N, not a block device's number.
+const notBlockDev = mm.startsWith('0:');
+
+function fakeSys(name: string, build: (sys: string) => void): string {
+  const sys = join(dir, name);
+  mkdirSync(sys, { recursive: true });
+  build(sys);
+  return sys;
+}
+const put = (path: string, text: string): void => { mkdirSync(join(path, '..'), { recursive: true }); writeFileSync(path, text); };
+
+t.test('a whole disk: its bdi read_ahead_kb and its queue max_sectors_kb', { skip: notBlockDev && 'temp dir not on a block device' }, async (t) => {
+  const sys = fakeSys('disk', (sys) => {
+    put(join(sys, 'class/bdi', mm, 'read_ahead_kb'), '8192\n');
+    put(join(sys, 'devices/vda/queue/max_sectors_kb'), '4096\n');
+    mkdirSync(join(sys, 'dev/block'), { recursive: true });
+    symlinkSync('../../devices/vda', join(sys, 'dev/block', mm));
+  });
+  t.same(backingDevOf(dir, sys), { readAheadKb: 8192, maxSectorsKb: 4096 });
+});
+
+t.test('a partition: the bdi and queue of its disk', { skip: notBlockDev && 'temp dir not on a block device' }, async (t) => {
+  const sys = fakeSys('part', (sys) => {
+    put(join(sys, 'class/bdi/8:0/read_ahead_kb'), '128\n');
+    put(join(sys, 'devices/sda/dev'), '8:0\n');
+    put(join(sys, 'devices/sda/queue/max_sectors_kb'), '1280\n');
+    put(join(sys, 'devices/sda/sda1/partition'), '1\n');
+    mkdirSync(join(sys, 'dev/block'), { recursive: true });
+    symlinkSync('../../devices/sda/sda1', join(sys, 'dev/block', mm));
+    symlinkSync('../../devices/sda', join(sys, 'dev/block/8:0'));
+  });
+  t.same(backingDevOf(dir, sys), { readAheadKb: 128, maxSectorsKb: 1280 });
+});
+
+t.test('a bdi without a request queue: bdi_alloc io_pages (128 kB)', { skip: notBlockDev && 'temp dir not on a block device' }, async (t) => {
+  const sys = fakeSys('noqueue', (sys) => put(join(sys, 'class/bdi', mm, 'read_ahead_kb'), '512\n'));
+  t.same(backingDevOf(dir, sys), { readAheadKb: 512, maxSectorsKb: 128 });
+});
+
+t.test('no bdi for the device: unknown, the model keeps its default', { skip: notBlockDev && 'temp dir not on a block device' }, async (t) => {
+  t.equal(backingDevOf(dir, fakeSys('none', () => {})), undefined);
+  t.equal(backingDevOf(join(dir, 'missing'), '/sys'), undefined);
+});
+
+t.test('tmpfs: the noop bdi reads nothing ahead', { skip: !statSync('/dev/shm', { throwIfNoEntry: false }) && 'no /dev/shm' }, async (t) => {
+  t.same(backingDevOf('/dev/shm', fakeSys('tmpfs', () => {})), { readAheadKb: 0, maxSectorsKb: 0 });
+});
