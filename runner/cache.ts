@@ -1,13 +1,16 @@
 // Compiled-IR cache on disk, keyed by sha256(compiler version, path, text):
-// unchanged files are not re-parsed. Two layers:
-// - ir/*.json: what one thread compiled since its last flush, many entries a
-//   file ({format, entries}), written atomically (temp + rename) by flushCache
-//   at the end of a worker's batch or of an inline run. One file per entry cost
-//   a write, a rename and later an unlink per scenario: on a cold run of 2,000
-//   files that was over a third of the time;
-// - pack.json: every entry in one file, read once per thread, so a warm run
-//   costs one read and one JSON.parse instead of one file per scenario. After a
-//   run the main thread folds the ir/ files into it (mergeCache).
+// unchanged files are not re-parsed. Two layers, both in one line format
+// (a header line, then one `<key> <IR JSON>` line per entry):
+// - ir/*.jsonl: what one thread compiled since its last flush, written
+//   atomically (temp + rename) by flushCache at the end of a worker's batch or
+//   of an inline run (one file per entry cost a write, a rename and an unlink
+//   per scenario: over a third of a cold run of 2,000 files);
+// - pack.jsonl: every entry in one file, read once per thread, so a warm run
+//   costs one read per thread instead of one file per scenario. After a run
+//   the main thread folds the ir/ files into it (mergeCache).
+// A reader indexes the lines (key → offset) and parses only the entries it
+// uses: each worker runs part of the suite, and a JSON document of JSON
+// strings (format 1) cost a full parse per thread plus an unescape per entry.
 // Entries not flushed (a worker that crashed) only cost a recompile.
 import { hash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -24,6 +27,52 @@ export interface Compiled {
 export function cacheKey(compilerVersion: string, file: string, text: string): string {
   // One-shot hash: a Hash object per file costs more than hashing a small file.
   return hash('sha256', `${compilerVersion}\0${file}\0${text}`, 'hex');
+}
+
+/** First line of pack and ir files; another header (an older format) reads as empty. */
+const HEADER = 'mls-ir-cache 2';
+const PACK = 'pack.jsonl';
+/** sha256 hex: every entry line is `<KEY_LEN chars> <json>`. */
+const KEY_LEN = 64;
+/** Entries kept in the pack (oldest merged first out): bounds what each thread reads. */
+const PACK_MAX_ENTRIES = 20_000;
+
+/**
+ * A cache file's entries as (key → JSON text) without parsing any JSON: the
+ * text is kept whole and each value is a slice of it, parsed when used.
+ * JSON.stringify never emits a raw newline, so lines delimit entries.
+ * undefined: another format, or a file cut short (no final newline).
+ */
+export function parseCacheFile(text: string): Map<string, string> | undefined {
+  if (!text.startsWith(HEADER + '\n') || !text.endsWith('\n')) return undefined;
+  const out = new Map<string, string>();
+  for (let at = HEADER.length + 1, end; at < text.length; at = end + 1) {
+    end = text.indexOf('\n', at);
+    if (end - at > KEY_LEN + 1 && text.charCodeAt(at + KEY_LEN) === 32) out.set(text.slice(at, at + KEY_LEN), text.slice(at + KEY_LEN + 1, end));
+  }
+  return out;
+}
+
+function formatCacheFile(entries: Iterable<[string, string]>): string {
+  const parts = [HEADER];
+  for (const [k, v] of entries) parts.push(`${k} ${v}`);
+  return parts.join('\n') + '\n';
+}
+
+/** undefined: missing, unreadable, torn or of another format. */
+function readCacheFile(path: string): Map<string, string> | undefined {
+  try {
+    return parseCacheFile(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Write whole-or-nothing: a temp file renamed into place. */
+function writeAtomic(dir: string, name: string, content: string): void {
+  const tmp = join(dir, `${name}.${process.pid}.${threadId}.${Math.random().toString(36).slice(2)}.tmp`);
+  writeFileSync(tmp, content);
+  renameSync(tmp, join(dir, name));
 }
 
 const madeDirs = new Set<string>();
@@ -47,10 +96,7 @@ export function flushCache(): void {
         mkdirSync(irDir, { recursive: true });
         madeDirs.add(irDir);
       }
-      const name = `${process.pid}.${threadId}.${Math.random().toString(36).slice(2)}`;
-      const tmp = join(irDir, `${name}.tmp`);
-      writeFileSync(tmp, JSON.stringify({ format: PACK_FORMAT, entries: Object.fromEntries(entries) } satisfies PackFile));
-      renameSync(tmp, join(irDir, `${name}.json`));
+      writeAtomic(irDir, `${process.pid}.${threadId}.${Math.random().toString(36).slice(2)}.jsonl`, formatCacheFile(entries));
     } catch {
       // A read-only or full disk only costs speed.
     }
@@ -61,53 +107,42 @@ export function flushCache(): void {
   }
 }
 
-/** Entries kept in pack.json (oldest merged first out): bounds what each run parses. */
-const PACK_MAX_ENTRIES = 20_000;
-const PACK_FORMAT = 1;
-
-/** Entries are kept as JSON text: parsed only when used, into fresh objects for each caller. */
-interface PackFile {
-  format: number;
-  entries: Record<string, string>;
-}
-
 interface LoadedPack {
   entries: Map<string, string>;
-  /** pack.json's mtime when loaded (-1: none): a long-lived thread (watch) reloads it when it changes. */
+  /** The pack's mtime when loaded (-1: none): a long-lived thread (watch) reloads it when it changes. */
   mtimeMs: number;
-  /** Whether pack.json was looked at since the last revalidateCache(): at most one stat per batch. */
+  /** Whether the pack was looked at since the last revalidateCache(): at most one stat per batch. */
   fresh: boolean;
 }
 
-/** pack.json of each cache dir, as this thread loaded it. */
+/** The pack of each cache dir, as this thread loaded it. */
 const packs = new Map<string, LoadedPack>();
 
 function packMtime(dir: string): number {
   try {
-    return statSync(join(dir, 'pack.json')).mtimeMs;
+    return statSync(join(dir, PACK)).mtimeMs;
   } catch {
     return -1;
   }
 }
 
-function readPack(dir: string): Map<string, string> {
-  try {
-    const p = JSON.parse(readFileSync(join(dir, 'pack.json'), 'utf8')) as PackFile;
-    if (p.format === PACK_FORMAT && typeof p.entries === 'object' && p.entries !== null) return new Map(Object.entries(p.entries));
-  } catch {
-    // missing or torn: start empty
-  }
-  return new Map();
-}
-
 function loadPack(dir: string): LoadedPack {
   const mtimeMs = packMtime(dir);
-  const p = { entries: mtimeMs < 0 ? new Map<string, string>() : readPack(dir), mtimeMs, fresh: true };
+  const p = { entries: (mtimeMs < 0 ? undefined : readCacheFile(join(dir, PACK))) ?? new Map<string, string>(), mtimeMs, fresh: true };
   packs.set(dir, p);
   return p;
 }
 
-/** A new batch or run starts: the next miss may look whether pack.json was merged meanwhile (watch mode). */
+/**
+ * Load a cache dir's pack now (a worker that boots while the main thread
+ * discovers files). Returns whether one existed: without it the run is cold and
+ * the compiler will be needed.
+ */
+export function preloadCache(dir: string): boolean {
+  return (packs.get(dir) ?? loadPack(dir)).mtimeMs >= 0;
+}
+
+/** A new batch or run starts: the next miss may look whether the pack was merged meanwhile (watch mode). */
 export function revalidateCache(): void {
   for (const p of packs.values()) p.fresh = false;
 }
@@ -122,7 +157,7 @@ function packed(dir: string, key: string): string | undefined {
 }
 
 /**
- * Fold the ir/ entries into pack.json (atomically) and delete them. Called by
+ * Fold the ir/ entries into the pack (atomically) and delete them. Called by
  * the main thread after a run; a concurrent run at worst loses entries, which
  * only costs a recompile. Never throws.
  */
@@ -130,26 +165,20 @@ export function mergeCache(dir: string): void {
   flushCache(); // this thread's own (inline runs)
   let names: string[];
   try {
-    names = readdirSync(join(dir, 'ir')).filter((n) => n.endsWith('.json'));
+    names = readdirSync(join(dir, 'ir')).filter((n) => n.endsWith('.jsonl'));
   } catch {
     return;
   }
   if (names.length === 0) return;
   try {
-    const pack = readPack(dir);
+    const pack = readCacheFile(join(dir, PACK)) ?? new Map<string, string>();
     const merged: string[] = [];
     for (const n of names) {
-      let batch: PackFile;
-      try {
-        batch = JSON.parse(readFileSync(join(dir, 'ir', n), 'utf8')) as PackFile;
-      } catch {
-        continue; // torn: skip
-      }
-      if (batch.format === PACK_FORMAT && typeof batch.entries === 'object' && batch.entries !== null) {
-        for (const [key, e] of Object.entries(batch.entries)) {
-          pack.delete(key);
-          pack.set(key, e);
-        }
+      const batch = readCacheFile(join(dir, 'ir', n));
+      if (!batch) continue;
+      for (const [key, e] of batch) {
+        pack.delete(key); // re-inserted last: the newest entries survive trimming
+        pack.set(key, e);
       }
       merged.push(n);
     }
@@ -158,9 +187,7 @@ export function mergeCache(dir: string): void {
       if (drop-- <= 0) break;
       pack.delete(k);
     }
-    const tmp = join(dir, `pack.json.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-    writeFileSync(tmp, JSON.stringify({ format: PACK_FORMAT, entries: Object.fromEntries(pack) } satisfies PackFile));
-    renameSync(tmp, join(dir, 'pack.json'));
+    writeAtomic(dir, PACK, formatCacheFile(pack));
     packs.set(dir, { entries: pack, mtimeMs: packMtime(dir), fresh: true });
     for (const n of merged) {
       try {

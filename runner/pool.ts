@@ -21,6 +21,18 @@ export interface PoolOptions {
   maxOldGenerationSizeMb?: number;
   /** Keep idle workers warm (watch mode). */
   idleTimeoutMs?: number;
+  /** What each worker loads as it boots, before its first task (runner/worker.ts). */
+  preload?: WorkerPreload;
+}
+
+/**
+ * Loaded by a worker while it boots, so its first batch does not wait for it:
+ * the target's modules, the cache pack, and the compiler when there is no pack
+ * yet (a cold run compiles everything).
+ */
+export interface WorkerPreload {
+  target: FileJob['target'];
+  cacheDir?: string;
 }
 
 /** What the worker posts on the task's port: results of finished scenarios, a few at a time. */
@@ -62,6 +74,7 @@ export class WorkerPool {
       idleTimeout: options.idleTimeoutMs ?? 1000,
       concurrentTasksPerWorker: 1,
       resourceLimits: { maxOldGenerationSizeMb: this.heapMb },
+      ...(options.preload ? { workerData: { preload: options.preload } } : {}),
     });
     // A dead worker is replaced by piscina; the task's promise carries the failure.
     this.piscina.on('error', () => {});

@@ -6,6 +6,7 @@ import { UsageError, intOption, stringOption } from './args.js';
 import type { CommandContext } from './commands/types.js';
 import { parseShard, type Shard } from './discover.js';
 import type { FileJob } from './execute.js';
+import type { WorkerPreload } from './pool.js';
 import { defaultJobs } from './options.js';
 import { compilerVersion } from './version.js';
 
@@ -102,4 +103,9 @@ export function parseKernels(text: string | undefined, target: 'model' | 'host')
 /** One job per (file, profile); with several profiles the scenario name carries the profile. */
 export function makeJobs(cfg: RunConfig, files: ReadonlyArray<{ file: string; absPath: string }>): FileJob[] {
   return files.flatMap((f) => cfg.kernels.map((k) => makeJob({ ...cfg, kernel: k }, f)));
+}
+
+/** What a worker of this run loads as it boots (runner/worker.ts). */
+export function preloadFor(cfg: Pick<RunConfig, 'target' | 'cacheDir'>): WorkerPreload {
+  return { target: cfg.target, ...(cfg.cacheDir !== undefined ? { cacheDir: cfg.cacheDir } : {}) };
 }

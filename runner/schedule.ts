@@ -7,6 +7,7 @@ import type { WorkerPool } from './pool.js';
 import { fileMessage } from './render/message.js';
 import { closeSessions } from './target-sessions.js';
 import { revalidateCache } from './cache.js';
+import { preloadFor } from './run-config.js';
 
 export interface ScheduleOptions {
   jobs: number;
@@ -56,7 +57,10 @@ export async function schedule(jobs: readonly FileJob[], opts: ScheduleOptions):
   const inline = opts.jobs <= 1 && !opts.pool;
   if (inline) revalidateCache();
   // piscina is loaded only when workers are used (-j1 runs never pay for it).
-  const ownPool = !inline && !opts.pool ? new (await import('./pool.js')).WorkerPool({ threads: width }) : undefined;
+  const first = jobs[0];
+  const ownPool = !inline && !opts.pool && first
+    ? new (await import('./pool.js')).WorkerPool({ threads: width, preload: preloadFor(first) })
+    : undefined;
   const pool = opts.pool ?? ownPool;
   const done = new Array<JobOutcome | undefined>(jobs.length);
   /** Indexes not started yet; files a failed batch never reached go back to the front. */

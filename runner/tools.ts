@@ -64,6 +64,11 @@ function isTarget(x: unknown, name: string): x is Target {
   return typeof x === 'object' && x !== null && (x as Target).name === name && typeof (x as Target).run === 'function';
 }
 
+/** Whether a module of the target is in this build, without loading it. */
+export function hasTargetModule(name: Target['name']): boolean {
+  return TARGET_MODULES[name].some((rel) => ['.js', '.ts'].some((ext) => existsSync(fileURLToPath(new URL(rel + ext, import.meta.url)))));
+}
+
 const targets = new Map<string, Promise<Target>>();
 
 /** The Target object a target module exports (whatever its export name). */

@@ -8,12 +8,25 @@
 // out-of-memory or crashed worker yields an ERROR for that scenario while the
 // rest of the run continues. It is read only here, in the worker entry, and
 // has no effect on -j1 inline runs.
-import type { MessagePort } from 'node:worker_threads';
+import { workerData, type MessagePort } from 'node:worker_threads';
 import { runFile, type FileJob } from './execute.js';
-import type { WorkerEvent } from './pool.js';
+import type { WorkerEvent, WorkerPreload } from './pool.js';
 import { RUNNING_INDEX, RUNNING_SINCE, wallMs } from './pool-clock.js';
 import { closeSessions } from './target-sessions.js';
-import { flushCache, revalidateCache } from './cache.js';
+import { flushCache, preloadCache, revalidateCache } from './cache.js';
+import { loadCompiler, loadTarget } from './tools.js';
+
+/**
+ * piscina imports this module when the worker starts, before any task: load
+ * what the first scenario needs now, while the main thread is still busy.
+ * Failures are left for runFile, which reports them per scenario.
+ */
+async function preload(p: WorkerPreload | undefined): Promise<void> {
+  if (!p) return;
+  const cold = p.cacheDir === undefined || !preloadCache(p.cacheDir);
+  await Promise.all([loadTarget(p.target), cold ? loadCompiler() : undefined]).catch(() => undefined);
+}
+await preload((workerData as { preload?: WorkerPreload } | null)?.preload);
 
 function testFault(file: string): void {
   const spec = process.env['MLS_TEST_WORKER_FAULT'];

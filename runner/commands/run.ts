@@ -5,20 +5,26 @@ import { listOption } from '../args.js';
 import { mergeCache } from '../cache.js';
 import { applyShard, discover, type ScenarioFile } from '../discover.js';
 import { isFiltered } from '../execute.js';
-import { runConfig, makeJobs, type RunConfig } from '../run-config.js';
-import type { WorkerPool } from '../pool.js';
+import { makeJobs, preloadFor, runConfig, type RunConfig } from '../run-config.js';
+import type { PoolOptions, WorkerPool } from '../pool.js';
 import { createReporters, parseReporterSpecs, type ReporterSpec } from '../reporters/index.js';
 import { runResults, summaryLine } from '../results.js';
 import { schedule } from '../schedule.js';
-import { loadTarget } from '../tools.js';
+import { hasTargetModule, loadTarget } from '../tools.js';
 import type { Command, CommandContext } from './types.js';
 
 export function colorFlag(ctx: CommandContext): boolean | undefined {
   return ctx.options['color'] === true ? true : ctx.options['no-color'] === true ? false : undefined;
 }
 
-/** Usable target, or a one-line reason (printed once, exit 2) instead of one ERROR per file. */
-export async function checkTarget(cfg: RunConfig): Promise<string | undefined> {
+/**
+ * Usable target, or a one-line reason (printed once, exit 2) instead of one ERROR per file.
+ * `pooled`: scenarios run in workers. The model is pure TypeScript, available whenever its
+ * module is in the build: loading it here (~45 modules) would only slow this thread
+ * down while the workers boot and load it themselves.
+ */
+export async function checkTarget(cfg: RunConfig, pooled = false): Promise<string | undefined> {
+  if (pooled && cfg.target === 'model') return hasTargetModule('model') ? undefined : 'the model target is not in this build (runner/targets/model.js is missing)';
   try {
     const t = await loadTarget(cfg.target);
     const a = await t.available();
@@ -26,6 +32,12 @@ export async function checkTarget(cfg: RunConfig): Promise<string | undefined> {
   } catch (e) {
     return (e as Error).message;
   }
+}
+
+/** A pool for `cfg` whose workers load the target (and the cache, or the compiler) as they boot. */
+export async function startPool(cfg: RunConfig, threads: number, more: Omit<PoolOptions, 'threads' | 'preload'> = {}): Promise<WorkerPool> {
+  const { WorkerPool } = await import('../pool.js');
+  return new WorkerPool({ threads, ...more, preload: preloadFor(cfg) });
 }
 
 export interface RunOnce {
@@ -84,12 +96,10 @@ export const run: Command = async (ctx) => {
   const files = cfg.shard ? applyShard(found.files, cfg.shard) : found.files;
   if (files.length === 0) return noTests(ctx, cfg, 'no scenario files found' + (ctx.positionals.length ? ` in ${ctx.positionals.join(' ')}` : ''));
   // Workers boot (a fresh V8 isolate each, ~50–100 ms) while this thread checks the target.
-  const pool = cfg.jobs > 1 && files.length > 1
-    ? new (await import('../pool.js')).WorkerPool({ threads: Math.min(cfg.jobs, files.length) })
-    : undefined;
+  const pool = cfg.jobs > 1 && files.length > 1 ? await startPool(cfg, Math.min(cfg.jobs, files.length)) : undefined;
   let once: RunOnce;
   try {
-    const unavailable = await checkTarget(cfg);
+    const unavailable = await checkTarget(cfg, pool !== undefined);
     if (unavailable) {
       io.stderr.write(`mls: error: ${unavailable}\n`);
       return 2;

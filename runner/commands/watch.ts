@@ -10,7 +10,7 @@ import { discover, type ScenarioFile } from '../discover.js';
 import { WorkerPool } from '../pool.js';
 import { parseReporterSpecs } from '../reporters/index.js';
 import { summarize, summaryLine } from '../results.js';
-import { runConfig, type RunConfig } from '../run-config.js';
+import { preloadFor, runConfig, type RunConfig } from '../run-config.js';
 import { CODE_ROOT, codeHash, resetVersions } from '../version.js';
 import { KEY_HELP, KeyReader, type KeyAction } from '../watch/keys.js';
 import { describePlan, planRerun, type WatchSnapshot } from '../watch/plan.js';
@@ -40,6 +40,11 @@ function watchRoots(args: readonly string[], cwd: string): string[] {
   }))];
 }
 
+/** Workers stay up between saves; they load the target (and cache or compiler) as they boot. */
+function newPool(cfg: RunConfig): WorkerPool {
+  return new WorkerPool({ threads: cfg.jobs, idleTimeoutMs: 3_600_000, preload: preloadFor(cfg) });
+}
+
 class WatchSession {
   private snapshot: WatchSnapshot = { files: new Map(), code: '' };
   private byFile = new Map<string, ScenarioFile>();
@@ -48,7 +53,7 @@ class WatchSession {
   private queue: Promise<void> = Promise.resolve();
 
   constructor(private readonly ctx: CommandContext, private readonly cfg: RunConfig) {
-    if (cfg.jobs > 1) this.pool = new WorkerPool({ threads: cfg.jobs, idleTimeoutMs: 3_600_000 });
+    if (cfg.jobs > 1) this.pool = newPool(cfg);
   }
 
   private write(s: string): void {
@@ -119,7 +124,7 @@ class WatchSession {
     resetVersions();
     if (this.pool) {
       await this.pool.close();
-      this.pool = new WorkerPool({ threads: this.cfg.jobs, idleTimeoutMs: 3_600_000 });
+      this.pool = newPool(this.cfg);
     } else {
       this.write('note: -j1 runs in this process, which keeps the code it started with; restart mls watch to load the change\n');
     }
