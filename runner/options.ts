@@ -67,8 +67,9 @@ export const OPTIONS: readonly OptionSpec[] = [
     description: 'kernel profile the model runs: a name, a comma list or `all` (see `mls list --kernels`)', commands: ['run', 'watch', 'list', 'diff', 'record', 'fuzz'],
   },
   {
-    long: 'jobs', short: 'j', type: 'string', valueName: 'n', defaultText: 'available CPUs',
-    description: 'worker threads; -j1 runs inline without workers (fuzz: scenarios in flight, default 2 × CPUs)',
+    long: 'jobs', short: 'j', type: 'string', valueName: 'n',
+    defaultText: 'available CPUs; run: inline when too few scenarios to pay for workers',
+    description: 'worker threads, kept as given; -j1 runs inline without workers (fuzz: scenarios in flight, default 2 × CPUs)',
     commands: [...RUNNERS, 'fuzz'],
   },
   {

@@ -20,6 +20,8 @@ export interface RunConfig {
   /** Profiles to run every scenario on: one, a comma list, or every registered one (`all`). */
   kernels: string[];
   jobs: number;
+  /** -j was given: `run` keeps exactly that many workers (isolation), never chooses inline itself. */
+  jobsGiven: boolean;
   timeoutMs: number;
   filter?: string;
   cacheDir?: string;
@@ -57,6 +59,7 @@ export function runConfig(ctx: CommandContext): RunConfig {
   return {
     target, kernel, kernels,
     jobs: intOption(o, 'jobs', defaultJobs()),
+    jobsGiven: o['jobs'] !== undefined,
     timeoutMs: Math.round(intOption(o, 'timeout', DEFAULT_TIMEOUT_MS) * timeoutMultiplier(ctx.io.env)),
     bail: o['bail'] === undefined ? 0 : intOption(o, 'bail', 1),
     passWithNoTests: o['pass-with-no-tests'] === true,
@@ -108,4 +111,23 @@ export function makeJobs(cfg: RunConfig, files: ReadonlyArray<{ file: string; ab
 /** What a worker of this run loads as it boots (runner/worker.ts). */
 export function preloadFor(cfg: Pick<RunConfig, 'target' | 'cacheDir'>): WorkerPreload {
   return { target: cfg.target, ...(cfg.cacheDir !== undefined ? { cacheDir: cfg.cacheDir } : {}) };
+}
+
+/**
+ * Scenarios a worker must have to pay for itself: a worker boots a fresh V8
+ * isolate, loads ~80 modules and warms its own JIT (~0.2 s of CPU, more under
+ * load). A model scenario costs ~0.5 ms inline, so two workers only beat the
+ * main thread from about a thousand of them (bench/runner-throughput.mjs); a
+ * host scenario waits ~10 ms on its processes, so workers pay off much sooner.
+ */
+const MIN_SCENARIOS_PER_WORKER: Record<RunConfig['target'], number> = { model: 500, host: 20 };
+
+/**
+ * Threads for `count` scenarios. An explicit -j N is kept (N workers: per-scenario
+ * timeouts, heap caps and crash containment); without -j a run too small to
+ * amortise workers runs inline, as jest does for a handful of test files.
+ */
+export function threadsFor(cfg: Pick<RunConfig, 'jobs' | 'jobsGiven' | 'target'>, count: number): number {
+  if (cfg.jobsGiven || cfg.jobs <= 1) return cfg.jobs;
+  return count >= 2 * MIN_SCENARIOS_PER_WORKER[cfg.target] ? Math.min(cfg.jobs, Math.floor(count / MIN_SCENARIOS_PER_WORKER[cfg.target])) : 1;
 }

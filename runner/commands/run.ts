@@ -5,7 +5,7 @@ import { listOption } from '../args.js';
 import { mergeCache } from '../cache.js';
 import { applyShard, discover, type ScenarioFile } from '../discover.js';
 import { isFiltered } from '../execute.js';
-import { makeJobs, preloadFor, runConfig, type RunConfig } from '../run-config.js';
+import { makeJobs, preloadFor, runConfig, threadsFor, type RunConfig } from '../run-config.js';
 import type { PoolOptions, WorkerPool } from '../pool.js';
 import { createReporters, parseReporterSpecs, type ReporterSpec } from '../reporters/index.js';
 import { runResults, summaryLine } from '../results.js';
@@ -96,7 +96,8 @@ export const run: Command = async (ctx) => {
   const files = cfg.shard ? applyShard(found.files, cfg.shard) : found.files;
   if (files.length === 0) return noTests(ctx, cfg, 'no scenario files found' + (ctx.positionals.length ? ` in ${ctx.positionals.join(' ')}` : ''));
   // Workers boot (a fresh V8 isolate each, ~50–100 ms) while this thread checks the target.
-  const pool = cfg.jobs > 1 && files.length > 1 ? await startPool(cfg, Math.min(cfg.jobs, files.length)) : undefined;
+  const jobs = threadsFor(cfg, files.length * cfg.kernels.length);
+  const pool = jobs > 1 && files.length > 1 ? await startPool(cfg, Math.min(jobs, files.length)) : undefined;
   let once: RunOnce;
   try {
     const unavailable = await checkTarget(cfg, pool !== undefined);
@@ -104,7 +105,7 @@ export const run: Command = async (ctx) => {
       io.stderr.write(`mls: error: ${unavailable}\n`);
       return 2;
     }
-    once = await runFiles(ctx, cfg, files, specs, { signal: ctx.signal, ...(pool ? { pool } : {}) });
+    once = await runFiles(ctx, { ...cfg, jobs }, files, specs, { signal: ctx.signal, ...(pool ? { pool } : {}) });
   } finally {
     await pool?.close();
   }
