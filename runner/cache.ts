@@ -189,6 +189,11 @@ export function mergeCache(dir: string): void {
     }
     writeAtomic(dir, PACK, formatCacheFile(pack));
     packs.set(dir, { entries: pack, mtimeMs: packMtime(dir), fresh: true });
+    try {
+      unlinkSync(join(dir, 'pack.json')); // format 1, superseded by PACK
+    } catch {
+      // none
+    }
     for (const n of merged) {
       try {
         unlinkSync(join(dir, 'ir', n));

@@ -1,7 +1,5 @@
 // Options shared by run and watch, validated once into a RunConfig.
-import { release } from 'node:os';
 import { resolve } from 'node:path';
-import { profileNames, profileProblem } from '../runtime/kernels.js';
 import { UsageError, intOption, stringOption } from './args.js';
 import type { CommandContext } from './commands/types.js';
 import { parseShard, type Shard } from './discover.js';
@@ -9,8 +7,10 @@ import type { FileJob } from './execute.js';
 import type { WorkerPreload } from './pool.js';
 import { defaultJobs } from './options.js';
 import { compilerVersion } from './version.js';
+import { defaultKernel } from './kernel-default.js';
 
-export const DEFAULT_KERNEL = 'linux-6.18';
+export { DEFAULT_KERNEL, hostKernel } from './kernel-default.js';
+
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
 export interface RunConfig {
@@ -38,11 +38,13 @@ export function timeoutMultiplier(env: NodeJS.ProcessEnv): number {
   return n;
 }
 
-export function runConfig(ctx: CommandContext): RunConfig {
+export async function runConfig(ctx: CommandContext): Promise<RunConfig> {
   const o = ctx.options;
   const target = stringOption(o, 'target') ?? 'model';
   if (target !== 'model' && target !== 'host') throw new UsageError(`--target must be model or host, got '${target}'`);
-  const kernels = parseKernels(stringOption(o, 'kernel'), target);
+  const kernelText = stringOption(o, 'kernel');
+  // The profile registry (~45 ms of module loading and profile building) only when a profile is named.
+  const kernels = kernelText === undefined ? [defaultKernel(target)] : (await import('./kernel-option.js')).parseKernels(kernelText, target);
   const kernel = kernels[0]!;
   const filter = stringOption(o, 'filter');
   if (filter !== undefined) {
@@ -76,31 +78,6 @@ export function makeJob(cfg: RunConfig, file: { file: string; absPath: string })
     ...(cfg.filter !== undefined ? { filter: cfg.filter } : {}),
     ...(cfg.cacheDir !== undefined ? { cacheDir: cfg.cacheDir } : {}),
   };
-}
-
-/** The host's kernel as a base profile name (`uname -r` 6.18.44 → linux-6.18). */
-export function hostKernel(): string {
-  const m = /^(\d+)\.(\d+)/.exec(release());
-  return m ? `linux-${m[1]}.${m[2]}` : DEFAULT_KERNEL;
-}
-
-/**
- * `--kernel`: one profile, a comma list, or `all` (every registered profile). Without
- * it: the host's base version with --target host, linux-6.18 otherwise. The host
- * target runs what it is, so only the model validates names.
- */
-export function parseKernels(text: string | undefined, target: 'model' | 'host'): string[] {
-  if (text === undefined) return [target === 'host' ? hostKernel() : DEFAULT_KERNEL];
-  const names = text === 'all' ? profileNames() : text.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (names.length === 0) throw new UsageError(`--kernel needs a profile name, a comma list or 'all'`);
-  if (target === 'host' && names.length > 1) throw new UsageError('--target host runs the machine\'s own kernel: give at most one --kernel');
-  if (target === 'model') {
-    for (const n of names) {
-      const why = profileProblem(n);
-      if (why) throw new UsageError(`--kernel ${n}: ${why} (mls list --kernels)`);
-    }
-  }
-  return [...new Set(names)];
 }
 
 /** One job per (file, profile); with several profiles the scenario name carries the profile. */

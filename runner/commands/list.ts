@@ -51,7 +51,7 @@ async function kernels(ctx: CommandContext): Promise<number> {
 
 export const list: Command = async (ctx) => {
   if (ctx.options['kernels']) return kernels(ctx);
-  const cfg = runConfig(ctx);
+  const cfg = await runConfig(ctx);
   const found = discover(ctx.positionals, ctx.io.cwd);
   const files = cfg.shard ? applyShard(found.files, cfg.shard) : found.files;
   const out: Listed[] = [];

@@ -89,17 +89,19 @@ export async function runFiles(
 
 export const run: Command = async (ctx) => {
   const { io } = ctx;
-  const cfg = runConfig(ctx);
+  const cfg = await runConfig(ctx);
   const specs = parseReporterSpecs(listOption(ctx.options, 'reporter'), io);
-  const found = discover(ctx.positionals, io.cwd);
-  for (const u of found.unmatched) io.stderr.write(`mls: warning: no .mls file matches '${u}'\n`);
-  const files = cfg.shard ? applyShard(found.files, cfg.shard) : found.files;
-  if (files.length === 0) return noTests(ctx, cfg, 'no scenario files found' + (ctx.positionals.length ? ` in ${ctx.positionals.join(' ')}` : ''));
-  // Workers boot (a fresh V8 isolate each, ~50–100 ms) while this thread checks the target.
-  const jobs = threadsFor(cfg, files.length * cfg.kernels.length);
-  const pool = jobs > 1 && files.length > 1 ? await startPool(cfg, Math.min(jobs, files.length)) : undefined;
+  // Workers boot (a fresh V8 isolate each, ~0.1–0.2 s) while this thread globs the files and checks
+  // the target: with -j N given the pool's size is known before the files are.
+  let pool = cfg.jobsGiven && cfg.jobs > 1 ? await startPool(cfg, cfg.jobs) : undefined;
   let once: RunOnce;
   try {
+    const found = discover(ctx.positionals, io.cwd);
+    for (const u of found.unmatched) io.stderr.write(`mls: warning: no .mls file matches '${u}'\n`);
+    const files = cfg.shard ? applyShard(found.files, cfg.shard) : found.files;
+    if (files.length === 0) return noTests(ctx, cfg, 'no scenario files found' + (ctx.positionals.length ? ` in ${ctx.positionals.join(' ')}` : ''));
+    const jobs = threadsFor(cfg, files.length * cfg.kernels.length);
+    if (!pool && jobs > 1 && files.length > 1) pool = await startPool(cfg, Math.min(jobs, files.length));
     const unavailable = await checkTarget(cfg, pool !== undefined);
     if (unavailable) {
       io.stderr.write(`mls: error: ${unavailable}\n`);

@@ -173,7 +173,7 @@ class WatchSession {
 
 export const watch: Command = async (ctx) => {
   const { io } = ctx;
-  const cfg = { ...runConfig(ctx), bail: 0 };
+  const cfg = { ...(await runConfig(ctx)), bail: 0 };
   const unavailable = await checkTarget(cfg);
   if (unavailable) {
     io.stderr.write(`mls: error: ${unavailable}\n`);
