@@ -9,6 +9,8 @@ import type { Sink } from './sink.js';
 import type { Progress, Reporter, ReporterEnv } from './types.js';
 
 const CI_EVERY_MS = 5000;
+/** Redraws of the progress line at most this often: a terminal write per result cost more than a model scenario. */
+const REDRAW_EVERY_MS = 40;
 
 function failedCheck(c: CheckResult, style: Style): string[] {
   const out = [`  ${style.red('✗')} ${style.bold(c.name)}  ${style.dim(`${c.location.file}:${c.location.line}:${c.location.column}`)}`];
@@ -41,6 +43,7 @@ export class SpecReporter implements Reporter {
   private readonly redraw: boolean;
   private started = performance.now();
   private lastPlain = 0;
+  private lastDraw = -Infinity;
   private last: Progress = { done: 0, total: 0, failed: 0, skipped: 0 };
   private drawn = false;
   private readonly skipped: FileResult[] = [];
@@ -69,9 +72,13 @@ export class SpecReporter implements Reporter {
     this.drawn = false;
   }
 
-  progress(p: Progress): void {
+  progress(p: Progress, force = false): void {
     this.last = p;
     if (this.redraw) {
+      // The last result's line is drawn too: end() clears it and prints the summary.
+      const now = performance.now();
+      if (!force && p.done < p.total && now - this.lastDraw < REDRAW_EVERY_MS) return;
+      this.lastDraw = now;
       const line = `${this.style.yellow('RUNS')} ${this.statusText(p)}`;
       this.sink.write(`\r\u001b[K${line.slice(0, Math.max(20, this.env.columns + 20))}`);
       this.drawn = true;
@@ -85,7 +92,7 @@ export class SpecReporter implements Reporter {
     if (r.outcome === 'FAIL' || r.outcome === 'ERROR') {
       this.clear();
       this.sink.write(renderFailure(r, this.style));
-      if (this.redraw) this.progress(this.last);
+      if (this.redraw) this.progress(this.last, true);
     } else if (r.outcome === 'SKIP') {
       this.skipped.push(r);
     }
