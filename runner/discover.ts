@@ -37,6 +37,9 @@ export function walk(dir: string, out: string[] = []): string[] {
 }
 
 export function displayPath(abs: string, cwd: string): string {
+  // The common case, a file under cwd, without path.relative (a run shows thousands of paths).
+  const base = cwd.endsWith(sep) ? cwd : cwd + sep;
+  if (abs.startsWith(base) && !abs.includes(`${sep}.`) && !abs.includes(sep + sep)) return sep === '/' ? abs.slice(base.length) : abs.slice(base.length).split(sep).join('/');
   const rel = relative(cwd, abs);
   const shown = rel.startsWith('..') || isAbsolute(rel) ? abs : rel;
   return shown.split(sep).join('/');
