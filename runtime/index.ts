@@ -21,7 +21,7 @@ export { capable, capSetEffective, doPrlimit, rootCreds, ALL_CAPS, type Creds, t
 export { exec } from './exec.js';
 export { readByte, readByteAt, writeByte, writeByteAt, touchPage, growStack, randomPages, randomPageNumbers } from './access.js';
 export { DEFAULT_IMAGE, loadImage, loadEmpty } from './image.js';
-export { status, smaps, rollupLocked, vmFlags, vmaName, mincore, mclFuture, mapsLineCount } from './procfs.js';
+export { status, smaps, rollupLocked, vmFlags, vmaName, mincore, mincoreRanges, mclFuture, mapsLineCount, type SmapsView } from './procfs.js';
 export { assertInvariants, checkMm, InvariantError } from './invariants.js';
 export { MemObject } from './pages.js';
 export * as vm from './vma.js';

@@ -10,7 +10,7 @@
 // Runs live in a RunPool (run-pool.ts): typed arrays, not objects, because a
 // million random faults would otherwise leave a million long-lived objects for
 // the garbage collector and a pointer chase per run. Callers see Run objects:
-// copies made on demand. RSS counters change here and only here.
+// copies made on demand. RSS counters and MemObject.rmapGen change here and only here.
 import { PTRS_PER_PTE } from './constants.js';
 import type { MemObject, RmapTable } from './pages.js';
 import { NIL, RunPool } from './run-pool.js';
@@ -179,6 +179,7 @@ export class PageTable implements RmapTable {
     this.lastFresh = true;
     const base = obj.allocate(1), id = this.idOf(obj);
     this.account(obj, 1);
+    obj.rmapGen++;
     if (prev !== NIL && rp.obj(prev) === id) {
       const len = rp.len(prev);
       if (rp.start(prev) + len === vpn && rp.base(prev) + len === base && !(next !== NIL && rp.start(next) === vpn + 1)) {
@@ -212,6 +213,7 @@ export class PageTable implements RmapTable {
     if (end - start > 1 || this.find(start) !== NIL) this.unmap(start, end);
     const id = this.idOf(obj), rp = this.runs;
     this.account(obj, end - start);
+    obj.rmapGen++;
     for (let s = start; s < end; ) {
       const k = blk(s);
       const e = Math.min(end, (k + 1) * B);
@@ -249,6 +251,7 @@ export class PageTable implements RmapTable {
         if (he <= start) { prev = r; r = next; continue; }
         const s = Math.max(hs, start), e = Math.min(he, end), obj = this.objs[rp.obj(r)]!, hb = rp.base(r);
         this.account(obj, -(e - s));
+        obj.rmapGen++;
         if (fn) fn(s, e, obj, hb + (s - hs));
         if (hs < start && he > end) {
           rp.setLen(r, start - hs);
@@ -320,26 +323,10 @@ export class PageTable implements RmapTable {
     if (id === undefined) return out;
     const rp = this.runs;
     for (const p of this.pages.values()) {
-      for (let s = 0; s < D; s++) {
-        for (let r = p.slots[s]!; r !== NIL; r = rp.next(r)) if (rp.obj(r) === id) out.push([rp.base(r), rp.base(r) + rp.len(r)]);
-      }
-    }
-    return out;
-  }
-
-  indexRangesByObject(): Map<MemObject, Array<[number, number]>> {
-    const out = new Map<MemObject, Array<[number, number]>>();
-    const rp = this.runs;
-    for (const p of this.pages.values()) {
       for (let s = 0, seen = 0; s < D && seen < p.used; s++) {
         if (p.slots[s] === NIL) continue;
         seen++;
-        for (let r = p.slots[s]!; r !== NIL; r = rp.next(r)) {
-          const obj = this.objs[rp.obj(r)]!;
-          let list = out.get(obj);
-          if (!list) out.set(obj, (list = []));
-          list.push([rp.base(r), rp.base(r) + rp.len(r)]);
-        }
+        for (let r = p.slots[s]!; r !== NIL; r = rp.next(r)) if (rp.obj(r) === id) out.push([rp.base(r), rp.base(r) + rp.len(r)]);
       }
     }
     return out;
@@ -358,7 +345,7 @@ export class PageTable implements RmapTable {
     this.lastObjId = -1;
     this.nRuns = 0;
     this.rss.anon = this.rss.file = this.rss.shmem = 0;
-    for (const o of this.objects) o.tables.delete(this);
+    for (const o of this.objects) { o.tables.delete(this); o.rmapGen++; }
     this.objects.clear();
   }
 

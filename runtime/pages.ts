@@ -54,6 +54,13 @@ export class MemObject {
    */
   bdi: BackingDev = DEFAULT_BDI;
   /**
+   * Bumped by page-table.ts whenever a PTE run into this object appears, changes or
+   * goes (in any table): rmap.ts keeps mapcounts computed at one generation.
+   */
+  rmapGen = 0;
+  /** rmap.ts's cache: the mapcount segments as of rmapGen and externalMapcount. */
+  rmapCache: { gen: number; ext: number; segs: MapcountSegments } | null = null;
+  /**
    * Bytes written, per page index: a number when only offset 0 was written, else a
    * map offset -> value. Anonymous objects keep offset 0 in `first` instead (their
    * indexes are dense, from the bump allocator): a million touched pages cost 1 MB.
@@ -118,11 +125,12 @@ export const ZERO_PAGE = new MemObject('zero', 'zero page');
 /** PTE markers of guard regions (not pages; fault SIGSEGV). */
 export const GUARD_MARKER = new MemObject('guard', 'guard marker');
 
+/** Mapcounts over an object's index space as sorted segments [start, end, count] (count >= 1). */
+export type MapcountSegments = Array<[number, number, number]>;
+
 /** What the rmap needs from a page table (page-table.ts implements it). */
 export interface RmapTable {
   indexRangesOf(obj: MemObject): Array<[number, number]>;
-  /** indexRangesOf for every object at once: one walk of the table. */
-  indexRangesByObject(): Map<MemObject, Array<[number, number]>>;
   allRuns(): Array<{ start: number; end: number; obj: MemObject; base: number }>;
   unmap(start: number, end: number): void;
 }

@@ -8,7 +8,7 @@ import { PAGE_SIZE } from './constants.js';
 import type { Mm, Task } from './mm.js';
 import { anonHugeBytes } from './huge-memory.js';
 import { GUARD_MARKER } from './pages.js';
-import { RmapCache } from './rmap.js';
+import { pssSegments } from './rmap.js';
 import { IntervalSet } from './interval-set.js';
 import { VM_LOCKED, VM_LOCKONFAULT, vmFlagLetters, type Vma } from './vma.js';
 
@@ -37,14 +37,14 @@ export interface SmapsView {
 }
 
 /** One VMA's smaps counters (show_smap), bytes as printed (kB granularity). */
-export function smaps(t: Task, v: Vma, rmap = new RmapCache()): SmapsView {
+export function smaps(t: Task, v: Vma): SmapsView {
   let rss = 0, anon = 0, pss = 0;
   t.mm.pt.forEachIn(v.start, v.end, (s, e, obj, base) => {
     if (!obj.countsRss) return;
     const n = e - s;
     rss += n;
     if (obj.isAnon) anon += n;
-    const segs = rmap.segments(obj);
+    const segs = pssSegments(obj);
     if (!segs) { pss += n * PSS_ONE; return; }
     let covered = 0;
     for (const [a, b, c] of segs) {
@@ -56,25 +56,40 @@ export function smaps(t: Task, v: Vma, rmap = new RmapCache()): SmapsView {
     pss += (n - covered) * PSS_ONE;
   });
   const locked = v.flags & VM_LOCKED ? pss : 0;
-  const kb = (x: number): number => Math.floor(x / 2 ** (PSS_SHIFT + 10)) * 1024;
   return {
     rss: rss * PAGE_SIZE, anonymous: anon * PAGE_SIZE, anonHuge: anonHugeBytes(t.mm, v), pss: kb(pss), locked: kb(locked),
     pssRaw: pss, pssLockedRaw: locked,
   };
 }
 
-/** smaps_rollup Locked: the PSS sums of all VMAs, rounded once. */
-export function rollupLocked(t: Task): number {
-  const rmap = new RmapCache();
+/** PSS fixed point (bytes << PSS_SHIFT) to the kB-granular bytes procfs prints. */
+const kb = (x: number): number => Math.floor(x / 2 ** (PSS_SHIFT + 10)) * 1024;
+
+/**
+ * smaps_rollup Locked: the PSS sums of all VMAs, rounded once. `known` holds
+ * smaps views already rendered in this pass (a snapshot's regions).
+ */
+export function rollupLocked(t: Task, known?: ReadonlyMap<Vma, SmapsView>): number {
   let raw = 0;
-  t.mm.vmas.forEach((v) => { if (v.flags & VM_LOCKED) raw += smaps(t, v, rmap).pssLockedRaw; });
-  return Math.floor(raw / 2 ** (PSS_SHIFT + 10)) * 1024;
+  t.mm.vmas.forEach((v) => { if (v.flags & VM_LOCKED) raw += (known?.get(v) ?? smaps(t, v)).pssLockedRaw; });
+  return kb(raw);
 }
 
-/** VmFlags letters, minus "lf" on profiles older than v6.2. */
+/** Flag letters by flags word (+ 2^32 when droppable): a VMA's letters are rendered for every snapshot. */
+const lettersMemo = new Map<number, readonly string[]>();
+const lettersNoLfMemo = new Map<number, readonly string[]>();
+
+/** VmFlags letters, minus "lf" on profiles older than v6.2 (a fresh array: observations own theirs). */
 export function vmFlags(t: Task, v: Vma): string[] {
-  const l = vmFlagLetters(v);
-  return t.system.profile.behaviour.smapsShowsLockOnFault || !(v.flags & VM_LOCKONFAULT) ? l : l.filter((x) => x !== 'lf');
+  const key = (v.flags >>> 0) + (v.droppable ? 2 ** 32 : 0);
+  const noLf = !t.system.profile.behaviour.smapsShowsLockOnFault && (v.flags & VM_LOCKONFAULT) !== 0;
+  const memo = noLf ? lettersNoLfMemo : lettersMemo;
+  let l = memo.get(key);
+  if (!l) {
+    l = noLf ? vmFlagLetters(v).filter((x) => x !== 'lf') : vmFlagLetters(v);
+    memo.set(key, l);
+  }
+  return l.slice();
 }
 
 /** fs/proc/task_mmu.c:show_map_vma name column. */
@@ -90,20 +105,44 @@ export function vmaName(mm: Mm, v: Vma): string {
 /** Lines of /proc/pid/maps: every VMA plus the gate VMA. */
 export function mapsLineCount(mm: Mm): number { return mm.mapCount + (mm.gate ? 1 : 0); }
 
-/** mincore over pages [start, end): resident pages as intervals of page numbers. */
-export function mincore(mm: Mm, start: number, end: number): IntervalSet {
-  const out = new IntervalSet();
+/**
+ * mincore over pages [start, end): resident pages as sorted, disjoint, non-adjacent
+ * intervals [a, b) of page numbers (a fresh array).
+ */
+export function mincoreRanges(mm: Mm, start: number, end: number): Array<[number, number]> {
+  const raw: Array<[number, number]> = [];
+  let sorted = true;
+  const add = (a: number, b: number): void => {
+    if (a >= b) return;
+    if (raw.length && a < raw[raw.length - 1]![0]) sorted = false;
+    raw.push([a, b]);
+  };
   for (const v of mm.vmas.overlapping(start, end)) {
     const s = Math.max(v.start, start), e = Math.min(v.end, end);
     // can_do_mincore: a VMA with vm_ops but no file (vdso, vvar) is reported all resident.
-    if (v.special) { out.add(s, e); continue; }
-    mm.pt.forEachIn(s, e, (a, b, obj) => { if (obj !== GUARD_MARKER) out.add(a, b); });
+    if (v.special) { add(s, e); continue; }
+    mm.pt.forEachIn(s, e, (a, b, obj) => { if (obj !== GUARD_MARKER) add(a, b); });
     const f = v.file;
     if (f && f.kind !== 'hugetlb') {
-      const is = v.index(s), ie = v.index(e);
-      f.cache.forEachIn(is, ie, (a, b) => out.add(a - v.pgoff + v.start, b - v.pgoff + v.start));
+      const is = v.index(s), ie = v.index(e), d = v.start - v.pgoff;
+      f.cache.forEachIn(is, ie, (a, b) => add(a + d, b + d));
     }
   }
+  if (!sorted) raw.sort((x, y) => x[0] - y[0]);
+  // The union, joined where pieces touch (as IntervalSet keeps it).
+  let n = 0;
+  for (const r of raw) {
+    if (n > 0 && r[0] <= raw[n - 1]![1]) { if (r[1] > raw[n - 1]![1]) raw[n - 1]![1] = r[1]; }
+    else raw[n++] = r;
+  }
+  raw.length = n;
+  return raw;
+}
+
+/** mincore over pages [start, end): resident pages as intervals of page numbers. */
+export function mincore(mm: Mm, start: number, end: number): IntervalSet {
+  const out = new IntervalSet();
+  for (const [a, b] of mincoreRanges(mm, start, end)) out.add(a, b);
   return out;
 }
 

@@ -1,12 +1,36 @@
 // Linux: mm/rmap.c — how many PTEs map a page (folio_precise_page_mapcount).
 // Model: walk the page tables recorded in MemObject.tables (the anon_vma /
 // address_space interval trees' job) and count the PTEs covering each index.
-import type { MemObject, RmapTable } from './pages.js';
+// The counts of an object are kept per MemObject.rmapGen (page-table.ts bumps it
+// at every change of a run into the object): a snapshot after every step asks
+// about the same vDSO and executable pages again and again.
+import type { MapcountSegments, MemObject } from './pages.js';
+
+export type { MapcountSegments } from './pages.js';
+
+/** Cached segments of obj if still valid, else undefined. */
+function cached(obj: MemObject): MapcountSegments | undefined {
+  const c = obj.rmapCache;
+  return c && c.gen === obj.rmapGen && c.ext === obj.externalMapcount ? c.segs : undefined;
+}
 
 /** Mapcount of one page. */
 export function mapcount(obj: MemObject, index: number): number {
   // A private anonymous page is mapped at most once per mm: one table, one PTE.
   if (obj.kind === 'anon' && obj.externalMapcount === 0 && obj.tables.size === 1) return 1;
+  const segs = cached(obj);
+  if (segs) {
+    // Binary search for the segment holding index; outside every segment only other processes map it.
+    let lo = 0, hi = segs.length - 1;
+    while (lo <= hi) {
+      const m = (lo + hi) >> 1, g = segs[m]!;
+      if (index < g[0]) hi = m - 1;
+      else if (index >= g[1]) lo = m + 1;
+      else return g[2];
+    }
+    return obj.externalMapcount;
+  }
+  // Between mutations (a COW loop): a direct count, no cache to rebuild each time.
   let n = obj.externalMapcount;
   for (const t of obj.tables) {
     for (const [s, e] of t.indexRangesOf(obj)) if (index >= s && index < e) n++;
@@ -14,13 +38,13 @@ export function mapcount(obj: MemObject, index: number): number {
   return n;
 }
 
-/** Mapcounts over an object's index space as sorted segments [start, end, count] (count >= 1). */
-export type MapcountSegments = Array<[number, number, number]>;
-
-export function mapcountSegments(obj: MemObject, rangesIn: (t: RmapTable, obj: MemObject) => Array<[number, number]> = (t, o) => t.indexRangesOf(o)): MapcountSegments {
+/** Mapcounts over an object's index space (count >= 1), cached until the object's runs change. */
+export function mapcountSegments(obj: MemObject): MapcountSegments {
+  const hit = cached(obj);
+  if (hit) return hit;
   const edges = new Map<number, number>();
   for (const t of obj.tables) {
-    for (const [s, e] of rangesIn(t, obj)) {
+    for (const [s, e] of t.indexRangesOf(obj)) {
       edges.set(s, (edges.get(s) ?? 0) + 1);
       edges.set(e, (edges.get(e) ?? 0) - 1);
     }
@@ -32,27 +56,11 @@ export function mapcountSegments(obj: MemObject, rangesIn: (t: RmapTable, obj: M
     depth += edges.get(keys[i]!)!;
     if (depth > 0) out.push([keys[i]!, keys[i + 1]!, depth + obj.externalMapcount]);
   }
+  obj.rmapCache = { gen: obj.rmapGen, ext: obj.externalMapcount, segs: out };
   return out;
 }
 
-/** A cache of mapcount segments for one rendering pass (procfs). */
-export class RmapCache {
-  private cache = new Map<MemObject, MapcountSegments | null>();
-  /** Each table walked once per pass, for all its objects (a snapshot asks about the vdso, the executable, …). */
-  private byTable = new Map<RmapTable, Map<MemObject, Array<[number, number]>>>();
-  private readonly rangesIn = (t: RmapTable, obj: MemObject): Array<[number, number]> => {
-    let m = this.byTable.get(t);
-    if (!m) this.byTable.set(t, (m = t.indexRangesByObject()));
-    return m.get(obj) ?? [];
-  };
-
-  /** Segments for obj, or null when every mapped page has mapcount 1 (the common case). */
-  segments(obj: MemObject): MapcountSegments | null {
-    let s = this.cache.get(obj);
-    if (s === undefined) {
-      s = obj.externalMapcount === 0 && obj.tables.size <= 1 && obj.kind === 'anon' ? null : mapcountSegments(obj, this.rangesIn);
-      this.cache.set(obj, s);
-    }
-    return s;
-  }
+/** Segments for obj, or null when every mapped page has mapcount 1 (the common case). */
+export function pssSegments(obj: MemObject): MapcountSegments | null {
+  return obj.externalMapcount === 0 && obj.tables.size <= 1 && obj.kind === 'anon' ? null : mapcountSegments(obj);
 }

@@ -2,6 +2,7 @@
 // the IR are region-relative; only the process holding a binding knows its base.
 import type { Addr, Len } from '../../../schema/generated/types.js';
 import { PAGE_SIZE, type Task } from '../../../runtime/index.js';
+import type { Vma } from '../../../runtime/vma.js';
 
 const U64 = 1n << 64n;
 export const mod64 = (v: bigint): bigint => ((v % U64) + U64) % U64;
@@ -20,35 +21,36 @@ export class Proc {
   initialBrk = 0;
   constructor(public task: Task) {}
 
-  /** Built-in regions, resolved now: heap, stack, vdso, vvar (absent ones left out). One walk over the VMAs. */
-  builtins(): Map<string, Region> {
-    const mm = this.task.mm, P = BigInt(PAGE_SIZE);
-    const span = (v: { start: number; end: number }): Region => ({ base: BigInt(v.start) * P, len: BigInt(v.end - v.start) * P });
-    let stack: Region | undefined, vdso: Region | undefined, vvar: Region | undefined;
+  /**
+   * Built-in regions, resolved now: [name, base, len] in bytes (exact numbers: user
+   * addresses are below 2^47), heap, stack, vdso, vvar in that order (absent ones
+   * left out). One walk over the VMAs.
+   */
+  builtinSpans(): Array<[string, number, number]> {
+    const mm = this.task.mm;
+    let stack: Vma | undefined, vdso: Vma | undefined, vvar: Vma | undefined;
     mm.vmas.forEach((v) => {
-      if (!stack && mm.startStack >= 0 && v.start <= mm.startStack && v.end > mm.startStack) stack = span(v);
-      else if (v.special === 'vdso') vdso ??= span(v);
-      else if (v.special === 'vvar') vvar ??= span(v);
+      if (!stack && mm.startStack >= 0 && v.start <= mm.startStack && v.end > mm.startStack) stack = v;
+      else if (v.special === 'vdso') vdso ??= v;
+      else if (v.special === 'vvar') vvar ??= v;
     });
     // In BUILTIN_NAMES order, whatever the address order.
-    const out = new Map<string, Region>([['heap', { base: BigInt(this.initialBrk), len: BigInt(Math.max(0, mm.brk - this.initialBrk)) }]]);
-    if (stack) out.set('stack', stack);
-    if (vdso) out.set('vdso', vdso);
-    if (vvar) out.set('vvar', vvar);
+    const out: Array<[string, number, number]> = [['heap', this.initialBrk, Math.max(0, mm.brk - this.initialBrk)]];
+    if (stack) out.push(['stack', stack.start * PAGE_SIZE, (stack.end - stack.start) * PAGE_SIZE]);
+    if (vdso) out.push(['vdso', vdso.start * PAGE_SIZE, (vdso.end - vdso.start) * PAGE_SIZE]);
+    if (vvar) out.push(['vvar', vvar.start * PAGE_SIZE, (vvar.end - vvar.start) * PAGE_SIZE]);
     return out;
+  }
+
+  /** Built-in regions, resolved now: heap, stack, vdso, vvar (absent ones left out). */
+  builtins(): Map<string, Region> {
+    return new Map(this.builtinSpans().map(([name, base, len]) => [name, { base: BigInt(base), len: BigInt(len) }]));
   }
 
   region(name: string): Region {
     const r = this.regions.get(name) ?? (BUILTIN_NAMES.includes(name) ? this.builtins().get(name) : undefined);
     if (!r) throw new ScenarioError(`region ${name} is not bound in process ${this.task.name}`);
     return r;
-  }
-
-  /** Every bound region, user bindings first (as the host executor reports them), then the built-ins they do not shadow. */
-  boundRegions(): Array<[string, Region]> {
-    const out = [...this.regions];
-    for (const [name, r] of this.builtins()) if (!this.regions.has(name)) out.push([name, r]);
-    return out;
   }
 
   addr(a: Addr): bigint {

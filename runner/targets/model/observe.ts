@@ -2,43 +2,61 @@
 // /proc/pid/status, smaps, smaps_rollup, maps and mincore would show.
 import type { RegionObservation, Snapshot, VmaObservation } from '../../../schema/generated/types.js';
 import {
-  PAGE_SIZE, mapsLineCount, mclFuture, mincore, rollupLocked, smaps, status, vmFlags,
+  PAGE_SIZE, mapsLineCount, mclFuture, mincoreRanges, rollupLocked, smaps, status, vmFlags, type SmapsView,
 } from '../../../runtime/index.js';
-import { RmapCache } from '../../../runtime/rmap.js';
+import type { Vma } from '../../../runtime/vma.js';
 import type { Proc, Region } from './bindings.js';
 
 const P = BigInt(PAGE_SIZE);
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
-function regionObservation(p: Proc, r: Region, rmap: RmapCache): RegionObservation {
+/** smaps of each VMA rendered once per snapshot (regions overlap; smaps_rollup reads the locked ones again). */
+type SmapsMemo = Map<Vma, SmapsView>;
+
+/** One region's observation over pages [sp, ep); off(page) is the byte offset of a page from the region's base. */
+function observeRange(p: Proc, sp: number, ep: number, len: number, off: (pg: number) => number, memo: SmapsMemo): RegionObservation {
   const t = p.task, mm = t.mm;
-  const endB = r.base + r.len;
-  const sp = Number(r.base / P), ep = Number((endB + P - 1n) / P);
-  const hit = r.len === 0n
-    ? [mm.vmas.lookup(sp)].filter((v) => v !== undefined)
-    : mm.vmas.overlapping(sp, ep);
+  let hit: Vma[];
+  if (len === 0) { const v = mm.vmas.lookup(sp); hit = v ? [v] : []; } else hit = mm.vmas.overlapping(sp, ep);
   const vmas: VmaObservation[] = hit.map((v) => {
-    const s = smaps(t, v, rmap);
+    let s = memo.get(v);
+    if (!s) memo.set(v, (s = smaps(t, v)));
     return {
-      start: Number(BigInt(v.start) * P - r.base), end: Number(BigInt(v.end) * P - r.base),
+      start: off(v.start), end: off(v.end),
       prot: v.prot(), shared: v.shared(), flags: vmFlags(t, v),
       rss: s.rss, pss: s.pss, locked: s.locked, anonymous: s.anonymous, anonHuge: s.anonHuge,
     };
   });
   // mincore over the pages of [base, base+len), as page indexes from the region's first page.
-  const resident: Array<[number, number]> = [];
-  if (r.len > 0n) mincore(mm, sp, ep).forEachIn(sp, ep, (a, b) => resident.push([a - sp, b - sp]));
-  return { len: Number(r.len), vmas, resident };
+  const resident = len > 0 ? mincoreRanges(mm, sp, ep) : [];
+  for (const x of resident) { x[0] -= sp; x[1] -= sp; }
+  return { len, vmas, resident };
+}
+
+/** A region given in bytes as exact numbers (the usual case: addresses below 2^53), else as BigInt. */
+function regionObservation(p: Proc, base: number, len: number, memo: SmapsMemo): RegionObservation {
+  if (base + len > Number.MAX_SAFE_INTEGER) return bigRegionObservation(p, { base: BigInt(base), len: BigInt(len) }, memo);
+  return observeRange(p, Math.floor(base / PAGE_SIZE), Math.ceil((base + len) / PAGE_SIZE), len, (pg) => pg * PAGE_SIZE - base, memo);
+}
+
+function bigRegionObservation(p: Proc, r: Region, memo: SmapsMemo): RegionObservation {
+  const endB = r.base + r.len;
+  if (endB <= SAFE) return regionObservation(p, Number(r.base), Number(r.len), memo);
+  const off = (pg: number): number => Number(BigInt(pg) * P - r.base);
+  return observeRange(p, Number(r.base / P), Number((endB + P - 1n) / P), Number(r.len), off, memo);
 }
 
 export function snapshot(p: Proc): Snapshot {
   const t = p.task;
-  const rmap = new RmapCache();
+  const memo: SmapsMemo = new Map();
   const regions: Record<string, RegionObservation> = {};
-  for (const [name, r] of p.boundRegions()) regions[name] = regionObservation(p, r, rmap);
+  // User bindings first (as the host executor reports them), then the built-ins they do not shadow.
+  for (const [name, r] of p.regions) regions[name] = bigRegionObservation(p, r, memo);
+  for (const [name, base, len] of p.builtinSpans()) if (!p.regions.has(name)) regions[name] = regionObservation(p, base, len, memo);
   return {
     status: status(t),
     mapCount: mapsLineCount(t.mm),
-    lockedTotal: rollupLocked(t),
+    lockedTotal: rollupLocked(t, memo),
     mclFuture: mclFuture(t.mm),
     regions,
   };
