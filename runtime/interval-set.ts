@@ -1,54 +1,75 @@
 // Sets of page indexes stored as sorted disjoint half-open intervals [start, end),
 // never as per-page arrays: a 1 TiB mapping with a few resident pages costs a few
 // intervals. Backed by ChunkedList, so operations are O(log n + touched intervals).
+// Intervals never touch (adjacent ones are joined), so a set has one representation.
+// Growing an interval in place (the usual add: sequential faults, readahead) splices
+// nothing; the list itself is made on first use (most page objects never need one).
 import { ChunkedList } from './chunked-list.js';
 
 export interface Interval { start: number; end: number }
 
+const startOf = (i: Interval): number => i.start;
+
 export class IntervalSet {
-  private list = new ChunkedList<Interval>((i) => i.start);
+  private lazy: ChunkedList<Interval> | null = null;
   private total = 0;
+
+  private get list(): ChunkedList<Interval> { return (this.lazy ??= new ChunkedList<Interval>(startOf)); }
 
   /** Number of indexes in the set. */
   get count(): number { return this.total; }
-  get intervals(): number { return this.list.size; }
+  get intervals(): number { return this.lazy ? this.lazy.size : 0; }
 
   has(i: number): boolean {
-    const f = this.list.floor(i);
+    if (!this.lazy) return false;
+    const f = this.lazy.floor(i);
     return f !== undefined && i < f.end;
   }
 
   add(start: number, end: number): void {
     if (start >= end) return;
-    this.remove(start, end);
-    let s = start, e = end;
-    const prev = this.list.floor(start - 1);
-    if (prev && prev.end === start) { s = prev.start; this.list.remove(prev.start); this.total -= prev.end - prev.start; }
-    const next = this.list.ceil(end);
-    if (next && next.start === end) { e = next.end; this.list.remove(next.start); this.total -= next.end - next.start; }
-    this.list.insert({ start: s, end: e });
-    this.total += e - s;
+    const list = this.list;
+    // An interval overlapping or touching [start, end) from the left grows in place.
+    const f = list.floor(start);
+    const base = f && f.end >= start ? f : undefined;
+    let e = base ? Math.max(base.end, end) : end;
+    // Intervals starting inside or right at the end of the new one are absorbed.
+    for (let nx = list.higher(base ? base.start : start); nx && nx.start <= e; nx = list.higher(nx.start)) {
+      e = Math.max(e, nx.end);
+      list.remove(nx.start);
+      this.total -= nx.end - nx.start;
+    }
+    if (base) { this.total += e - base.end; base.end = e; }
+    else { list.insert({ start, end: e }); this.total += e - start; }
   }
 
   remove(start: number, end: number): void {
-    if (start >= end) return;
-    const hits: Interval[] = [];
-    const f = this.list.floor(start);
-    if (f && f.end > start) hits.push(f);
-    this.list.forRange(start + 1, end, (i) => { if (i !== f) hits.push(i); });
-    for (const h of hits) {
-      this.list.remove(h.start);
-      this.total -= h.end - h.start;
-      if (h.start < start) { this.list.insert({ start: h.start, end: start }); this.total += start - h.start; }
-      if (h.end > end) { this.list.insert({ start: end, end: h.end }); this.total += h.end - end; }
+    if (start >= end || !this.lazy) return;
+    const list = this.lazy;
+    let h = list.floor(start);
+    if (!h || h.end <= start) h = list.higher(start);
+    while (h && h.start < end) {
+      if (h.start < start) {
+        // Its head stays; a tail past end becomes an interval of its own.
+        if (h.end > end) { list.insert({ start: end, end: h.end }); this.total -= end - start; h.end = start; return; }
+        this.total -= h.end - start;
+        h.end = start;
+      } else {
+        list.remove(h.start);
+        if (h.end > end) { list.insert({ start: end, end: h.end }); this.total -= end - h.start; return; }
+        this.total -= h.end - h.start;
+      }
+      h = list.higher(h.start);
     }
   }
 
   /** Calls fn with each maximal sub-interval of [start, end) inside the set, in order. */
   forEachIn(start: number, end: number, fn: (s: number, e: number) => void): void {
-    const f = this.list.floor(start);
+    if (!this.lazy) return;
+    const list = this.lazy;
+    const f = list.floor(start);
     if (f && f.end > start) fn(start, Math.min(f.end, end));
-    this.list.forRange(start + 1, end, (i) => { if (i !== f) fn(i.start, Math.min(i.end, end)); });
+    list.forRange(start + 1, end, (i) => { if (i !== f) fn(i.start, Math.min(i.end, end)); });
   }
 
   countIn(start: number, end: number): number {
@@ -59,16 +80,17 @@ export class IntervalSet {
 
   /** The first index >= i that is in the set, or undefined. */
   nextIn(i: number): number | undefined {
-    const f = this.list.floor(i);
+    if (!this.lazy) return undefined;
+    const f = this.lazy.floor(i);
     if (f && f.end > i) return i;
-    return this.list.higher(i)?.start;
+    return this.lazy.higher(i)?.start;
   }
 
-  toArray(): Array<[number, number]> { return this.list.toArray().map((i) => [i.start, i.end]); }
+  toArray(): Array<[number, number]> { return this.lazy ? this.lazy.toArray().map((i) => [i.start, i.end]) : []; }
 
   clone(): IntervalSet {
     const c = new IntervalSet();
-    this.list.forEach((i) => c.add(i.start, i.end));
+    this.lazy?.forEach((i) => c.add(i.start, i.end));
     return c;
   }
 }

@@ -10,7 +10,7 @@
 // Runs live in a RunPool (run-pool.ts): typed arrays, not objects, because a
 // million random faults would otherwise leave a million long-lived objects for
 // the garbage collector and a pointer chase per run. Callers see Run objects:
-// copies made on demand. RSS counters and MemObject.rmapGen change here and only here.
+// copies made on demand. RSS counters, gen and MemObject.rmapGen change here and only here.
 import { PTRS_PER_PTE } from './constants.js';
 import type { MemObject, RmapTable } from './pages.js';
 import { NIL, RunPool } from './run-pool.js';
@@ -49,6 +49,8 @@ export class PageTable implements RmapTable {
   readonly objects = new Set<MemObject>();
   /** Set by lookupOrMapOne: whether it mapped a new page. */
   lastFresh = false;
+  /** Bumped by every change of a PTE (procfs.ts keeps views rendered at one generation). */
+  gen = 0;
 
   get runCount(): number { return this.nRuns; }
 
@@ -180,6 +182,7 @@ export class PageTable implements RmapTable {
     const base = obj.allocate(1), id = this.idOf(obj);
     this.account(obj, 1);
     obj.rmapGen++;
+    this.gen++;
     if (prev !== NIL && rp.obj(prev) === id) {
       const len = rp.len(prev);
       if (rp.start(prev) + len === vpn && rp.base(prev) + len === base && !(next !== NIL && rp.start(next) === vpn + 1)) {
@@ -214,6 +217,7 @@ export class PageTable implements RmapTable {
     const id = this.idOf(obj), rp = this.runs;
     this.account(obj, end - start);
     obj.rmapGen++;
+    this.gen++;
     for (let s = start; s < end; ) {
       const k = blk(s);
       const e = Math.min(end, (k + 1) * B);
@@ -252,6 +256,7 @@ export class PageTable implements RmapTable {
         const s = Math.max(hs, start), e = Math.min(he, end), obj = this.objs[rp.obj(r)]!, hb = rp.base(r);
         this.account(obj, -(e - s));
         obj.rmapGen++;
+        this.gen++;
         if (fn) fn(s, e, obj, hb + (s - hs));
         if (hs < start && he > end) {
           rp.setLen(r, start - hs);
@@ -346,6 +351,7 @@ export class PageTable implements RmapTable {
     this.nRuns = 0;
     this.rss.anon = this.rss.file = this.rss.shmem = 0;
     for (const o of this.objects) { o.tables.delete(this); o.rmapGen++; }
+    this.gen++;
     this.objects.clear();
   }
 

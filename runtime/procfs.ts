@@ -6,6 +6,8 @@
 // Views are rendered from the model on demand; nothing here mutates it.
 import { PAGE_SIZE } from './constants.js';
 import type { Mm, Task } from './mm.js';
+import type { PageTable } from './page-table.js';
+import type { MemObject } from './pages.js';
 import { anonHugeBytes } from './huge-memory.js';
 import { GUARD_MARKER } from './pages.js';
 import { pssSegments } from './rmap.js';
@@ -36,14 +38,38 @@ export interface SmapsView {
   pssRaw: number; pssLockedRaw: number;
 }
 
-/** One VMA's smaps counters (show_smap), bytes as printed (kB granularity). */
-export function smaps(t: Task, v: Vma): SmapsView {
-  let rss = 0, anon = 0, pss = 0;
-  t.mm.pt.forEachIn(v.start, v.end, (s, e, obj, base) => {
+/**
+ * A VMA's page counts as last rendered. They hold while its page table has not
+ * changed (PageTable.gen), nor its extent, nor the mapcounts of the objects it
+ * maps (MemObject.rmapGen, externalMapcount): a snapshot after every step mostly
+ * re-reads VMAs no step touched.
+ */
+interface Rendered {
+  pt: PageTable; gen: number; start: number; end: number;
+  objs: MemObject[]; objGens: number[]; objExts: number[];
+  rss: number; anon: number; pss: number;
+}
+const rendered = new WeakMap<Vma, Rendered>();
+
+function stillValid(r: Rendered, pt: PageTable, v: Vma): boolean {
+  if (r.pt !== pt || r.gen !== pt.gen || r.start !== v.start || r.end !== v.end) return false;
+  for (let i = 0; i < r.objs.length; i++) {
+    const o = r.objs[i]!;
+    if (o.rmapGen !== r.objGens[i] || o.externalMapcount !== r.objExts[i]) return false;
+  }
+  return true;
+}
+
+/** Rss, anonymous pages and PSS (fixed point) of v: smaps_account over its PTEs. */
+function render(pt: PageTable, v: Vma): Rendered {
+  const r: Rendered = { pt, gen: pt.gen, start: v.start, end: v.end, objs: [], objGens: [], objExts: [], rss: 0, anon: 0, pss: 0 };
+  let pss = 0;
+  pt.forEachIn(v.start, v.end, (s, e, obj, base) => {
     if (!obj.countsRss) return;
     const n = e - s;
-    rss += n;
-    if (obj.isAnon) anon += n;
+    r.rss += n;
+    if (obj.isAnon) r.anon += n;
+    if (!r.objs.includes(obj)) { r.objs.push(obj); r.objGens.push(obj.rmapGen); r.objExts.push(obj.externalMapcount); }
     const segs = pssSegments(obj);
     if (!segs) { pss += n * PSS_ONE; return; }
     let covered = 0;
@@ -55,10 +81,19 @@ export function smaps(t: Task, v: Vma): SmapsView {
     }
     pss += (n - covered) * PSS_ONE;
   });
-  const locked = v.flags & VM_LOCKED ? pss : 0;
+  r.pss = pss;
+  return r;
+}
+
+/** One VMA's smaps counters (show_smap), bytes as printed (kB granularity). */
+export function smaps(t: Task, v: Vma): SmapsView {
+  const pt = t.mm.pt;
+  let r = rendered.get(v);
+  if (!r || !stillValid(r, pt, v)) rendered.set(v, (r = render(pt, v)));
+  const locked = v.flags & VM_LOCKED ? r.pss : 0;
   return {
-    rss: rss * PAGE_SIZE, anonymous: anon * PAGE_SIZE, anonHuge: anonHugeBytes(t.mm, v), pss: kb(pss), locked: kb(locked),
-    pssRaw: pss, pssLockedRaw: locked,
+    rss: r.rss * PAGE_SIZE, anonymous: r.anon * PAGE_SIZE, anonHuge: anonHugeBytes(t.mm, v), pss: kb(r.pss), locked: kb(locked),
+    pssRaw: r.pss, pssLockedRaw: locked,
   };
 }
 
@@ -130,13 +165,13 @@ export function mincoreRanges(mm: Mm, start: number, end: number): Array<[number
   }
   if (!sorted) raw.sort((x, y) => x[0] - y[0]);
   // The union, joined where pieces touch (as IntervalSet keeps it).
-  let n = 0;
+  const out: Array<[number, number]> = [];
+  let last: [number, number] | undefined;
   for (const r of raw) {
-    if (n > 0 && r[0] <= raw[n - 1]![1]) { if (r[1] > raw[n - 1]![1]) raw[n - 1]![1] = r[1]; }
-    else raw[n++] = r;
+    if (last && r[0] <= last[1]) { if (r[1] > last[1]) last[1] = r[1]; }
+    else out.push((last = r));
   }
-  raw.length = n;
-  return raw;
+  return out;
 }
 
 /** mincore over pages [start, end): resident pages as intervals of page numbers. */

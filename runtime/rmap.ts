@@ -18,24 +18,17 @@ function cached(obj: MemObject): MapcountSegments | undefined {
 export function mapcount(obj: MemObject, index: number): number {
   // A private anonymous page is mapped at most once per mm: one table, one PTE.
   if (obj.kind === 'anon' && obj.externalMapcount === 0 && obj.tables.size === 1) return 1;
-  const segs = cached(obj);
-  if (segs) {
-    // Binary search for the segment holding index; outside every segment only other processes map it.
-    let lo = 0, hi = segs.length - 1;
-    while (lo <= hi) {
-      const m = (lo + hi) >> 1, g = segs[m]!;
-      if (index < g[0]) hi = m - 1;
-      else if (index >= g[1]) lo = m + 1;
-      else return g[2];
-    }
-    return obj.externalMapcount;
+  // The segment holding index (callers ask page by page: one rmap walk per generation);
+  // outside every segment only other processes map it.
+  const segs = mapcountSegments(obj);
+  let lo = 0, hi = segs.length - 1;
+  while (lo <= hi) {
+    const m = (lo + hi) >> 1, g = segs[m]!;
+    if (index < g[0]) hi = m - 1;
+    else if (index >= g[1]) lo = m + 1;
+    else return g[2];
   }
-  // Between mutations (a COW loop): a direct count, no cache to rebuild each time.
-  let n = obj.externalMapcount;
-  for (const t of obj.tables) {
-    for (const [s, e] of t.indexRangesOf(obj)) if (index >= s && index < e) n++;
-  }
-  return n;
+  return obj.externalMapcount;
 }
 
 /** Mapcounts over an object's index space (count >= 1), cached until the object's runs change. */

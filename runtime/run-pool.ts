@@ -16,7 +16,7 @@ export class RunPool {
   /** Runs allocated and not freed. */
   live = 0;
 
-  constructor(capacity = 256) {
+  constructor(capacity = 32) {
     this.cap = capacity;
     const buf = new ArrayBuffer(capacity * 32);
     this.f = new Float64Array(buf);

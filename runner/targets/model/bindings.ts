@@ -5,11 +5,19 @@ import { PAGE_SIZE, type Task } from '../../../runtime/index.js';
 import type { Vma } from '../../../runtime/vma.js';
 
 const U64 = 1n << 64n;
-export const mod64 = (v: bigint): bigint => ((v % U64) + U64) % U64;
+export const mod64 = (v: bigint): bigint => (v >= 0n && v < U64 ? v : ((v % U64) + U64) % U64);
 
 export interface Region { base: bigint; len: bigint }
 
-export class ScenarioError extends Error {}
+/** A mistake in the scenario, reported by message: no stack trace is captured (scenarios end with one often). */
+export class ScenarioError extends Error {
+  constructor(message: string) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super(message);
+    Error.stackTraceLimit = limit;
+  }
+}
 
 /** Region names every process has without binding them. */
 const BUILTIN_NAMES = ['heap', 'stack', 'vdso', 'vvar'];
