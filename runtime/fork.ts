@@ -1,7 +1,7 @@
 // Linux: kernel/fork.c:copy_mm / dup_mm and mm/mmap.c:dup_mmap (linux-6.18),
 // mm/memory.c:copy_page_range / vma_needs_copy; exit: mm/mmap.c:exit_mmap.
 import { forkHuge } from './huge-memory.js';
-import type { Task } from './mm.js';
+import type { RlimitName, Task } from './mm.js';
 import { AnonVma, VM_DONTCOPY, VM_INIT_DEF_MASK, VM_LOCKED_MASK, VM_MAYBE_GUARD, VM_MIXEDMAP, VM_PFNMAP, VM_WIPEONFORK, type Vma } from './vma.js';
 
 /**
@@ -16,7 +16,9 @@ export function fork(parent: Task, childName: string): Task {
   const child = sys.newTask(childName);
   const pm = parent.mm, cm = child.mm;
   child.creds = parent.creds;
-  child.rlimits = structuredClone(parent.rlimits);
+  // A deep copy: setrlimit in one task must not reach the other.
+  child.rlimits = { ...parent.rlimits };
+  for (const k of Object.keys(child.rlimits) as RlimitName[]) child.rlimits[k] = { ...parent.rlimits[k] };
   cm.startBrk = pm.startBrk; cm.brk = pm.brk; cm.startStack = pm.startStack; cm.stackPointer = pm.stackPointer;
   cm.mmapBase = pm.mmapBase; cm.gate = pm.gate; cm.startData = pm.startData; cm.endData = pm.endData;
   cm.defFlags = pm.defFlags & VM_INIT_DEF_MASK;

@@ -321,18 +321,18 @@ export class PageTable implements RmapTable {
     return out;
   }
 
-  /** Pieces of obj this table maps, as [firstIndex, endIndex) (one rmap step). */
+  /**
+   * Pieces of obj this table maps, as [firstIndex, endIndex) (one rmap step), in no
+   * particular order: a scan of the run records, not of the 512 slots of each PMD page.
+   */
   indexRangesOf(obj: MemObject): Array<[number, number]> {
     const out: Array<[number, number]> = [];
     const id = this.objIds.get(obj);
     if (id === undefined) return out;
     const rp = this.runs;
-    for (const p of this.pages.values()) {
-      for (let s = 0, seen = 0; s < D && seen < p.used; s++) {
-        if (p.slots[s] === NIL) continue;
-        seen++;
-        for (let r = p.slots[s]!; r !== NIL; r = rp.next(r)) if (rp.obj(r) === id) out.push([rp.base(r), rp.base(r) + rp.len(r)]);
-      }
+    for (let r = 0, n = rp.used; r < n; r++) {
+      const len = rp.len(r);
+      if (len > 0 && rp.obj(r) === id) out.push([rp.base(r), rp.base(r) + len]);
     }
     return out;
   }

@@ -50,13 +50,12 @@ export function syncMmapReadahead(v: Vma, obj: MemObject, idx: number, eof: numb
 
 /** page_cache_ra_unbounded: the pages of [s, e) not cached yet are read in, clean. */
 function readIn(obj: MemObject, s: number, e: number): void {
-  const present: Array<[number, number]> = [];
-  obj.cache.forEachIn(s, e, (a, b) => present.push([a, b]));
+  // The holes of [s, e), collected first: adding to the cache while walking it is not allowed.
+  const holes: number[] = [];
   let at = s;
-  for (const [a, b] of [...present, [e, e] as [number, number]]) {
-    if (a > at) { obj.cache.add(at, a); markClean(obj, at, a); }
-    at = Math.max(at, b);
-  }
+  obj.cache.forEachIn(s, e, (a, b) => { if (a > at) holes.push(at, a); at = Math.max(at, b); });
+  if (e > at) holes.push(at, e);
+  for (let i = 0; i < holes.length; i += 2) { obj.cache.add(holes[i]!, holes[i + 1]!); markClean(obj, holes[i]!, holes[i + 1]!); }
 }
 
 /**

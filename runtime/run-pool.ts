@@ -16,6 +16,9 @@ export class RunPool {
   /** Runs allocated and not freed. */
   live = 0;
 
+  /** Records ever handed out: ids below this are live runs or freed (length 0). */
+  get used(): number { return this.top; }
+
   constructor(capacity = 32) {
     this.cap = capacity;
     const buf = new ArrayBuffer(capacity * 32);
