@@ -193,6 +193,23 @@ export class ChunkedList<T> {
     }
   }
 
+  /** Append the items with key in [lo, hi) to out, in order (forRange without a callback). */
+  rangeInto(lo: number, hi: number, out: T[]): void {
+    let c = this.chunkFloor(lo);
+    let i: number;
+    if (c < 0) { c = 0; i = 0; } else {
+      i = this.itemFloor(c, lo);
+      if (i < 0 || this.keys[c]![i]! < lo) i++;
+    }
+    for (; c < this.chunks.length; c++, i = 0) {
+      const ch = this.chunks[c]!, ks = this.keys[c]!;
+      for (; i < ch.length; i++) {
+        if (ks[i]! >= hi) return;
+        out.push(ch[i]!);
+      }
+    }
+  }
+
   forEach(fn: (t: T) => void): void { for (const ch of this.chunks) for (const t of ch) fn(t); }
 
   toArray(): T[] { const out: T[] = []; this.forEach((t) => out.push(t)); return out; }

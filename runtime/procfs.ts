@@ -142,9 +142,10 @@ export function mapsLineCount(mm: Mm): number { return mm.mapCount + (mm.gate ? 
 
 /**
  * mincore over pages [start, end): resident pages as sorted, disjoint, non-adjacent
- * intervals [a, b) of page numbers (a fresh array).
+ * intervals [a, b) of page numbers (a fresh array). `overlapping`: the VMAs
+ * overlapping [start, end) in address order, when the caller has them already.
  */
-export function mincoreRanges(mm: Mm, start: number, end: number): Array<[number, number]> {
+export function mincoreRanges(mm: Mm, start: number, end: number, overlapping = mm.vmas.overlapping(start, end)): Array<[number, number]> {
   const raw: Array<[number, number]> = [];
   let sorted = true;
   const add = (a: number, b: number): void => {
@@ -152,7 +153,7 @@ export function mincoreRanges(mm: Mm, start: number, end: number): Array<[number
     if (raw.length && a < raw[raw.length - 1]![0]) sorted = false;
     raw.push([a, b]);
   };
-  for (const v of mm.vmas.overlapping(start, end)) {
+  for (const v of overlapping) {
     const s = Math.max(v.start, start), e = Math.min(v.end, end);
     // can_do_mincore: a VMA with vm_ops but no file (vdso, vvar) is reported all resident.
     if (v.special) { add(s, e); continue; }

@@ -109,7 +109,8 @@ export class VmaTree {
     const out: Vma[] = [];
     const f = this.list.floor(start);
     if (f && f.end > start) out.push(f);
-    this.list.forRange(start + 1, end, (v) => { if (v !== f) out.push(v); });
+    // Keys in [start + 1, end): f (key <= start) is never among them.
+    this.list.rangeInto(start + 1, end, out);
     return out;
   }
 

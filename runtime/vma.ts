@@ -42,6 +42,9 @@ const MNEMONICS: Array<[number, string]> = [
   [VM_MIXEDMAP, 'mm'], [VM_HUGEPAGE, 'hg'], [VM_NOHUGEPAGE, 'nh'],
 ];
 
+/** rwx columns of /proc/pid/maps by the VM_READ | VM_WRITE | VM_EXEC bits. */
+const PROT_LETTERS = ['---', 'r--', '-w-', 'rw-', '--x', 'r-x', '-wx', 'rwx'];
+
 /** Identity of an anon_vma: only compared (is_mergeable_anon_vma) and inherited. */
 export class AnonVma {
   private static next = 1;
@@ -90,9 +93,7 @@ export class Vma {
    * arch_vma_access_permitted: mlock of such a VMA gives ENOMEM (observed on 6.18.44).
    */
   isReadable(): boolean { return (this.flags & (VM_READ | VM_WRITE)) !== 0; }
-  prot(): string {
-    return (this.has(VM_READ) ? 'r' : '-') + (this.has(VM_WRITE) ? 'w' : '-') + (this.has(VM_EXEC) ? 'x' : '-');
-  }
+  prot(): string { return PROT_LETTERS[this.flags & VM_ACCESS_FLAGS]!; }
   shared(): boolean { return this.has(VM_MAYSHARE); }
   clone(): Vma {
     const v = new Vma(this.start, this.end, this.flags, this.pgoff, this.file, this.name, this.special);

@@ -19,6 +19,17 @@ export class ScenarioError extends Error {
   }
 }
 
+/**
+ * Decimal IR numbers parsed once per IR node: a fuzz or watch run executes the same
+ * compiled steps again and again (the IR is never mutated once compiled).
+ */
+const numbers = new WeakMap<object, bigint>();
+function parsed(node: object, text: string | number): bigint {
+  let v = numbers.get(node);
+  if (v === undefined) numbers.set(node, (v = BigInt(text)));
+  return v;
+}
+
 /** Region names every process has without binding them. */
 const BUILTIN_NAMES = ['heap', 'stack', 'vdso', 'vvar'];
 
@@ -62,7 +73,7 @@ export class Proc {
   }
 
   addr(a: Addr): bigint {
-    const off = BigInt(a.offset);
+    const off = parsed(a, a.offset);
     if (a.region === undefined) return mod64(off);
     const r = this.region(a.region);
     return mod64(r.base + (a.end ? r.len : 0n) + off);
@@ -70,7 +81,7 @@ export class Proc {
 
   len(l: Len): bigint {
     if (l.regionLen !== undefined) return this.region(l.regionLen).len;
-    if (l.bytes !== undefined) return BigInt(l.bytes);
+    if (l.bytes !== undefined) return parsed(l, l.bytes);
     throw new ScenarioError('length without bytes or region');
   }
 }

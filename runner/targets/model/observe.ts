@@ -28,7 +28,7 @@ function observeRange(p: Proc, sp: number, ep: number, len: number, off: (pg: nu
     };
   });
   // mincore over the pages of [base, base+len), as page indexes from the region's first page.
-  const resident = len > 0 ? mincoreRanges(mm, sp, ep) : [];
+  const resident = len > 0 ? mincoreRanges(mm, sp, ep, hit) : [];
   for (const x of resident) { x[0] -= sp; x[1] -= sp; }
   return { len, vmas, resident };
 }
