@@ -28,7 +28,7 @@ const PLAIN_WORDS = new Set([
   'munlockall', 'madvise', 'msync', 'brk', 'setrlimit', 'cap', 'access', 'read', 'write', 'grow_stack', 'exec', 'exit',
   'shmget', 'shmdt', 'shmctl',
 ]);
-/** Leading `hsp*` (the grammar's space), the first word (idStart idRest*), the next non-space character. */
+/** Leading `hsp*` (the grammar's space), the first word (the grammar's `word`), the next non-space character. */
 const FIRST_WORD = /^[ \t\r]*([A-Za-z_][A-Za-z0-9_]*)[ \t\r]*(.?)/;
 
 export function startRule(code: string): StartRule {

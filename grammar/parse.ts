@@ -86,9 +86,14 @@ function restamp<T>(value: T, line: number): T {
     for (let i = 0; i < value.length; i++) a[i] = restamp(value[i] as unknown, line);
     return a as T;
   }
-  const src = value as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const k in src) out[k] = k === 'line' ? line : restamp(src[k], line);
+  // A spread copy keeps the source object's shape (a key-by-key build makes
+  // dictionary objects); only nested objects and `line` are replaced.
+  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const k in out) {
+    const v = out[k];
+    if (k === 'line') out[k] = line;
+    else if (typeof v === 'object' && v !== null) out[k] = restamp(v, line);
+  }
   return out as T;
 }
 
