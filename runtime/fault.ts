@@ -38,8 +38,15 @@ function fileBacked(v: Vma): MemObject | null {
   return f && (f.kind === 'file' || f.kind === 'shmem' || f.kind === 'secretmem') ? f : null;
 }
 
+/** The last size eofIndex converted: faults of one object ask again and again. */
+let lastSize = 0n, lastEof = 0;
+
 /** Pages of the object below EOF. */
-function eofIndex(obj: MemObject): number { return Number((obj.sizeBytes + PAGE_SIZE_N - 1n) / PAGE_SIZE_N); }
+function eofIndex(obj: MemObject): number {
+  const b = obj.sizeBytes;
+  if (b !== lastSize) { lastSize = b; lastEof = Number((b + PAGE_SIZE_N - 1n) / PAGE_SIZE_N); }
+  return lastEof;
+}
 
 /** New private anonymous pages for [s, e), copying what the old pages held. */
 function cowBreak(mm: Mm, v: Vma, s: number, e: number, old: MemObject, oldBase: number): void {
@@ -68,19 +75,23 @@ function faultAround(t: Task, v: Vma, vpn: number, obj: MemObject): void {
   // are written page by page (order-0 folios), so this happens when the first cached
   // page of the window is the file's last page (observed: a 1-page file read past EOF
   // maps nothing in an empty 2 MiB block, its page in a block that has a PTE table).
+  const idxLo = v.index(lo), idxHi = v.index(hi);
   if (obj.kind !== 'shmem' && !hasPteTable(t.mm, vpn)) {
-    for (let p = lo; p < hi; p++) {
-      const idx = v.index(p);
-      if (idx >= eof) break;
-      if (!obj.cache.has(idx)) continue;
-      if (idx === eof - 1) return;
-      break;
-    }
+    // The first cached page of the window, if any below EOF.
+    const first = obj.cache.nextIn(idxLo);
+    if (first !== undefined && first < idxHi && first === eof - 1) return;
   }
-  for (let p = lo; p < hi; p++) {
-    const idx = v.index(p);
+  // Pages of the window in ascending order; uncached stretches are skipped whole.
+  for (let idx = idxLo, end = Math.min(idxHi, eof); idx < end; idx++) {
+    const next = obj.cache.nextIn(idx);
+    if (next === undefined || next >= end) break;
+    idx = next;
+    const p = lo + (idx - idxLo);
+    // A mapped stretch is skipped whole (the loop's idx++ steps past its last page).
+    const mapped = pt.mappedEnd(p);
+    if (mapped > p) { idx += mapped - p - 1; continue; }
     // next_uptodate_folio skips a folio with PG_readahead (= PG_reclaim after MADV_PAGEOUT).
-    if (idx >= eof || pt.lookup(p) || !obj.cache.has(idx) || obj.reclaimMark.has(idx)) continue;
+    if (obj.reclaimMark.has(idx)) continue;
     pt.map(p, p + 1, obj, idx);
   }
 }
@@ -144,7 +155,7 @@ export function faultRange(t: Task, v: Vma, start: number, end: number, write: b
       // EOF; do_cow_fault prepares the anon_vma before it (both observed on 6.18.44).
       if (!write && obj.kind !== 'secretmem') {
         faultAround(t, v, vpn, obj);
-        if (pt.lookup(vpn)) { t.minFlt++; continue; }
+        if (pt.has(vpn)) { t.minFlt++; continue; }
       }
       if (write && !(v.flags & VM_SHARED)) anonVmaPrepare(mm, v);
       if (idx >= eofIndex(obj)) return { done: vpn - start, error: 'SIGBUS' };
@@ -155,7 +166,7 @@ export function faultRange(t: Task, v: Vma, start: number, end: number, write: b
         syncMmapReadahead(v, obj, idx, eofIndex(obj));
         if (!write && obj.kind === 'file') {
           faultAround(t, v, vpn, obj);
-          if (pt.lookup(vpn)) { t.minFlt++; continue; }
+          if (pt.has(vpn)) { t.minFlt++; continue; }
         }
       }
       // filemap_fault found the folio cached: do_async_mmap_readahead clears its

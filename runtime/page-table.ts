@@ -162,6 +162,15 @@ export class PageTable implements RmapTable {
     return NIL;
   }
 
+  /** Whether a PTE maps vpn (lookup without the copy). */
+  has(vpn: number): boolean { return this.find(vpn) !== NIL; }
+
+  /** End of the run covering vpn, or vpn when none does. */
+  mappedEnd(vpn: number): number {
+    const r = this.find(vpn);
+    return r === NIL ? vpn : this.runs.start(r) + this.runs.len(r);
+  }
+
   /** The run covering vpn, if any (a copy). */
   lookup(vpn: number): Run | undefined {
     const r = this.find(vpn);
@@ -199,9 +208,15 @@ export class PageTable implements RmapTable {
   /** Start of the first run beginning after vpn and before limit, or limit. */
   nextRunStart(vpn: number, limit: number): number {
     if (limit <= vpn + 1) return limit;
-    const rp = this.runs;
+    const rp = this.runs, kLo = blk(vpn), kHi = blk(limit - 1);
+    // vpn's own PMD first, without a walk (a fault's gap usually ends there).
+    for (let r = this.head(kLo); r !== NIL; r = rp.next(r)) {
+      const s = rp.start(r);
+      if (s > vpn) return Math.min(s, limit);
+    }
+    if (kHi === kLo) return limit;
     let found = limit;
-    this.eachPmd(blk(vpn), blk(limit - 1), (k) => {
+    this.eachPmd(kLo + 1, kHi, (k) => {
       for (let r = this.head(k); r !== NIL; r = rp.next(r)) {
         if (rp.start(r) > vpn) { found = Math.min(rp.start(r), limit); return true; }
       }

@@ -50,6 +50,8 @@ export function syncMmapReadahead(v: Vma, obj: MemObject, idx: number, eof: numb
 
 /** page_cache_ra_unbounded: the pages of [s, e) not cached yet are read in, clean. */
 function readIn(obj: MemObject, s: number, e: number): void {
+  // One page (shmem, no readahead): the caller found it missing.
+  if (e === s + 1 && !obj.cache.has(s)) { obj.cache.add(s, e); markClean(obj, s, e); return; }
   // The holes of [s, e), collected first: adding to the cache while walking it is not allowed.
   const holes: number[] = [];
   let at = s;
