@@ -13,7 +13,7 @@
 // copies made on demand. RSS counters, gen and MemObject.rmapGen change here and only here.
 import { PTRS_PER_PTE } from './constants.js';
 import type { MemObject, RmapTable } from './pages.js';
-import { NIL, RunPool } from './run-pool.js';
+import { NIL, PMDS_PER_PAGE, PmdPage, RunPool } from './run-pool.js';
 
 export interface Run { start: number; end: number; obj: MemObject; base: number }
 export interface RssCounters { anon: number; file: number; shmem: number }
@@ -21,14 +21,8 @@ type Piece = (s: number, e: number, obj: MemObject, base: number) => void;
 
 const B = PTRS_PER_PTE;
 /** PMDs per PMD page (PTRS_PER_PMD on x86_64). */
-const D = 512;
+const D = PMDS_PER_PAGE;
 const blk = (vpn: number): number => Math.floor(vpn / B);
-
-/** The PMDs of one PUD entry: slot i heads the run list of PMD (key * D + i), or is NIL. */
-class PmdPage {
-  readonly slots = new Int32Array(D).fill(NIL);
-  used = 0;
-}
 
 export class PageTable implements RmapTable {
   private pages = new Map<number, PmdPage>();
@@ -88,7 +82,7 @@ export class PageTable implements RmapTable {
   private head(k: number): number {
     const d = Math.floor(k / D);
     const p = this.page(d);
-    return p ? p.slots[k - d * D]! : NIL;
+    return p ? p.get(k - d * D) : NIL;
   }
 
   private setHead(k: number, r: number): void {
@@ -102,8 +96,8 @@ export class PageTable implements RmapTable {
       this.hotKey = d;
       this.hotPage = p;
     }
-    const s = k - d * D, was = p.slots[s]!;
-    p.slots[s] = r;
+    const s = k - d * D, was = p.get(s);
+    p.set(s, r);
     if (was === NIL && r !== NIL) p.used++;
     else if (was !== NIL && r === NIL && --p.used === 0) {
       this.pages.delete(d);
@@ -126,7 +120,7 @@ export class PageTable implements RmapTable {
     const visit = (d: number, p: PmdPage): boolean => {
       const sHi = d === dHi ? hi - d * D : D - 1;
       for (let s = d === dLo ? lo - d * D : 0; s <= sHi && p.used > 0; s++) {
-        if (p.slots[s] !== NIL && fn(d * D + s)) return true;
+        if (p.get(s) !== NIL && fn(d * D + s)) return true;
       }
       return false;
     };
@@ -298,18 +292,26 @@ export class PageTable implements RmapTable {
   /** Each mapped piece of [start, end), clipped, in order. fn must not mutate the table. */
   forEachIn(start: number, end: number, fn: Piece): void {
     if (start >= end) return;
+    const kLo = blk(start), kHi = blk(end - 1);
+    // A few PMDs (most VMAs): visited directly, without the walk's closures.
+    if (kHi - kLo < 8) {
+      for (let k = kLo; k <= kHi; k++) this.piecesOfPmd(k, start, end, fn);
+      return;
+    }
+    this.eachPmd(kLo, kHi, (k) => { this.piecesOfPmd(k, start, end, fn); });
+  }
+
+  /** forEachIn within PMD k. */
+  private piecesOfPmd(k: number, start: number, end: number, fn: Piece): void {
     const rp = this.runs;
-    this.eachPmd(blk(start), blk(end - 1), (k) => {
-      for (let r = this.head(k); r !== NIL; r = rp.next(r)) {
-        const rs = rp.start(r);
-        if (rs >= end) break;
-        const re = rs + rp.len(r);
-        if (re <= start) continue;
-        const s = rs > start ? rs : start;
-        fn(s, re < end ? re : end, this.objs[rp.obj(r)]!, rp.base(r) + (s - rs));
-      }
-      return false;
-    });
+    for (let r = this.head(k); r !== NIL; r = rp.next(r)) {
+      const rs = rp.start(r);
+      if (rs >= end) break;
+      const re = rs + rp.len(r);
+      if (re <= start) continue;
+      const s = rs > start ? rs : start;
+      fn(s, re < end ? re : end, this.objs[rp.obj(r)]!, rp.base(r) + (s - rs));
+    }
   }
 
   /** Count mapped pages of [start, end) accepted by pred. */
@@ -331,7 +333,7 @@ export class PageTable implements RmapTable {
     const out: Run[] = [];
     for (const d of this.keys()) {
       const p = this.pages.get(d)!;
-      for (let s = 0; s < D; s++) for (let r = p.slots[s]!; r !== NIL; r = this.runs.next(r)) out.push(this.toRun(r));
+      for (let s = 0; s < D; s++) for (let r = p.get(s); r !== NIL; r = this.runs.next(r)) out.push(this.toRun(r));
     }
     return out;
   }
@@ -377,11 +379,11 @@ export class PageTable implements RmapTable {
     for (const [d, p] of this.pages) {
       let used = 0;
       for (let s = 0; s < D; s++) {
-        if (p.slots[s] === NIL) continue;
+        if (p.get(s) === NIL) continue;
         used++;
         const k = d * D + s;
         let prevEnd = -Infinity;
-        for (let r = p.slots[s]!; r !== NIL; r = rp.next(r)) {
+        for (let r = p.get(s); r !== NIL; r = rp.next(r)) {
           const start = rp.start(r), end = start + rp.len(r);
           if (!(rp.len(r) > 0)) return `empty run at ${start}`;
           if (blk(start) !== k || blk(end - 1) !== k) return `run [${start}, ${end}) crosses PMD ${k}`;

@@ -48,6 +48,8 @@ interface Rendered {
   pt: PageTable; gen: number; start: number; end: number;
   objs: MemObject[]; objGens: number[]; objExts: number[];
   rss: number; anon: number; pss: number;
+  /** The last view made from these counts (views are read, never written). */
+  view: SmapsView | null;
 }
 const rendered = new WeakMap<Vma, Rendered>();
 
@@ -62,7 +64,7 @@ function stillValid(r: Rendered, pt: PageTable, v: Vma): boolean {
 
 /** Rss, anonymous pages and PSS (fixed point) of v: smaps_account over its PTEs. */
 function render(pt: PageTable, v: Vma): Rendered {
-  const r: Rendered = { pt, gen: pt.gen, start: v.start, end: v.end, objs: [], objGens: [], objExts: [], rss: 0, anon: 0, pss: 0 };
+  const r: Rendered = { pt, gen: pt.gen, start: v.start, end: v.end, objs: [], objGens: [], objExts: [], rss: 0, anon: 0, pss: 0, view: null };
   let pss = 0;
   pt.forEachIn(v.start, v.end, (s, e, obj, base) => {
     if (!obj.countsRss) return;
@@ -85,16 +87,18 @@ function render(pt: PageTable, v: Vma): Rendered {
   return r;
 }
 
-/** One VMA's smaps counters (show_smap), bytes as printed (kB granularity). */
+/** One VMA's smaps counters (show_smap), bytes as printed (kB granularity); read-only (shared between calls). */
 export function smaps(t: Task, v: Vma): SmapsView {
   const pt = t.mm.pt;
   let r = rendered.get(v);
   if (!r || !stillValid(r, pt, v)) rendered.set(v, (r = render(pt, v)));
-  const locked = v.flags & VM_LOCKED ? r.pss : 0;
-  return {
-    rss: r.rss * PAGE_SIZE, anonymous: r.anon * PAGE_SIZE, anonHuge: anonHugeBytes(t.mm, v), pss: kb(r.pss), locked: kb(locked),
+  const locked = v.flags & VM_LOCKED ? r.pss : 0, anonHuge = anonHugeBytes(t.mm, v);
+  const last = r.view;
+  if (last && last.pssLockedRaw === locked && last.anonHuge === anonHuge) return last;
+  return (r.view = {
+    rss: r.rss * PAGE_SIZE, anonymous: r.anon * PAGE_SIZE, anonHuge, pss: kb(r.pss), locked: kb(locked),
     pssRaw: r.pss, pssLockedRaw: locked,
-  };
+  });
 }
 
 /** PSS fixed point (bytes << PSS_SHIFT) to the kB-granular bytes procfs prints. */

@@ -2,7 +2,7 @@
 // as objects: a run is 32 bytes in one cache line — start and base (exact
 // doubles), length, object number and the next run of its PMD (int32) — and the
 // garbage collector never walks them. Freed records are reused (a free list
-// threaded through `next`).
+// threaded through `next`). PmdPage: the run-list heads of one PUD entry's PMDs.
 
 /** No run: the end of a PMD's list, an empty slot. */
 export const NIL = -1;
@@ -68,5 +68,36 @@ export class RunPool {
     f.set(this.f);
     this.f = f;
     this.i = new Int32Array(buf);
+  }
+}
+
+/** PMDs per PMD page (PTRS_PER_PMD on x86_64). */
+export const PMDS_PER_PAGE = 512;
+
+/** Slots per lazily made block of a PmdPage. */
+const SUB = 32;
+
+/**
+ * The PMDs of one PUD entry: slot i heads the run list of PMD (key * PMDS_PER_PAGE + i), or is NIL.
+ * Slots come in blocks of SUB made on first store: a start image touches a few PMDs
+ * in several GiB, and a zeroed 512-slot typed array per page cost more than the rest of it.
+ */
+export class PmdPage {
+  private readonly subs: Array<number[] | undefined> = new Array<number[] | undefined>(PMDS_PER_PAGE / SUB);
+  used = 0;
+
+  get(s: number): number {
+    const b = this.subs[(s / SUB) | 0];
+    return b === undefined ? NIL : b[s % SUB]!;
+  }
+
+  set(s: number, r: number): void {
+    const i = (s / SUB) | 0;
+    let b = this.subs[i];
+    if (b === undefined) {
+      if (r === NIL) return;
+      b = this.subs[i] = new Array<number>(SUB).fill(NIL);
+    }
+    b[s % SUB] = r;
   }
 }
