@@ -34,9 +34,16 @@ interface HugeState {
 }
 
 const states = new WeakMap<Mm, HugeState>();
+/** The last mm asked about and its state (a fault path or a snapshot asks again and again). */
+let lastMm: Mm | null = null;
+let lastState: HugeState | undefined;
+function existing(mm: Mm): HugeState | undefined {
+  if (mm !== lastMm) { lastMm = mm; lastState = states.get(mm); }
+  return lastState;
+}
 function state(mm: Mm): HugeState {
-  let s = states.get(mm);
-  if (!s) { s = { pmds: new Map(), tables: new Set() }; states.set(mm, s); }
+  let s = existing(mm);
+  if (!s) { s = { pmds: new Map(), tables: new Set() }; states.set(mm, s); lastState = s; }
   return s;
 }
 
@@ -79,13 +86,13 @@ export function pteFaultEnd(t: Task, v: Vma, vpn: number, end: number): number {
  */
 export function hasPteTable(mm: Mm, vpn: number): boolean {
   const s = blk(vpn) * B;
-  return state(mm).tables.has(blk(vpn)) || mm.pt.lookup(s) !== undefined || mm.pt.nextRunStart(s, s + B) < s + B;
+  return state(mm).tables.has(blk(vpn)) || mm.pt.has(s) || mm.pt.nextRunStart(s, s + B) < s + B;
 }
 
 /** pmd_none(): no PMD mapping and no PTE table in block b. */
 function pmdNone(mm: Mm, b: number): boolean {
   const s = b * B;
-  return !state(mm).tables.has(b) && !state(mm).pmds.has(b) && mm.pt.nextRunStart(s - 1, s + B) === s + B && !mm.pt.lookup(s);
+  return !state(mm).tables.has(b) && !state(mm).pmds.has(b) && mm.pt.nextRunStart(s - 1, s + B) === s + B && !mm.pt.has(s);
 }
 
 /**
@@ -286,7 +293,7 @@ export function forkHuge(parent: Mm, child: Mm, copied: readonly Vma[]): void {
 
 /** smaps AnonHugePages of VMA v (smaps_pmd_entry: anon folios mapped by a PMD), bytes. */
 export function anonHugeBytes(mm: Mm, v: Vma): number {
-  const st = states.get(mm);
+  const st = existing(mm);
   if (!st || st.pmds.size === 0) return 0;
   let n = 0;
   for (const [b, kind] of st.pmds) if (kind === 'thp' && b * B >= v.start && b * B + B <= v.end) n++;
@@ -295,7 +302,7 @@ export function anonHugeBytes(mm: Mm, v: Vma): number {
 
 /** Invariants: each PMD block lies inside one VMA that allows it and is mapped by one object, all 512 pages. */
 export function checkHuge(mm: Mm): string | null {
-  const st = states.get(mm);
+  const st = existing(mm);
   if (!st) return null;
   for (const [b, kind] of st.pmds) {
     const s = b * B;

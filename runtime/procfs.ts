@@ -51,7 +51,6 @@ interface Rendered {
   /** The last view made from these counts (views are read, never written). */
   view: SmapsView | null;
 }
-const rendered = new WeakMap<Vma, Rendered>();
 
 function stillValid(r: Rendered, pt: PageTable, v: Vma): boolean {
   if (r.pt !== pt || r.gen !== pt.gen || r.start !== v.start || r.end !== v.end) return false;
@@ -90,8 +89,8 @@ function render(pt: PageTable, v: Vma): Rendered {
 /** One VMA's smaps counters (show_smap), bytes as printed (kB granularity); read-only (shared between calls). */
 export function smaps(t: Task, v: Vma): SmapsView {
   const pt = t.mm.pt;
-  let r = rendered.get(v);
-  if (!r || !stillValid(r, pt, v)) rendered.set(v, (r = render(pt, v)));
+  let r = v.rendered as Rendered | null;
+  if (!r || !stillValid(r, pt, v)) v.rendered = r = render(pt, v);
   const locked = v.flags & VM_LOCKED ? r.pss : 0, anonHuge = anonHugeBytes(t.mm, v);
   const last = r.view;
   if (last && last.pssLockedRaw === locked && last.anonHuge === anonHuge) return last;

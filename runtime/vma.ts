@@ -79,6 +79,8 @@ export class Vma {
   secretmem = false;
   /** A System V shm attachment (vm_ops == &shm_vm_ops); its vm_file is per shmat. */
   shm: ShmAttach | null = null;
+  /** procfs.ts's smaps counts of this VMA as last rendered (opaque here; a clone starts without). */
+  rendered: unknown = null;
 
   get pages(): number { return this.end - this.start; }
   has(f: number): boolean { return (this.flags & f) !== 0; }
