@@ -126,8 +126,8 @@ export class ChunkedList<T> {
     if (c < 0) c = 0;
     const ch = this.chunks[c]!, ks = this.keys[c]!;
     const i = this.itemFloor(c, k) + 1;
-    ch.splice(i, 0, t);
-    ks.splice(i, 0, k);
+    // Appending (sequential inserts) needs no splice and its result array.
+    if (i === ch.length) { ch.push(t); ks.push(k); } else { ch.splice(i, 0, t); ks.splice(i, 0, k); }
     this.mins[c] = ks[0]!;
     if (ch.length > MAX) {
       const tail = ch.splice(MAX >> 1), tailKeys = ks.splice(MAX >> 1);
@@ -146,8 +146,8 @@ export class ChunkedList<T> {
     const ch = this.chunks[c]!, ks = this.keys[c]!;
     const i = this.itemFloor(c, k);
     if (i < 0 || ks[i] !== k) return undefined;
-    const [t] = ch.splice(i, 1);
-    ks.splice(i, 1);
+    let t: T;
+    if (i === ch.length - 1) { t = ch.pop()!; ks.pop(); } else { t = ch.splice(i, 1)[0]!; ks.splice(i, 1); }
     this.n--;
     if (ch.length === 0) {
       this.chunks.splice(c, 1); this.keys.splice(c, 1); this.mins.splice(c, 1); this.sums.splice(c, 1);
