@@ -6,7 +6,8 @@ import t from 'tap';
 import {
   parseIntervals, parseRollupLocked, parseSmaps, parseStatus, parseVmaLines, regionObservation, startImage,
 } from '../../runner/targets/host/proc-parse.js';
-import { snapshot } from '../../runner/targets/host/snapshot.js';
+import { generalSnapshot, snapshot } from '../../runner/targets/host/snapshot.js';
+import { fastSnapshot } from '../../runner/targets/host/snapshot-fast.js';
 
 const fx = (f: string) => readFileSync(new URL(`fixtures/${f}`, import.meta.url), 'utf8');
 const status = fx('status.txt'), smaps = fx('smaps.txt'), rollup = fx('smaps_rollup.txt');
@@ -97,6 +98,50 @@ t.test('snapshot from reply blocks', async (t) => {
   t.equal(snap.mclFuture, 'onfault');
   t.same(snap.regions['buf']!.resident, [[0, 2]]);
   t.same(snap.regions['lk']!.vmas[0]!.flags, ['rd', 'wr', 'mr', 'mw', 'me', 'lo', 'ac']);
+});
+
+t.test('snap replies: the byte-level reading gives the general path\'s observation, or defers to it', async (t) => {
+  const blk = (tag: string, s: string) => ({ tag, data: Buffer.from(s, 'latin1') });
+  // Lines as the executor sends them for the fixture's regions (plus a VMA below the first one).
+  const lines = '7f931eec1000 7f931eec5000 rw-p 16 16 16 16 0 rd wr mr mw me lo ac\t\n'
+    + '7f931eec5000 7f931eed5000 rw-p 8 8 8 8 0 rd wr mr mw me lo lf ac\t\n';
+  const reply = (vmas: string[], regions: [string, string, string][], extra: [string, string][] = []) => [
+    blk('status', status), ...vmas.map((v) => blk('vmas', v)), blk('vmcount', '14 24'),
+    ...regions.flatMap(([h, res, more]) => [blk('region', h), ...(res ? [blk('resident', res)] : []), ...(more ? [blk('resident', more)] : [])]),
+    ...extra.map(([tag, d]) => blk(tag, d)), blk('mcl', 'off\n'),
+  ];
+  const cases = {
+    'two regions': reply([lines], [['buf 7f931eec5000 65536', '0 1\n1 2\n', ''], ['lk 7f931eec1000 16384', '0 4\n', '']]),
+    'lines and resident split over blocks': reply([lines.slice(0, 30), lines.slice(30)], [['buf 7f931eec5000 65536', '0 1\n', '1 2\n7 9']]),
+    'empty region, no resident block': reply([lines], [['e 7f931eec6000 0', '', '']]),
+    'rollup present': reply([lines], [['lk 7f931eec1000 16384', '', '']], [['rollup', rollup]]),
+    'uppercase region base': reply([lines], [['buf 7F931EEC5000 65536', '', '']]),
+    'address past 13 hex digits': reply([lines + 'ffffffffff600000 ffffffffff601000 --xp 0 0 0 0 0 ex\t[vsyscall]\n'], [['v ffffffffff600000 4096', '', '']]),
+    'odd prot': reply(['1000 2000 rXxp 0 0 0 0 0 rd\t\n'], [['b 1000 4096', '', '']]),
+    'odd shared letter': reply(['1000 2000 rwxq 0 0 0 0 0 rd\t\n'], [['b 1000 4096', '', '']]),
+    'no vmcount pair': reply([lines], [['lk 7f931eec1000 16384', '', '']]).filter((b) => b.tag !== 'vmcount').concat([blk('rollup', rollup)]),
+  };
+  for (const [name, r] of Object.entries(cases)) {
+    t.equal(JSON.stringify(snapshot(r)), JSON.stringify(generalSnapshot(r)), `${name}: same observation, same key order`);
+  }
+  const read = ['two regions', 'lines and resident split over blocks', 'empty region, no resident block', 'rollup present', 'no vmcount pair',
+    'uppercase region base', 'odd shared letter'];
+  for (const name of read) t.not(fastSnapshot(cases[name as keyof typeof cases]), undefined, `${name}: read at byte level`);
+  for (const name of ['address past 13 hex digits', 'odd prot'] as const) {
+    t.equal(fastSnapshot(cases[name]), undefined, `${name}: left to the general path`);
+  }
+  // What the general path rejects, snapshot() rejects the same way.
+  const bad = {
+    'bad size': reply(['1000 2000 rw-p 4 4 x 0 0 rd\t\n'], []),
+    'bad interval': reply([lines], [['buf 7f931eec5000 65536', '0 x\n', '']]),
+    'bad region base': reply([lines], [['buf zz 65536', '', '']]),
+  };
+  for (const [name, r] of Object.entries(bad)) {
+    let want = '';
+    try { generalSnapshot(r); } catch (e) { want = String(e); }
+    t.not(want, '', `${name}: the general path throws`);
+    t.throws(() => snapshot(r), { message: want.replace(/^\w+: /, '') }, name);
+  }
 });
 
 // fixtures/smaps-thp.txt: a C probe on this machine (6.18.44, THP madvise): a 4 MiB

@@ -1,6 +1,7 @@
 // Turn an executor reply (blocks) into a CallResult or a Snapshot.
 import type { CallResult, RegionObservation, Snapshot } from '../../../schema/generated/types.js';
 import { parseIntervals, parseRollupLocked, parseSmaps, parseStatus, parseVmaLines, regionObservation, type SmapsVma } from './proc-parse.js';
+import { fastSnapshot } from './snapshot-fast.js';
 import type { Reply } from './supervisor.js';
 
 export class ReplyError extends Error {}
@@ -38,6 +39,11 @@ export function replyVmas(reply: Reply): SmapsVma[] {
  * native/src/observe.c). `snap full` sends whole smaps and smaps_rollup.
  */
 export function snapshot(reply: Reply): Snapshot {
+  return fastSnapshot(reply) ?? generalSnapshot(reply);
+}
+
+/** Any reply (raw smaps, addresses past 2^52, malformed text: the precise error). Exported for tests. */
+export function generalSnapshot(reply: Reply): Snapshot {
   let status = '', vmcount = '', rollup = '', mcl = '', vmaText = '', smaps = '';
   // region blocks are each followed by their resident blocks.
   const spans: { name: string; base: bigint; len: bigint; resident: string }[] = [];
