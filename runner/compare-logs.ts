@@ -47,11 +47,21 @@ const sameIntervals = (a: readonly (readonly number[])[], b: readonly (readonly 
 const resultText = (r: CallResult | undefined): string =>
   !r ? 'none' : r.outcome === 'ok' ? (r.value !== undefined ? `ok ${r.value}` : 'ok') : r.outcome === 'errno' ? r.errno ?? 'E?' : r.signal ?? 'SIG?';
 
+const VMA_SIZES = ['rss', 'pss', 'locked', 'anonymous', 'anonHuge'] as const;
+const STATUS_KEYS = ['VmLck', 'VmPin', 'VmSize', 'VmRSS'] as const;
+
+/** Both records' keys, sorted, each once (the common case: the same keys in the same order, no Set). */
+function unionSorted(a: object, b: object): string[] {
+  const ka = Object.keys(a), kb = Object.keys(b);
+  if (ka.length === kb.length && ka.every((k, i) => k === kb[i])) return ka.sort();
+  return [...new Set([...ka, ...kb])].sort();
+}
+
 function compareVma(c: Collector, at: string, a: VmaObservation, b: VmaObservation): void {
   if (a.start !== b.start || a.end !== b.end) c.diff(`${at}.range`, [a.start, a.end], [b.start, b.end]);
   if (a.prot !== b.prot || a.shared !== b.shared) c.diff(`${at}.prot`, a.prot + (a.shared ? 's' : 'p'), b.prot + (b.shared ? 's' : 'p'));
   if (!sameFlags(a.flags, b.flags)) c.eq(`${at}.flags`, [...a.flags].sort().join(' '), [...b.flags].sort().join(' '));
-  for (const k of ['rss', 'pss', 'locked', 'anonymous', 'anonHuge'] as const) if (a[k] !== b[k]) c.diff(`${at}.${k}`, a[k], b[k]);
+  for (const k of VMA_SIZES) if (a[k] !== b[k]) c.diff(`${at}.${k}`, a[k], b[k]);
 }
 
 function compareRegion(c: Collector, at: string, a: RegionObservation, b: RegionObservation): void {
@@ -65,12 +75,11 @@ function compareRegion(c: Collector, at: string, a: RegionObservation, b: Region
 }
 
 function compareSnapshots(c: Collector, a: Snapshot, b: Snapshot): void {
-  for (const k of ['VmLck', 'VmPin', 'VmSize', 'VmRSS'] as const) if (a.status[k] !== b.status[k]) c.diff(`status.${k}`, a.status[k], b.status[k]);
+  for (const k of STATUS_KEYS) if (a.status[k] !== b.status[k]) c.diff(`status.${k}`, a.status[k], b.status[k]);
   c.eq('mapCount', a.mapCount, b.mapCount);
   c.eq('lockedTotal', a.lockedTotal, b.lockedTotal);
   c.eq('mclFuture', a.mclFuture, b.mclFuture);
-  const names = [...new Set([...Object.keys(a.regions), ...Object.keys(b.regions)])].sort();
-  for (const n of names) {
+  for (const n of unionSorted(a.regions, b.regions)) {
     const ra = a.regions[n], rb = b.regions[n];
     if (!ra || !rb) c.eq(`regions.${n}`, ra ? 'bound' : 'unbound', rb ? 'bound' : 'unbound');
     else compareRegion(c, `regions.${n}`, ra, rb);

@@ -42,9 +42,12 @@ export function createHostTarget(executable = executablePath()): Target {
       let session: HostSession | undefined;
       return {
         async run(scenario: Scenario, options: TargetRunOptions): Promise<ObservationLog> {
-          const skip = await unavailable();
-          if (skip) return skip;
-          session ??= new HostSession({ executable });
+          // Checked until the session starts (not per scenario: a stat per run): its supervisor is the executable.
+          if (!session) {
+            const skip = await unavailable();
+            if (skip) return skip;
+            session = new HostSession({ executable });
+          }
           return session.run(scenario, options);
         },
         async close(): Promise<void> {

@@ -48,6 +48,7 @@ export function checkLockCap(s: Scenario, capBytes = DEFAULT_LOCK_CAP): CapViola
   };
   let total = 0n;
   let futureCounted = false;
+  const cap = BigInt(capBytes);
   for (const [i, st] of (s.steps as Step[]).entries()) {
     let add = 0n;
     switch (st.op) {
@@ -73,7 +74,7 @@ export function checkLockCap(s: Scenario, capBytes = DEFAULT_LOCK_CAP): CapViola
       default: break;
     }
     total += add;
-    if (total > BigInt(capBytes)) {
+    if (total > cap) {
       return {
         step: i, line: st.loc.line, total,
         message: `${st.loc.file}:${st.loc.line}:${st.loc.column}: host safety cap: up to ${formatMiB(total)} may be locked or ` +

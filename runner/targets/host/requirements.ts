@@ -70,10 +70,14 @@ export function versionSatisfies(version: string, c: VersionConstraint): boolean
   }
 }
 
+let lastProfile: { rel: string; profile: string } | undefined;
+
 /** The host kernel as a profile name: plain mainline `linux-<major>.<minor>`. */
 export function hostProfile(rel: string): string {
+  if (lastProfile?.rel === rel) return lastProfile.profile; // asked for every scenario, always the same release
   const [a, b] = versionTuple(rel);
-  return `linux-${a}.${b}`;
+  lastProfile = { rel, profile: `linux-${a}.${b}` };
+  return lastProfile.profile;
 }
 
 const HUGE = 2 * 1024 * 1024;
