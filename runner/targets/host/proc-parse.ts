@@ -116,35 +116,19 @@ export function parseVmaLines(text: string): SmapsVma[] {
   const out: SmapsVma[] = [];
   eachLine(text, (from, nl) => {
     const tab = text.indexOf('\t', from);
-    const bad = (what: string): Error => new Error(`vmas: ${what}: ${text.slice(from, nl)}`);
-    if (tab < 0 || tab > nl) throw bad('line without a name field');
-    let i = from;
-    /** The next space-separated word as a number in `base` (hex words: a bigint past 2^52). */
-    const word = (base: 10 | 16): number | bigint => {
-      const w0 = i;
-      let v = 0;
-      for (; i < tab; i++) {
-        const c = text.charCodeAt(i);
-        const d = c >= 48 && c <= 57 ? c - 48 : base === 16 && c >= 97 && c <= 102 ? c - 87 : -1;
-        if (d < 0) break;
-        v = v * base + d;
-      }
-      if (i === w0 || (i < tab && text.charCodeAt(i) !== 32)) throw bad(base === 16 ? 'bad address' : 'bad size');
-      const digits = i - w0;
-      i++;
-      if (base === 16) return digits > 13 ? BigInt('0x' + text.slice(w0, w0 + digits)) : v;
-      if (digits > 15) throw bad('bad size');
-      return v;
-    };
-    const start = word(16), end = word(16);
-    if (i + 4 > tab || text.charCodeAt(i + 4) !== 32) throw bad('bad line');
+    if (tab < 0 || tab > nl) throw badVmaLine(text, from, nl, 'line without a name field');
+    wordAt = from;
+    const start = vmaWord(text, from, nl, tab, 16), end = vmaWord(text, from, nl, tab, 16);
+    let i = wordAt;
+    if (i + 4 > tab || text.charCodeAt(i + 4) !== 32) throw badVmaLine(text, from, nl, 'bad line');
     const prot = text.slice(i, i + 3), shared = text.charCodeAt(i + 3) === 115; // 's'
-    i += 5;
+    wordAt = i + 5;
     const kb = [0, 0, 0, 0, 0];
     for (let k = 0; k < 5; k++) {
-      if (i >= tab) throw bad('bad line');
-      kb[k] = (word(10) as number) * 1024;
+      if (wordAt >= tab) throw badVmaLine(text, from, nl, 'bad line');
+      kb[k] = (vmaWord(text, from, nl, tab, 10) as number) * 1024;
     }
+    i = wordAt;
     const flags: string[] = [];
     for (let f = i; f < tab;) {
       let e = text.indexOf(' ', f);
@@ -160,6 +144,30 @@ export function parseVmaLines(text: string): SmapsVma[] {
     });
   });
   return out;
+}
+
+const badVmaLine = (text: string, from: number, nl: number, what: string): Error => new Error(`vmas: ${what}: ${text.slice(from, nl)}`);
+
+/** parseVmaLines' cursor (module state rather than a closure per line). */
+let wordAt = 0;
+
+/** The space-separated word at wordAt as a number in `base` (hex words: a bigint past 2^52); wordAt moves past it. */
+function vmaWord(text: string, from: number, nl: number, tab: number, base: 10 | 16): number | bigint {
+  let i = wordAt;
+  const w0 = i;
+  let v = 0;
+  for (; i < tab; i++) {
+    const c = text.charCodeAt(i);
+    const d = c >= 48 && c <= 57 ? c - 48 : base === 16 && c >= 97 && c <= 102 ? c - 87 : -1;
+    if (d < 0) break;
+    v = v * base + d;
+  }
+  if (i === w0 || (i < tab && text.charCodeAt(i) !== 32)) throw badVmaLine(text, from, nl, base === 16 ? 'bad address' : 'bad size');
+  const digits = i - w0;
+  wordAt = i + 1;
+  if (base === 16) return digits > 13 ? BigInt('0x' + text.slice(w0, w0 + digits)) : v;
+  if (digits > 15) throw badVmaLine(text, from, nl, 'bad size');
+  return v;
 }
 
 /** smaps_rollup's `Locked:` (the PSS of resident pages in VM_LOCKED VMAs), bytes. */

@@ -11,6 +11,20 @@ export type Reply = Block[];
 
 const EMPTY = Buffer.alloc(0);
 
+/** The block tags the driver reads (native/src): returned as these constants instead of a new string per block. */
+const TAGS = ['vmas', 'resident', 'region', 'status', 'vmcount', 'mcl', 'result', 'rollup', 'smaps', 'fail', 'hello', 'brk'];
+
+function tagAt(buf: Buffer, h: number, sp: number): string {
+  const n = sp - h;
+  for (const t of TAGS) {
+    if (t.length !== n) continue;
+    let k = 0;
+    while (k < n && buf[h + k] === t.charCodeAt(k)) k++;
+    if (k === n) return t;
+  }
+  return buf.toString('latin1', h, sp);
+}
+
 export class Supervisor {
   readonly child: ChildProcessWithoutNullStreams;
   stderr = '';
@@ -109,7 +123,7 @@ export class Supervisor {
         const w = this.waiters.shift();
         if (w) w(reply);
         else this.replies.push(reply);
-      } else this.blocks.push({ tag: buf.toString('latin1', h, sp), data: buf.subarray(data, pos) });
+      } else this.blocks.push({ tag: tagAt(buf, h, sp), data: buf.subarray(data, pos) });
     }
     this.buf = pos < n ? buf.subarray(pos) : EMPTY;
   }
