@@ -28,6 +28,12 @@ for (const r of 'r-') for (const w of 'w-') for (const x of 'x-') {
   PROTS.set((r.charCodeAt(0) << 16) | (w.charCodeAt(0) << 8) | x.charCodeAt(0), r + w + x);
 }
 
+/** The first `c` in b[from, to), or to. A loop here: Buffer#indexOf is a call into C++, dearer than these short scans. */
+function find(b: Buffer, c: number, from: number, to: number): number {
+  while (from < to && b[from] !== c) from++;
+  return from;
+}
+
 const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 13 || c === 11 || c === 12;
 
 function joined(blocks: Block[]): Buffer {
@@ -66,8 +72,8 @@ function decDigits(b: Buffer, to: number): number {
 
 /** One `vmas` line in b[from, nl) (format: proc-parse.ts parseVmaLines); false: not the common case. */
 function vmaLine(b: Buffer, from: number, nl: number, out: Vma[]): boolean {
-  const tab = b.indexOf(9, from);
-  if (tab < 0 || tab > nl) return false;
+  const tab = find(b, 9, from, nl);
+  if (tab === nl) return false;
   at = from;
   const start = hexWord(b, tab);
   if (start < 0) return false;
@@ -90,8 +96,7 @@ function vmaLine(b: Buffer, from: number, nl: number, out: Vma[]): boolean {
   i = at;
   const flags: string[] = [];
   for (let f = i; f < tab;) {
-    let e = b.indexOf(32, f);
-    if (e < 0 || e > tab) e = tab;
+    const e = find(b, 32, f, tab);
     if (e === f + 2) {
       const key = (b[f]! << 8) | b[f + 1]!;
       let s = flagNames.get(key);
@@ -108,8 +113,7 @@ function vmaLines(b: Buffer): Vma[] | undefined {
   const out: Vma[] = [];
   const n = b.length;
   for (let pos = 0; pos < n;) {
-    let nl = b.indexOf(10, pos);
-    if (nl < 0) nl = n;
+    const nl = find(b, 10, pos, n);
     if (nl > pos && !vmaLine(b, pos, nl, out)) return undefined;
     pos = nl + 1;
   }
@@ -121,8 +125,7 @@ function intervals(b: Buffer): [number, number][] | undefined {
   const out: [number, number][] = [];
   const n = b.length;
   for (let pos = 0; pos < n;) {
-    let nl = b.indexOf(10, pos);
-    if (nl < 0) nl = n;
+    const nl = find(b, 10, pos, n);
     let i = pos;
     pos = nl + 1;
     while (i < nl && isSpace(b[i]!)) i++;
