@@ -106,5 +106,9 @@ const MIN_SCENARIOS_PER_WORKER: Record<RunConfig['target'], number> = { model: 5
  */
 export function threadsFor(cfg: Pick<RunConfig, 'jobs' | 'jobsGiven' | 'target'>, count: number): number {
   if (cfg.jobsGiven || cfg.jobs <= 1) return cfg.jobs;
+  // With 2 CPUs a model run stays inline at any size: inline already keeps ~1.6 of them busy (the main
+  // thread and V8's compiler threads), and -j2 lost to -j1 on 2,000 and 8,000 generated files
+  // (1.46 vs 1.84-2.01 s, 2.8 vs 3.6-4.7 s; 2026-11-22, bench/lib.mjs generateSuite, warm cache).
+  if (cfg.target === 'model' && cfg.jobs <= 2) return 1;
   return count >= 2 * MIN_SCENARIOS_PER_WORKER[cfg.target] ? Math.min(cfg.jobs, Math.floor(count / MIN_SCENARIOS_PER_WORKER[cfg.target])) : 1;
 }

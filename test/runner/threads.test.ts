@@ -12,8 +12,9 @@ t.test('an explicit -j N is kept, even for one scenario', async (t) => {
 
 t.test('without -j: inline below 500 model / 20 host scenarios a worker, else up to the CPUs', async (t) => {
   t.equal(threadsFor({ jobs: 2, jobsGiven: false, target: 'model' }, 184), 1, 'the repository suite runs inline');
-  t.equal(threadsFor({ jobs: 2, jobsGiven: false, target: 'model' }, 999), 1);
-  t.equal(threadsFor({ jobs: 2, jobsGiven: false, target: 'model' }, 1000), 2);
+  t.equal(threadsFor({ jobs: 4, jobsGiven: false, target: 'model' }, 999), 1);
+  t.equal(threadsFor({ jobs: 4, jobsGiven: false, target: 'model' }, 1000), 2);
+  t.equal(threadsFor({ jobs: 2, jobsGiven: false, target: 'model' }, 100_000), 1, 'model on 2 CPUs: inline at any size');
   t.equal(threadsFor({ jobs: 8, jobsGiven: false, target: 'model' }, 1600), 3, 'no more workers than the work pays for');
   t.equal(threadsFor({ jobs: 2, jobsGiven: false, target: 'host' }, 39), 1);
   t.equal(threadsFor({ jobs: 2, jobsGiven: false, target: 'host' }, 40), 2);
