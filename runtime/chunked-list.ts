@@ -176,14 +176,21 @@ export class ChunkedList<T> {
     return t;
   }
 
+  /** Index in its chunk of the item seek() found (a field, so range walks allocate nothing). */
+  private seekIndex = 0;
+  /** The chunk holding the first item with key >= lo (its index: seekIndex; past the end: none). */
+  private seek(lo: number): number {
+    const c = this.chunkFloor(lo);
+    if (c < 0) { this.seekIndex = 0; return 0; }
+    let i = this.itemFloor(c, lo);
+    if (i < 0 || this.keys[c]![i]! < lo) i++;
+    this.seekIndex = i;
+    return c;
+  }
+
   /** Call fn on each item with key in [lo, hi), in order. fn must not mutate the list. */
   forRange(lo: number, hi: number, fn: (t: T) => void): void {
-    let c = this.chunkFloor(lo);
-    let i: number;
-    if (c < 0) { c = 0; i = 0; } else {
-      i = this.itemFloor(c, lo);
-      if (i < 0 || this.keys[c]![i]! < lo) i++;
-    }
+    let c = this.seek(lo), i = this.seekIndex;
     for (; c < this.chunks.length; c++, i = 0) {
       const ch = this.chunks[c]!, ks = this.keys[c]!;
       for (; i < ch.length; i++) {
@@ -195,12 +202,7 @@ export class ChunkedList<T> {
 
   /** Append the items with key in [lo, hi) to out, in order (forRange without a callback). */
   rangeInto(lo: number, hi: number, out: T[]): void {
-    let c = this.chunkFloor(lo);
-    let i: number;
-    if (c < 0) { c = 0; i = 0; } else {
-      i = this.itemFloor(c, lo);
-      if (i < 0 || this.keys[c]![i]! < lo) i++;
-    }
+    let c = this.seek(lo), i = this.seekIndex;
     for (; c < this.chunks.length; c++, i = 0) {
       const ch = this.chunks[c]!, ks = this.keys[c]!;
       for (; i < ch.length; i++) {
