@@ -1,29 +1,12 @@
 // `mls` entry: parse argv with the option table, dispatch to a command, map
 // every failure to an exit code with a one-line message (never a stack trace
 // for a user mistake).
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { UsageError, parseCommandLine } from './args.js';
 import type { Command, CommandContext, CommandIO } from './commands/types.js';
 import { commandHelp, globalHelp } from './help.js';
 import { isCommand, type CommandName } from './options.js';
 import { ToolMissing } from './tools.js';
 import { TOOL_VERSION } from './version.js';
-
-/** Commands other helpers own; loaded when their module exists in this build. */
-function lateCommand(name: 'diff' | 'record'): Command {
-  return async (ctx) => {
-    for (const ext of ['.js', '.ts']) {
-      const url = new URL(`./commands/${name}${ext}`, import.meta.url);
-      if (!existsSync(fileURLToPath(url))) continue;
-      const mod = (await import(url.href)) as Record<string, Command | undefined>;
-      const cmd = mod[name];
-      if (typeof cmd === 'function') return cmd(ctx);
-    }
-    ctx.io.stderr.write(`mls ${name}: not available in this build (runner/commands/${name}.js is missing)\n`);
-    return 2;
-  };
-}
 
 /**
  * A command's module is loaded when it runs: start-up is paid on every `mls`
@@ -42,8 +25,8 @@ const COMMAND_IMPL: Record<Exclude<CommandName, 'help'>, Command> = {
   fmt: lazy(() => import('./commands/fmt.js'), 'fmt'),
   fuzz: lazy(() => import('./commands/fuzz.js'), 'fuzz'),
   compare: lazy(() => import('./commands/compare.js'), 'compare'),
-  diff: lateCommand('diff'),
-  record: lateCommand('record'),
+  diff: lazy(() => import('./commands/diff.js'), 'diff'),
+  record: lazy(() => import('./commands/record.js'), 'record'),
 };
 
 function defaultIO(): CommandIO {

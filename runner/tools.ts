@@ -1,8 +1,7 @@
-// Late-bound modules of the other layers (compiler, formatter, targets). They
-// are loaded by path at run time so the runner can report "not available"
-// cleanly instead of crashing when a layer is missing from a build.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// Late-bound modules of the other layers (compiler, formatter, targets): loaded
+// on first use, so a command pays only for the layers it needs. Every import
+// names its module literally, so the build's bundler (scripts/build.mjs) can
+// follow it; a layer that fails to load is reported as "not available".
 import type { Message, Scenario } from '../schema/generated/types.js';
 import type { Target } from './targets/target.js';
 
@@ -21,74 +20,36 @@ export class ToolMissing extends Error {
   }
 }
 
-/** Import a sibling module as .js (dist) or, when running from source, .ts. */
-async function importLayer<T>(rel: string, what: string): Promise<T> {
-  for (const ext of ['.js', '.ts']) {
-    const url = new URL(rel + ext, import.meta.url);
-    if (existsSync(fileURLToPath(url))) return (await import(url.href)) as T;
+/** A layer's module, or ToolMissing naming what could not be loaded (a broken or partial build). */
+async function layer<T>(load: () => Promise<T>, what: string): Promise<T> {
+  try {
+    return await load();
+  } catch (e) {
+    throw new ToolMissing(what, e instanceof Error ? e.message : String(e));
   }
-  throw new ToolMissing(what, `${rel}.js not found`);
 }
 
 let compiler: Promise<Compiler> | undefined;
 export function loadCompiler(): Promise<Compiler> {
-  compiler ??= importLayer<Compiler>('../grammar/compile', 'the .mls compiler').then((m) => {
-    if (typeof m.compileSource !== 'function') throw new ToolMissing('the .mls compiler', 'grammar/compile has no compileSource');
-    return m;
-  });
+  compiler ??= layer(() => import('../grammar/compile.js'), 'the .mls compiler');
   return compiler;
 }
 
 let formatter: Promise<Formatter> | undefined;
 export function loadFormatter(): Promise<Formatter> {
-  formatter ??= (async () => {
-    for (const rel of ['../grammar/format', '../grammar/print']) {
-      try {
-        const m = await importLayer<Partial<Formatter>>(rel, 'the .mls formatter');
-        if (typeof m.formatSource === 'function') return m as Formatter;
-      } catch (e) {
-        if (!(e instanceof ToolMissing)) throw e;
-      }
-    }
-    throw new ToolMissing('the .mls formatter', 'no grammar module exports formatSource');
-  })();
+  formatter ??= layer(() => import('../grammar/format.js'), 'the .mls formatter');
   return formatter;
-}
-
-const TARGET_MODULES: Record<Target['name'], string[]> = {
-  model: ['./targets/model', './targets/model/index'],
-  host: ['./targets/host/index', './targets/host', './targets/host/target'],
-};
-
-function isTarget(x: unknown, name: string): x is Target {
-  return typeof x === 'object' && x !== null && (x as Target).name === name && typeof (x as Target).run === 'function';
-}
-
-/** Whether a module of the target is in this build, without loading it. */
-export function hasTargetModule(name: Target['name']): boolean {
-  return TARGET_MODULES[name].some((rel) => ['.js', '.ts'].some((ext) => existsSync(fileURLToPath(new URL(rel + ext, import.meta.url)))));
 }
 
 const targets = new Map<string, Promise<Target>>();
 
-/** The Target object a target module exports (whatever its export name). */
+/** The target's module, loaded once per thread. */
 export function loadTarget(name: Target['name']): Promise<Target> {
   let t = targets.get(name);
   if (!t) {
-    t = (async () => {
-      for (const rel of TARGET_MODULES[name]) {
-        let mod: Record<string, unknown>;
-        try {
-          mod = await importLayer<Record<string, unknown>>(rel, `the ${name} target`);
-        } catch (e) {
-          if (e instanceof ToolMissing) continue;
-          throw e;
-        }
-        const found = Object.values(mod).find((v) => isTarget(v, name));
-        if (found) return found as Target;
-      }
-      throw new ToolMissing(`the ${name} target`, `no module under runner/targets exports a Target named '${name}'`);
-    })();
+    t = name === 'model'
+      ? layer(async () => (await import('./targets/model.js')).modelTarget, 'the model target')
+      : layer(async () => (await import('./targets/host.js')).hostTarget, 'the host target');
     targets.set(name, t);
   }
   return t;

@@ -17,7 +17,11 @@ function findRoot(): string {
 /** The package root (holding package.json), whether running from dist/ or from source. */
 export const PACKAGE_ROOT = findRoot();
 
-/** The directory holding grammar/, runtime/, runner/ as this process runs them (dist/ or the sources). */
+/**
+ * The directory holding grammar/, runtime/, runner/ as this process runs them
+ * (dist/ or the sources). This module sits one level below it either way:
+ * runner/version.ts, dist/runner/version.js, or a chunk of dist/bundle/.
+ */
 export const CODE_ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 
 export const TOOL_VERSION: string = (() => {
@@ -27,9 +31,6 @@ export const TOOL_VERSION: string = (() => {
     return '0.0.0';
   }
 })();
-
-/** True when running the TypeScript sources rather than dist/ (tests, `mls watch` on this repo). */
-export const FROM_SOURCE = !fileURLToPath(import.meta.url).includes(`${join('dist', 'runner')}`);
 
 function collect(dir: string, out: string[]): void {
   if (!existsSync(dir)) return;

@@ -4,11 +4,9 @@ import { applyShard, discover } from '../discover.js';
 import { compileCached, mergeCache } from '../cache.js';
 import { renderMessage } from '../render/message.js';
 import { runConfig } from '../run-config.js';
-import { loadTarget } from '../tools.js';
 import { compilerVersion } from '../version.js';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import type { ProfileInfo } from '../../runtime/index.js';
 import type { Command, CommandContext } from './types.js';
 
 interface Listed {
@@ -21,26 +19,16 @@ interface Listed {
   checks: Array<{ kind: 'result' | 'expect'; line: number; column: number; what: string }>;
 }
 
-/** Profile names: from the model target when it publishes them, else from runtime/profile's registry. */
-async function profileList(): Promise<unknown[]> {
-  const t = (await loadTarget('model')) as unknown as { profiles?: unknown };
-  const p = typeof t.profiles === 'function' ? await (t.profiles as () => unknown)() : t.profiles;
-  if (Array.isArray(p)) return p;
-  for (const ext of ['.js', '.ts']) {
-    const url = new URL(`../../runtime/profile${ext}`, import.meta.url);
-    if (!existsSync(fileURLToPath(url))) continue;
-    const m = (await import(url.href)) as { profileNames?: () => string[] };
-    if (typeof m.profileNames === 'function') return m.profileNames();
-  }
-  throw new Error('the model does not publish its kernel profiles');
+/** The model's kernel profiles with a description and their source. */
+async function profileList(): Promise<ProfileInfo[]> {
+  return (await import('../targets/model.js')).modelTarget.profiles();
 }
 
 async function kernels(ctx: CommandContext): Promise<number> {
   try {
     const p = await profileList();
-    const rows = p.map((x) => (typeof x === 'string' ? { name: x } : (x as { name: string; summary?: string; source?: string })));
-    const width = Math.max(...rows.map((r) => r.name.length));
-    const text = rows.map((r) => (r.summary ? `${r.name.padEnd(width)}  ${r.summary}\n${' '.repeat(width)}  source: ${r.source ?? '-'}` : r.name));
+    const width = Math.max(...p.map((r) => r.name.length));
+    const text = p.map((r) => `${r.name.padEnd(width)}  ${r.summary}\n${' '.repeat(width)}  source: ${r.source}`);
     ctx.io.stdout.write(ctx.options['json'] ? JSON.stringify(p, null, 2) + '\n' : text.join('\n') + '\n');
     return 0;
   } catch (e) {

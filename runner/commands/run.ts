@@ -10,7 +10,7 @@ import type { PoolOptions, WorkerPool } from '../pool.js';
 import { createReporters, parseReporterSpecs, type ReporterSpec } from '../reporters/index.js';
 import { runResults, summaryLine } from '../results.js';
 import { schedule } from '../schedule.js';
-import { hasTargetModule, loadTarget } from '../tools.js';
+import { loadTarget } from '../tools.js';
 import type { Command, CommandContext } from './types.js';
 
 export function colorFlag(ctx: CommandContext): boolean | undefined {
@@ -19,12 +19,12 @@ export function colorFlag(ctx: CommandContext): boolean | undefined {
 
 /**
  * Usable target, or a one-line reason (printed once, exit 2) instead of one ERROR per file.
- * `pooled`: scenarios run in workers. The model is pure TypeScript, available whenever its
- * module is in the build: loading it here (~45 modules) would only slow this thread
- * down while the workers boot and load it themselves.
+ * `pooled`: scenarios run in workers. The model is pure TypeScript and always
+ * available: loading it here would only slow this thread down while the workers
+ * boot and load it themselves (a broken build is reported per scenario).
  */
 export async function checkTarget(cfg: RunConfig, pooled = false): Promise<string | undefined> {
-  if (pooled && cfg.target === 'model') return hasTargetModule('model') ? undefined : 'the model target is not in this build (runner/targets/model.js is missing)';
+  if (pooled && cfg.target === 'model') return undefined;
   try {
     const t = await loadTarget(cfg.target);
     const a = await t.available();
