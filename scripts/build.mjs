@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Build everything `npm install` needs: ohm bundles with typings, TS types from
-// schema/, tsc, and the native host executor. Generated files are build output.
+// schema/, tsc, the runner bundle, and the native host executor. Generated
+// files are build output.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync, readdirSync, copyFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync, readdirSync, copyFileSync, existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,6 +35,40 @@ for (const f of readdirSync(join(root, 'grammar'))) {
     mkdirSync(join(root, 'dist/grammar'), { recursive: true });
     copyFileSync(join(root, 'grammar', f), join(root, 'dist/grammar', f));
   }
+}
+
+// One bundle for the CLI and the worker entry (shared code in chunks beside
+// them, each loaded when first needed): Node 20 has no compile cache and
+// resolves, reads and compiles each of ~150 ES modules of ours and ~60 of ohm's
+// at every start, in the main thread and again in each worker. dist/runner
+// stays whole for tests. piscina stays external: it starts workers from its own
+// file. CommonJS packages get a real `require` (for Node built-ins). Every
+// import must be followed, so a warning fails the build.
+step('bundle');
+const esbuild = await import('esbuild');
+rmSync(join(root, 'dist/bundle'), { recursive: true, force: true }); // no chunks of an older build
+const bundled = await esbuild.build({
+  absWorkingDir: root,
+  entryPoints: ['dist/runner/cli.js', 'dist/runner/worker.js'],
+  outdir: 'dist/bundle',
+  entryNames: '[name]',
+  // Flat: import.meta.url of every chunk is one level below dist/, as for dist/runner/*.js.
+  chunkNames: '[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external: ['piscina'],
+  // Maps back through tsc's maps to the .ts sources: coverage of spawned runs lands there.
+  sourcemap: true,
+  banner: { js: "import { createRequire as __mlsCreateRequire } from 'node:module'; const require = __mlsCreateRequire(import.meta.url);" },
+  logLevel: 'silent',
+});
+if (bundled.warnings.length > 0) {
+  const text = await esbuild.formatMessages(bundled.warnings, { kind: 'warning' });
+  process.stderr.write(text.join(''));
+  throw new Error('mls build: the bundle has warnings (see above)');
 }
 
 const nativeBuild = join(root, 'native/build.mjs');
