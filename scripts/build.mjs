@@ -45,9 +45,10 @@ for (const f of readdirSync(join(root, 'grammar'))) {
 // file. CommonJS packages get a real `require` (for Node built-ins). Every
 // import must be followed, so a warning fails the build.
 step('bundle');
-const esbuild = await import('esbuild');
 rmSync(join(root, 'dist/bundle'), { recursive: true, force: true }); // no chunks of an older build
-const bundled = await esbuild.build({
+const esbuild = await import('esbuild').catch(() => undefined);
+if (!esbuild) step('esbuild is not installed: no runner bundle (bin/mls.js runs dist/runner, starting slower)');
+const bundled = esbuild && await esbuild.build({
   absWorkingDir: root,
   entryPoints: ['dist/runner/cli.js', 'dist/runner/worker.js'],
   outdir: 'dist/bundle',
@@ -65,7 +66,7 @@ const bundled = await esbuild.build({
   banner: { js: "import { createRequire as __mlsCreateRequire } from 'node:module'; const require = __mlsCreateRequire(import.meta.url);" },
   logLevel: 'silent',
 });
-if (bundled.warnings.length > 0) {
+if (bundled && bundled.warnings.length > 0) {
   const text = await esbuild.formatMessages(bundled.warnings, { kind: 'warning' });
   process.stderr.write(text.join(''));
   throw new Error('mls build: the bundle has warnings (see above)');
