@@ -10,7 +10,9 @@ import { HPAGE_PAGES, PAGE_SIZE_N, PTRS_PER_PTE } from './constants.js';
 import type { Mm, Task } from './mm.js';
 import { GUARD_MARKER, ZERO_PAGE, type MemObject } from './pages.js';
 import { hasPteTable, hugeAnonFault, hugeWriteFault, pteFaultEnd } from './huge-memory.js';
-import { syncMmapReadahead } from './readahead.js';
+import { folioAt } from './folios.js';
+import type { IntervalSet } from './interval-set.js';
+import { asyncMmapReadahead, syncMmapReadahead } from './readahead.js';
 import { mapcount } from './rmap.js';
 import { AnonVma, VM_ACCESS_FLAGS, VM_HUGETLB, VM_RAND_READ, VM_SHARED, type Vma } from './vma.js';
 import { markDirty } from './writeback.js';
@@ -57,7 +59,7 @@ function cowBreak(mm: Mm, v: Vma, s: number, e: number, old: MemObject, oldBase:
 }
 
 /** mm/memory.c:do_fault_around + filemap_map_pages: map cached pages around vpn (no PTE yet, below EOF). */
-function faultAround(t: Task, v: Vma, vpn: number, obj: MemObject): void {
+function faultAround(t: Task, v: Vma, vpn: number, obj: MemObject, skip: IntervalSet | null = null): void {
   const nr = t.system.profile.behaviour.faultAroundPages;
   // should_fault_around: System V shm VMAs have no ->map_pages (ipc/shm.c:shm_vm_ops).
   if (nr <= 1 || v.shm) return;
@@ -76,22 +78,40 @@ function faultAround(t: Task, v: Vma, vpn: number, obj: MemObject): void {
   // page of the window is the file's last page (observed: a 1-page file read past EOF
   // maps nothing in an empty 2 MiB block, its page in a block that has a PTE table).
   const idxLo = v.index(lo), idxHi = v.index(hi);
-  if (obj.kind !== 'shmem' && !hasPteTable(t.mm, vpn)) {
-    // The first cached page of the window, if any below EOF.
-    const first = obj.cache.nextIn(idxLo);
-    if (first !== undefined && first < idxHi && first === eof - 1) return;
-  }
+  // can_map_large, from the first folio next_uptodate_folio returns (not PG_readahead, not in I/O).
+  let first = obj.cache.nextIn(idxLo);
+  while (first !== undefined && first < idxHi && (obj.reclaimMark.has(first) || skip?.has(first))) first = obj.cache.nextIn(first + 1);
+  const firstFolio = first !== undefined && first < idxHi ? folioAt(obj, first) : null;
+  const canMapLarge = obj.kind === 'shmem' || (firstFolio !== null && firstFolio[0] + firstFolio[1] <= eof - 1);
+  if (!canMapLarge && firstFolio && !hasPteTable(t.mm, vpn)) return;
   // Pages of the window in ascending order; uncached stretches are skipped whole.
   for (let idx = idxLo, end = Math.min(idxHi, eof); idx < end; idx++) {
     const next = obj.cache.nextIn(idx);
     if (next === undefined || next >= end) break;
     idx = next;
+    // next_uptodate_folio skips a folio with PG_readahead (= PG_reclaim after MADV_PAGEOUT)
+    // and one still locked for the readahead I/O this fault started.
+    if (obj.reclaimMark.has(idx) || skip?.has(idx)) continue;
+    const [h, n] = folioAt(obj, idx);
+    if (n > 1) {
+      // filemap_map_folio_range (6.18, "mm/filemap: map entire large folio faultaround"):
+      // the whole folio when can_map_large and it lies in the VMA and one page table;
+      // else its pages in the window (observed on ext4 with order-2 readahead folios).
+      let a = idx, b = Math.min(h + n, end);
+      const hv = lo + (h - idxLo);
+      if (canMapLarge && h >= v.pgoff && h + n <= v.pgoff + v.pages
+        && Math.floor(hv / PTRS_PER_PTE) === Math.floor((hv + n - 1) / PTRS_PER_PTE)) { a = h; b = h + n; }
+      for (let i = a; i < b; i++) {
+        const p = lo + (i - idxLo);
+        if (!pt.has(p)) pt.map(p, p + 1, obj, i);
+      }
+      idx = Math.max(idx, Math.min(h + n, end) - 1);
+      continue;
+    }
     const p = lo + (idx - idxLo);
     // A mapped stretch is skipped whole (the loop's idx++ steps past its last page).
     const mapped = pt.mappedEnd(p);
     if (mapped > p) { idx += mapped - p - 1; continue; }
-    // next_uptodate_folio skips a folio with PG_readahead (= PG_reclaim after MADV_PAGEOUT).
-    if (obj.reclaimMark.has(idx)) continue;
     pt.map(p, p + 1, obj, idx);
   }
 }
@@ -169,11 +189,16 @@ export function faultRange(t: Task, v: Vma, start: number, end: number, write: b
           if (pt.has(vpn)) { t.minFlt++; continue; }
         }
       }
-      // filemap_fault found the folio cached: do_async_mmap_readahead clears its
-      // PG_readahead/PG_reclaim bit (page_cache_async_ra), unless the VMA is
-      // VM_RAND_READ or readahead is off. Not modelled: the async window it then
-      // reads when uncached pages follow.
-      else if (!(v.flags & VM_RAND_READ) && obj.bdi.raPages > 0) obj.reclaimMark.remove(idx, idx + 1);
+      // filemap_fault found the folio cached: a PG_readahead/PG_reclaim one starts the
+      // next window (do_async_mmap_readahead) and the fault is retried; a read fault's
+      // retry maps the window around it but not what is still being read.
+      else {
+        const inFlight = asyncMmapReadahead(v, obj, idx, eofIndex(obj));
+        if (inFlight && !write) {
+          faultAround(t, v, vpn, obj, inFlight);
+          if (pt.has(vpn)) { t.minFlt++; continue; }
+        }
+      }
       t.minFlt++;
       if (write && v.flags & VM_SHARED) markDirty(obj, idx, idx + 1);
       if (write && !(v.flags & VM_SHARED)) cowBreak(mm, v, vpn, vpn + 1, obj, idx);

@@ -2,6 +2,7 @@
 // mm/truncate.c:truncate_pagecache (unmap_mapping_range with even_cows, then
 // drop the page cache past the new EOF) (linux-6.18).
 import { PAGE_SIZE_N } from './constants.js';
+import { dropFolios } from './folios.js';
 import type { MemObject } from './pages.js';
 import type { System } from './system.js';
 import { zapRange } from './vma-ops.js';
@@ -24,5 +25,6 @@ export function truncateFile(sys: System, f: MemObject, size: bigint): void {
   f.cache.remove(newPages, Number.MAX_SAFE_INTEGER);
   f.strandedMlock.remove(newPages, Number.MAX_SAFE_INTEGER);
   f.reclaimMark.remove(newPages, Number.MAX_SAFE_INTEGER);
+  dropFolios(f, newPages, Number.MAX_SAFE_INTEGER);
   f.dropContents(newPages, oldPages);
 }

@@ -8,6 +8,7 @@
 // POPULATE_READ/WRITE (faultin_page_range), GUARD_INSTALL/REMOVE.
 import { MADV, PAGE_SIZE_N, U64_MASK } from './constants.js';
 import { err, OK, type Errno, type SysResult } from './errno.js';
+import { dropFolios } from './folios.js';
 import { anonVmaPrepare, faultRange } from './fault.js';
 import { willneedReadahead } from './readahead.js';
 import { mapcount } from './rmap.js';
@@ -67,7 +68,7 @@ function pageout(t: Task, v: Vma, s: number, e: number): void {
   for (const [a, b, idx] of victims) {
     beforeZap(t.mm, a, b); // try_to_unmap empties PTEs, the table stays
     t.mm.pt.unmap(a, b);
-    if (isClean(f, idx)) f.cache.remove(idx, idx + 1);
+    if (isClean(f, idx)) { f.cache.remove(idx, idx + 1); f.reclaimMark.remove(idx, idx + 1); dropFolios(f, idx, idx + 1); }
     // A dirty regular-file folio stays cached with PG_reclaim; shmem's writeout fails
     // without swap and pageout() clears the bit again (AOP_WRITEPAGE_ACTIVATE).
     else if (f.kind === 'file') f.reclaimMark.add(idx, idx + 1);
@@ -112,6 +113,7 @@ function applyToVma(t: Task, v: Vma, s: number, e: number, advice: number): { vm
       v.file.cache.remove(is, ie);
       v.file.strandedMlock.remove(is, ie);
       v.file.reclaimMark.remove(is, ie);
+      dropFolios(v.file, is, ie);
       v.file.dropContents(is, ie);
       return { vma: v };
     }

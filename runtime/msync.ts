@@ -3,7 +3,7 @@ import { MS_ASYNC, MS_INVALIDATE, MS_SYNC, PAGE_SIZE_N, U64_MASK } from './const
 import { err, OK, type SysResult } from './errno.js';
 import type { Task } from './mm.js';
 import { VM_LOCKED, VM_SHARED } from './vma.js';
-import { markClean } from './writeback.js';
+import { isClean, markClean } from './writeback.js';
 
 /**
  * Flags are validated first (unknown bits, or MS_ASYNC with MS_SYNC: EINVAL);
@@ -35,8 +35,12 @@ export function sysMsync(t: Task, startB: bigint, lenB: bigint, flags: bigint): 
     if (flags & BigInt(MS_INVALIDATE) && v.flags & VM_LOCKED) return err('EBUSY');
     if (flags & BigInt(MS_SYNC) && v.flags & VM_SHARED && v.file?.kind === 'file') {
       const fs = v.index(s), fe = v.index(Math.min(e, v.end));
-      markClean(v.file, fs, fe);
-      v.file.reclaimMark.remove(fs, fe);
+      // folio_end_writeback clears PG_reclaim of the dirty folios written; a clean
+      // folio's PG_readahead (the same bit) stays, as no writeback touches it.
+      const f = v.file, written: number[] = [];
+      f.reclaimMark.forEachIn(fs, fe, (a, b) => { for (let i = a; i < b; i++) if (!isClean(f, i)) written.push(i); });
+      for (const i of written) f.reclaimMark.remove(i, i + 1);
+      markClean(f, fs, fe);
     }
     s = v.end;
     if (s >= e) return unmapped ? err('ENOMEM') : OK;

@@ -46,6 +46,8 @@ export class MemObject {
    * (do_async_mmap_readahead -> page_cache_async_ra), as does leaving the page cache.
    */
   readonly reclaimMark = new IntervalSet();
+  /** Large folios in the page cache, head index -> pages (runtime/folios.ts); absent: order 0. */
+  readonly largeFolios = new Map<number, number>();
   /** Mappings from other processes the model does not simulate (the vDSO is mapped by every process). */
   externalMapcount = 0;
   /**

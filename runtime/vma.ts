@@ -3,6 +3,7 @@
 //
 // A VMA covers the page range [start, end) of one address space. Everything is in
 // page numbers (address >> PAGE_SHIFT), which are exact JS numbers up to 2^52.
+import type { FileRa } from './file-ra.js';
 import type { MemObject } from './pages.js';
 import type { ShmAttach } from './shm-ids.js';
 
@@ -81,6 +82,8 @@ export class Vma {
   shm: ShmAttach | null = null;
   /** procfs.ts's smaps counts of this VMA as last rendered (opaque here; a clone starts without). */
   rendered: unknown = null;
+  /** vm_file->f_ra of a regular file's mapping (runtime/file-ra.ts): clones share it, as they share vm_file. */
+  ra: FileRa | null = null;
 
   get pages(): number { return this.end - this.start; }
   has(f: number): boolean { return (this.flags & f) !== 0; }
@@ -99,7 +102,7 @@ export class Vma {
   shared(): boolean { return this.has(VM_MAYSHARE); }
   clone(): Vma {
     const v = new Vma(this.start, this.end, this.flags, this.pgoff, this.file, this.name, this.special);
-    v.anonVma = this.anonVma; v.droppable = this.droppable; v.secretmem = this.secretmem; v.shm = this.shm;
+    v.anonVma = this.anonVma; v.droppable = this.droppable; v.secretmem = this.secretmem; v.shm = this.shm; v.ra = this.ra;
     return v;
   }
 }
