@@ -22,7 +22,7 @@ export interface FaultOutcome { done: number; error?: FaultError }
 
 /** mm/rmap.c:reusable_anon_vma / anon_vma_compatible. */
 function compatible(a: Vma, b: Vma): boolean {
-  return a.end === b.start && a.file === b.file && ((a.flags ^ b.flags) & ~VM_ACCESS_FLAGS) === 0
+  return a.end === b.start && a.file === b.file && a.vmFile === b.vmFile && ((a.flags ^ b.flags) & ~VM_ACCESS_FLAGS) === 0
     && b.pgoff === a.pgoff + a.pages;
 }
 

@@ -1,7 +1,8 @@
-// struct file_ra_state (include/linux/fs.h, linux-6.18): the readahead state of one open
-// file. Each mmap of a scenario file is its own struct file (the executor opens the file
-// for the mmap and closes it: native/src/calls.c do_mmap), so the state lives with the
-// VMA and is shared by the VMAs split, copied (mremap) or forked from it: they share vm_file.
+// struct file (one open of a file) and its struct file_ra_state (include/linux/fs.h,
+// linux-6.18). Each mmap of a scenario file is its own struct file (the executor opens
+// the file for the mmap and closes it: native/src/calls.c do_mmap), shared by the VMAs
+// split, copied (mremap) or forked from that mapping: they share vm_file. The ELF
+// loader maps every segment of a binary through one struct file (fs/binfmt_elf.c).
 // ra_pages is the file's backing device's (MemObject.bdi), copied at open.
 // Sizes follow mm/readahead.c:get_init_ra_size and get_next_ra_size.
 
@@ -14,6 +15,15 @@ export class FileRa {
   asyncSize = 0;
   /** The folio order the next page_cache_ra_order aims for (ra->order, 6.16+). */
   order = 0;
+}
+
+/**
+ * A VMA's vm_file. Only its identity and f_ra are modelled: VMAs merge only when they
+ * share it (mm/vma.c:is_mergeable_vma compares vm_file), so two mmaps of one file
+ * never merge, whatever their offsets (observed on 6.18.44).
+ */
+export class OpenFile {
+  readonly ra = new FileRa();
 }
 
 /** mm/readahead.c:get_init_ra_size. */

@@ -25,6 +25,7 @@ import { PAGE_SHIFT, PAGE_SIZE, TASK_SIZE_PAGES, VSYSCALL_PAGE } from './constan
 import type { Task } from './mm.js';
 import { MemObject } from './pages.js';
 import { backingDevFromImage } from './backing-dev.js';
+import { OpenFile } from './file-ra.js';
 import { boundingFromImage, rootCreds } from './creds.js';
 import { markClean } from './writeback.js';
 import { AnonVma, Vma, VM_GROWSDOWN, VM_WRITE, flagsFromLetters, type SpecialKind } from './vma.js';
@@ -93,7 +94,7 @@ export function loadImage(t: Task, image: StartImage): void {
   t.creds = rootCreds(boundingFromImage(image.capBnd));
   // The filesystem of the scenario's files, as the host found it (the same after exec).
   sys.tmpBdi = backingDevFromImage(image);
-  const files = new Map<string, { obj: MemObject; minPg: number; maxPg: number }>();
+  const files = new Map<string, { obj: MemObject; open: OpenFile; minPg: number; maxPg: number }>();
   let highestMmap = 0;
   for (const { iv, start, end, flags, droppable, rssPages, special } of parseImage(image)) {
     if (start === VSYSCALL_START) { mm.gate = true; continue; }
@@ -102,13 +103,14 @@ export function loadImage(t: Task, image: StartImage): void {
     let pgoff = start;
     if (iv.name.startsWith('/')) {
       let f = files.get(iv.name);
-      if (!f) { f = { obj: new MemObject('file', iv.name), minPg: start, maxPg: end }; f.obj.bdi = sys.tmpBdi /* the executable's own device is not reported */; files.set(iv.name, f); }
+      if (!f) { f = { obj: new MemObject('file', iv.name), open: new OpenFile(), minPg: start, maxPg: end }; f.obj.bdi = sys.tmpBdi /* the executable's own device is not reported */; files.set(iv.name, f); }
       f.minPg = Math.min(f.minPg, start); f.maxPg = Math.max(f.maxPg, end);
       file = f.obj;
       pgoff = start - f.minPg;
     } else if (special) pgoff = 0;
     const v = new Vma(start, end, flags, pgoff, file, special ? '' : iv.name, special);
     v.droppable = droppable;
+    if (file) v.vmFile = files.get(iv.name)!.open;
     mm.vmas.insert(v);
     mm.statAccount(v.flags, v.pages);
     if (file && flags & VM_WRITE && !mm.endData) { mm.startData = start * PAGE_SIZE; mm.endData = end * PAGE_SIZE; }

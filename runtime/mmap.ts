@@ -12,7 +12,7 @@ import { mmPopulate } from './gup.js';
 import { canDoMlock, mayExpandVm, mlockFutureOk, type Task } from './mm.js';
 import { MemObject } from './pages.js';
 import type { ShmAttach } from './shm-ids.js';
-import { FileRa } from './file-ra.js';
+import { OpenFile } from './file-ra.js';
 import { doMunmap, gatherSplits, insertVma } from './vma-ops.js';
 import { vmStartGap } from './vma-tree.js';
 import {
@@ -202,8 +202,9 @@ export function doMmap(t: Task, req: MmapRequest, extraVmFlags = 0): { addr: num
   v.droppable = droppable;
   v.secretmem = file?.kind === 'secretmem';
   v.shm = req.shm ?? null;
-  // do_mmap's struct file: its f_ra starts zeroed (mm/readahead.c:file_ra_state_init).
-  if (file?.kind === 'file') v.ra = new FileRa();
+  // The executor's open for this mmap (shmem, secretmem, shm: a new file each time too);
+  // its f_ra starts zeroed (mm/readahead.c:file_ra_state_init).
+  if (file) v.vmFile = new OpenFile();
   // __mmap_complete: count, and clear the lock bits of VMAs that cannot be locked.
   if (v.flags & VM_LOCKED && !vmaSupportsMlock(v)) v.flags &= ~VM_LOCKED_MASK;
   const placed = insertVma(mm, v);

@@ -7,7 +7,7 @@
 // window (page_cache_async_ra), in larger folios, then retries too.
 // shmem and secretmem faults (shmem_fault) do no readahead.
 import { HPAGE_PAGES } from './constants.js';
-import { FileRa, initRaSize, nextRaSize } from './file-ra.js';
+import { OpenFile, initRaSize, nextRaSize, type FileRa } from './file-ra.js';
 import { folioAt } from './folios.js';
 import { IntervalSet } from './interval-set.js';
 import type { MemObject } from './pages.js';
@@ -15,7 +15,7 @@ import { doPageCacheRa, nextMiss, raOrder, readIn } from './ra-alloc.js';
 import { VM_EXEC, VM_HUGEPAGE, VM_RAND_READ, VM_SEQ_READ, type Vma } from './vma.js';
 
 /** The VMA's f_ra (an image's VMAs get theirs at first use). */
-const fileRa = (v: Vma): FileRa => (v.ra ??= new FileRa());
+const fileRa = (v: Vma): FileRa => (v.vmFile ??= new OpenFile()).ra;
 
 /**
  * do_sync_mmap_readahead, then filemap_fault's __filemap_get_folio(FGP_CREAT) for the

@@ -3,7 +3,7 @@
 //
 // A VMA covers the page range [start, end) of one address space. Everything is in
 // page numbers (address >> PAGE_SHIFT), which are exact JS numbers up to 2^52.
-import type { FileRa } from './file-ra.js';
+import type { OpenFile } from './file-ra.js';
 import type { MemObject } from './pages.js';
 import type { ShmAttach } from './shm-ids.js';
 
@@ -82,8 +82,8 @@ export class Vma {
   shm: ShmAttach | null = null;
   /** procfs.ts's smaps counts of this VMA as last rendered (opaque here; a clone starts without). */
   rendered: unknown = null;
-  /** vm_file->f_ra of a regular file's mapping (runtime/file-ra.ts): clones share it, as they share vm_file. */
-  ra: FileRa | null = null;
+  /** vm_file, the struct file of a file-backed mapping (runtime/file-ra.ts): clones share it. null: anonymous. */
+  vmFile: OpenFile | null = null;
 
   get pages(): number { return this.end - this.start; }
   has(f: number): boolean { return (this.flags & f) !== 0; }
@@ -102,7 +102,7 @@ export class Vma {
   shared(): boolean { return this.has(VM_MAYSHARE); }
   clone(): Vma {
     const v = new Vma(this.start, this.end, this.flags, this.pgoff, this.file, this.name, this.special);
-    v.anonVma = this.anonVma; v.droppable = this.droppable; v.secretmem = this.secretmem; v.shm = this.shm; v.ra = this.ra;
+    v.anonVma = this.anonVma; v.droppable = this.droppable; v.secretmem = this.secretmem; v.shm = this.shm; v.vmFile = this.vmFile;
     return v;
   }
 }
@@ -145,7 +145,7 @@ export function canMerge(prev: Vma, next: Vma, prevFlags = prev.flags, nextFlags
   // Each shmat has its own vm_file: only pieces of one attachment can merge. That a merge
   // may not delete a VMA with vm_ops->close (shm_close) is vma-ops.ts:mergeExisting's rule.
   if ((prev.shm || next.shm) && prev.shm !== next.shm) return false;
-  if (prev.file !== next.file || prev.special !== next.special) return false;
+  if (prev.file !== next.file || prev.vmFile !== next.vmFile || prev.special !== next.special) return false;
   if (prev.pgoff + prev.pages !== next.pgoff) return false;
   // is_mergeable_anon_vma: compatible when both share it, or one side has none and
   // the other's anon_vma_chain is singular (not a fork child's chain).
