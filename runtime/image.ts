@@ -94,6 +94,7 @@ export function loadImage(t: Task, image: StartImage): void {
   t.creds = rootCreds(boundingFromImage(image.capBnd));
   // The filesystem of the scenario's files, as the host found it (the same after exec).
   sys.tmpBdi = backingDevFromImage(image);
+  sys.tmpIsTmpfs = image.filesFs === 'tmpfs';
   const files = new Map<string, { obj: MemObject; open: OpenFile; minPg: number; maxPg: number }>();
   let highestMmap = 0;
   for (const { iv, start, end, flags, droppable, rssPages, special } of parseImage(image)) {

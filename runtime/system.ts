@@ -24,6 +24,11 @@ export class System {
   thp: ThpMode = 'madvise';
   /** The backing device of the filesystem where the scenario's files are created (the start image's, runtime/backing-dev.ts). */
   tmpBdi: BackingDev = DEFAULT_BDI;
+  /**
+   * Whether that filesystem is tmpfs (the start image's filesFs): then a scenario's `file`
+   * is a shmem inode, not a regular file (runtime/files.ts:createFile).
+   */
+  tmpIsTmpfs = false;
   /** One shared object for every process's [vdso] page (mapped system-wide). */
   readonly vdso: MemObject;
   /** PFN-mapped [vvar] pages (vm_normal_page is NULL: no Rss). */

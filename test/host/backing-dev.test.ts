@@ -2,11 +2,15 @@
 // filesystem holding a directory. A fake sysfs tree stands in for /sys, keyed by the
 // real st_dev of a temp dir (its layout copied from this host's: /sys/class/bdi/254:0,
 // /sys/dev/block/254:0 -> ../../devices/.../block/vda with queue/max_sectors_kb).
-import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+// filesFsOf (tmpfs or not) is checked against the kernel's mount table, and a host run
+// from a TMPDIR on tmpfs must say so in its start image.
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { backingDevOf } from '../../runner/targets/host/backing-dev.js';
+import { backingDevOf, filesFsOf } from '../../runner/targets/host/backing-dev.js';
+import { createHostTarget } from '../../runner/targets/host.js';
+import * as ir from './ir.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mls-bdi-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -58,4 +62,51 @@ t.test('no bdi for the device: unknown, the model keeps its default', { skip: no
 
 t.test('tmpfs: the noop bdi reads nothing ahead', { skip: !statSync('/dev/shm', { throwIfNoEntry: false }) && 'no /dev/shm' }, async (t) => {
   t.same(backingDevOf('/dev/shm', fakeSys('tmpfs', () => {})), { readAheadKb: 0, maxSectorsKb: 0 });
+});
+
+/** The fstype of the mount holding `path`, from /proc/self/mounts (the longest mount point prefix; the last one mounted wins). */
+function mountType(path: string): string | undefined {
+  const real = realpathSync(path);
+  let best: { dir: string; type: string } | undefined;
+  for (const line of readFileSync('/proc/self/mounts', 'utf8').split('\n')) {
+    const [, rawDir, type] = line.split(' ');
+    if (!rawDir || !type) continue;
+    const dir = rawDir.replace(/\\(\d{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
+    const inside = dir === '/' || real === dir || real.startsWith(dir + '/');
+    if (inside && (!best || dir.length >= best.dir.length)) best = { dir, type };
+  }
+  return best?.type;
+}
+
+const shmIsTmpfs = statSync('/dev/shm', { throwIfNoEntry: false }) !== undefined && mountType('/dev/shm') === 'tmpfs';
+
+t.test('filesFsOf: tmpfs where the mount table says tmpfs, other elsewhere', async (t) => {
+  if (shmIsTmpfs) t.equal(filesFsOf('/dev/shm'), 'tmpfs', '/dev/shm');
+  // The temp dir of this run: ext4 on the test machine, tmpfs on many others.
+  t.equal(filesFsOf(dir), mountType(dir) === 'tmpfs' ? 'tmpfs' : 'other', `${dir} (${mountType(dir)})`);
+  t.equal(filesFsOf('/proc'), 'other', 'procfs is not tmpfs');
+  t.equal(filesFsOf(join(dir, 'missing')), undefined, 'no such dir: the image does not say');
+});
+
+t.test('a host run from a TMPDIR on tmpfs reports filesFs tmpfs and the noop bdi', { skip: !shmIsTmpfs && 'no tmpfs at /dev/shm' }, async (t) => {
+  const host = createHostTarget();
+  const a = await host.available();
+  if (!a.ok) { t.skip(a.reason); return; }
+  const s = ir.scenario([ir.file('f', 4 * ir.P), ir.mmap('m', 4 * ir.P, { file: 'f' }), ir.access('read', ir.at('m'), ir.b(1))]);
+  const saved = process.env.TMPDIR;
+  const shm = mkdtempSync('/dev/shm/mls-bdi-');
+  t.teardown(() => rmSync(shm, { recursive: true, force: true }));
+  try {
+    process.env.TMPDIR = shm; // os.tmpdir(), read when the session makes its temp dir
+    const log = await host.run(s, { kernel: 'host', trace: false, timeoutMs: 10000 });
+    t.equal(log.outcome, 'completed', log.message ?? '');
+    t.equal(log.image?.filesFs, 'tmpfs');
+    t.equal(log.image?.readAheadKb, 0);
+    t.equal(log.image?.maxSectorsKb, 0);
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+  }
+  const log = await host.run(s, { kernel: 'host', trace: false, timeoutMs: 10000 });
+  t.equal(log.image?.filesFs, mountType(tmpdir()) === 'tmpfs' ? 'tmpfs' : 'other', `default TMPDIR ${tmpdir()}`);
 });

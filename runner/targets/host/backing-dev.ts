@@ -57,6 +57,21 @@ function blockBdi(mm: string, sys: string): string | undefined {
 }
 
 /**
+ * What the scenario's files are, by the filesystem holding `dir` (statfs f_type): on
+ * tmpfs a shmem inode (mm/shmem.c, shmem_file_operations), which the model treats
+ * apart from a regular file; "other" for any filesystem with a page cache over a
+ * device (ramfs too: generic page cache, ramfs_file_operations, filemap_fault).
+ * Undefined when statfs fails: the image then does not say.
+ */
+export function filesFsOf(dir: string): 'tmpfs' | 'other' | undefined {
+  try {
+    return Number(statfsSync(dir).type) === TMPFS_MAGIC ? 'tmpfs' : 'other';
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The backing device of the filesystem holding `dir`, or undefined when sysfs does not
  * say (a filesystem with a named bdi such as btrfs-1, overlayfs, no /sys): the model
  * then keeps its default. `sys` is the sysfs mount (tests point it elsewhere).

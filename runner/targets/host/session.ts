@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { ObservationLog, Scenario, StartImage, StepObservation } from '../../../schema/generated/types.js';
 import type { TargetRunOptions } from '../target.js';
 import type { Step } from './encode.js';
-import { backingDevOf, type BackingDev } from './backing-dev.js';
+import { backingDevOf, filesFsOf, type BackingDev } from './backing-dev.js';
 import { prepare, where, type Plan } from './plan.js';
 import { startImage } from './proc-parse.js';
 import { callResult, failText, replyVmas, sameSnapshot, snapshot } from './snapshot.js';
@@ -25,6 +25,9 @@ function boundingSet(pid: number | undefined): string | undefined {
     return undefined;
   }
 }
+
+/** The StartImage fields the temp dir's filesystem gives (each absent when the host cannot tell). */
+type TempDirFs = Partial<BackingDev> & Pick<StartImage, 'filesFs'>;
 
 export interface HostSessionOptions {
   executable: string;
@@ -60,7 +63,7 @@ export class HostSession {
   private closed = false;
   private capBnd: { sup: Supervisor; value: string | undefined } | undefined;
   /** The temp dir's backing device, read from sysfs once per temp dir. */
-  private bdi: { dir: string; value: BackingDev | undefined } | undefined;
+  private bdi: { dir: string; value: TempDirFs } | undefined;
 
   constructor(private readonly o: HostSessionOptions) {}
 
@@ -103,9 +106,13 @@ export class HostSession {
     return this.sup;
   }
 
-  private backingDev(): BackingDev | undefined {
+  /** What the start image says of the temp dir's filesystem: its bdi's readahead, and whether it is tmpfs. */
+  private backingDev(): TempDirFs {
     const dir = this.tmpDir!;
-    if (this.bdi?.dir !== dir) this.bdi = { dir, value: backingDevOf(dir) };
+    if (this.bdi?.dir !== dir) {
+      const fs = filesFsOf(dir);
+      this.bdi = { dir, value: { ...backingDevOf(dir), ...(fs ? { filesFs: fs } : {}) } };
+    }
     return this.bdi.value;
   }
 
@@ -182,9 +189,8 @@ export class HostSession {
         if (this.capBnd?.sup !== sup) this.capBnd = { sup, value: boundingSet(sup.child.pid) };
         const capBnd = this.capBnd.value;
         if (capBnd) image.capBnd = capBnd;
-        // The readahead of the filesystem the scenario's `file`s are created in (its temp subdir).
-        const bdi = this.backingDev();
-        if (bdi) Object.assign(image, bdi);
+        // The filesystem the scenario's `file`s are created in (its temp subdir): readahead, tmpfs or not.
+        Object.assign(image, this.backingDev());
       }
       for (let i = 0; i < steps.length && !ended; i++) {
         const st = steps[i]!;

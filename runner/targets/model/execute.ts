@@ -11,7 +11,7 @@ import {
   touchPage, writeByte, writeByteAt, type SysResult,
 } from '../../../runtime/index.js';
 import { executeShm } from './shm.js';
-import { truncateFile } from '../../../runtime/files.js';
+import { createFile, truncateFile } from '../../../runtime/files.js';
 import { Proc, ScenarioError } from './bindings.js';
 import { MREMAP_FLAG_BITS } from '../../../grammar/names.js';
 
@@ -73,14 +73,9 @@ export function executeStep(w: World, step: CallStep): CallResult {
       if (r.ok && step.bind) p.regions.set(step.bind, { base: r.value, len });
       return fromSys(r);
     }
-    case 'file': {
-      const f = new MemObject('file', `/tmp/mls/${step.file}`);
-      f.sizeBytes = BigInt(step.size);
-      f.bdi = w.system.tmpBdi; // file_ra_state_init at each open: the temp dir's device
-      f.cache.add(0, Number((f.sizeBytes + P - 1n) / P));
-      w.system.files.set(step.file, f);
+    case 'file':
+      createFile(w.system, step.file, BigInt(step.size));
       return okv();
-    }
     case 'truncate': {
       const f = w.system.files.get(step.file);
       if (!f) throw new ScenarioError(`file ${step.file} is not declared`);
