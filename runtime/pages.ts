@@ -14,6 +14,10 @@
 import { DEFAULT_BDI, type BackingDev } from './backing-dev.js';
 import { IntervalSet } from './interval-set.js';
 
+/**
+ * 'file': a regular file (readahead, writeback); 'shmem': shared anonymous memory, System V
+ * shm, or a scenario file on tmpfs (runtime/files.ts:createFile: named, sized, no readahead).
+ */
 export type ObjKind = 'anon' | 'file' | 'shmem' | 'secretmem' | 'hugetlb' | 'zero' | 'guard' | 'special';
 
 let nextObjId = 1;
