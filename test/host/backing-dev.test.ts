@@ -8,7 +8,8 @@ import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, s
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { backingDevOf, filesFsOf } from '../../runner/targets/host/backing-dev.js';
+import { backingDevOf, backingDevOfFs, filesFsId, filesFsOf, type FsId, type Sources } from '../../runner/targets/host/backing-dev.js';
+import { parseMountLine } from '../../runner/targets/host/mountinfo.js';
 import { createHostTarget } from '../../runner/targets/host.js';
 import * as ir from './ir.js';
 
@@ -109,4 +110,76 @@ t.test('a host run from a TMPDIR on tmpfs reports filesFs tmpfs and the noop bdi
   }
   const log = await host.run(s, { kernel: 'host', trace: false, timeoutMs: 10000 });
   t.equal(log.image?.filesFs, mountType(tmpdir()) === 'tmpfs' ? 'tmpfs' : 'other', `default TMPDIR ${tmpdir()}`);
+});
+
+// Overlayfs and btrfs: their st_dev names no block device. A fake mount table and
+// fake statfs/stat stand in for the kernel's (lines copied from this host's
+// /proc/self/mountinfo with an overlay on an ext4 loop device and a btrfs on another).
+const OVERLAY = 0x794c7630, EXT4 = 0xef53, BTRFS = 0x9123683e, TMPFS = 0x01021994;
+const MOUNTINFO = [
+  '27 1 254:0 / / rw,relatime - ext4 /dev/vda rw,discard',
+  '42 27 7:0 / /b/ext4 rw,relatime - ext4 /dev/loop0 rw',
+  '45 27 0:39 / /b/ovl rw,relatime - overlay overlay rw,lowerdir=/b/ext4/lower,upperdir=/b/ext4/up\\054per,workdir=/b/ext4/work,uuid=on',
+  '46 27 0:40 / /b/rel rw,relatime - overlay overlay rw,lowerdir=lower,upperdir=upper,workdir=work',
+  '47 27 0:41 / /b/btrfs rw,relatime - btrfs /dev/loop1 rw,discard=async,space_cache=v2,subvolid=5,subvol=/',
+  '48 27 0:43 / /b/shmovl rw,relatime - overlay overlay rw,lowerdir=/dev/shm/l,upperdir=/dev/shm/u,workdir=/dev/shm/w',
+].join('\n');
+
+function fakeSources(sys: string, dirs: Record<string, FsId>, mountinfo: string | undefined = MOUNTINFO): Sources {
+  return { sys, mountinfo: () => mountinfo, fsOf: (d) => dirs[d] };
+}
+
+t.test('mountinfo: super options are split on raw commas and unescaped', async (t) => {
+  const m = parseMountLine(MOUNTINFO.split('\n')[2]!);
+  t.equal(m?.dev, '0:39');
+  t.equal(m?.point, '/b/ovl');
+  t.equal(m?.superOptions.get('upperdir'), '/b/ext4/up,per');
+  t.equal(m?.superOptions.get('uuid'), 'on');
+  t.equal(parseMountLine('garbage'), undefined);
+});
+
+t.test('overlayfs: the bdi of the upper layer', async (t) => {
+  const sys = fakeSys('ovl', (sys) => {
+    put(join(sys, 'class/bdi/7:0/read_ahead_kb'), '128\n');
+    put(join(sys, 'devices/virtual/block/loop0/queue/max_sectors_kb'), '1280\n');
+    mkdirSync(join(sys, 'dev/block'), { recursive: true });
+    symlinkSync('../../devices/virtual/block/loop0', join(sys, 'dev/block/7:0'));
+  });
+  const src = fakeSources(sys, { '/b/ext4/up,per': { type: EXT4, dev: '7:0', path: '/b/ext4/up,per' } });
+  t.same(backingDevOfFs(filesFsId({ type: OVERLAY, dev: '0:39', path: '/b/ovl/t' }, src)!, src), { readAheadKb: 128, maxSectorsKb: 1280 });
+  t.equal(filesFsId({ type: OVERLAY, dev: '0:40', path: '/b/rel/t' }, src), undefined, 'a relative upperdir: unknown');
+  const hidden = fakeSources(sys, {});
+  t.equal(filesFsId({ type: OVERLAY, dev: '0:39', path: '/b/ovl' }, hidden), undefined, "a container's upper layer, not visible here: unknown");
+  t.equal(filesFsId({ type: OVERLAY, dev: '0:39', path: '/b/ovl' }, fakeSources(sys, {}, undefined)), undefined, 'no mount table: unknown');
+});
+
+t.test('overlayfs over tmpfs: the files are shmem, nothing read ahead', async (t) => {
+  const src = fakeSources(fakeSys('shmovl', () => {}), {
+    '/b/shmovl/t': { type: OVERLAY, dev: '0:43', path: '/b/shmovl/t' },
+    '/dev/shm/u': { type: TMPFS, dev: '0:23', path: '/dev/shm/u' },
+  });
+  t.equal(filesFsOf('/b/shmovl/t', src), 'tmpfs');
+  t.same(backingDevOf('/b/shmovl/t', src.sys, src), { readAheadKb: 0, maxSectorsKb: 0 });
+});
+
+t.test('btrfs: the named bdi linked from /sys/fs/btrfs/<fsid>, found by the mount source', async (t) => {
+  const sys = fakeSys('btrfs', (sys) => {
+    put(join(sys, 'devices/virtual/bdi/btrfs-1/read_ahead_kb'), '4096\n');
+    mkdirSync(join(sys, 'class/bdi'), { recursive: true });
+    symlinkSync('../../devices/virtual/bdi/btrfs-1', join(sys, 'class/bdi/btrfs-1'));
+    const other = join(sys, 'fs/btrfs/0e6c1f1a-0000-4000-8000-000000000000');
+    mkdirSync(join(other, 'devices'), { recursive: true });
+    symlinkSync('../../../../devices/virtual/block/loop7', join(other, 'devices/loop7'));
+    symlinkSync('../../../devices/virtual/bdi/btrfs-9', join(other, 'bdi'));
+    const fsid = join(sys, 'fs/btrfs/a0820454-eded-4b96-969e-a841a32cdf93');
+    mkdirSync(join(fsid, 'devices'), { recursive: true });
+    symlinkSync('../../../../devices/virtual/block/loop1', join(fsid, 'devices/loop1'));
+    symlinkSync('../../../devices/virtual/bdi/btrfs-1', join(fsid, 'bdi'));
+    mkdirSync(join(sys, 'fs/btrfs/features'), { recursive: true });
+  });
+  // st_dev 0:42, not the superblock's 0:41: a btrfs inode reports its subvolume's anon dev.
+  const src = fakeSources(sys, { '/b/btrfs/t': { type: BTRFS, dev: '0:42', path: '/b/btrfs/t' } });
+  t.same(backingDevOf('/b/btrfs/t', sys, src), { readAheadKb: 4096, maxSectorsKb: 128 }, 'no queue: bdi_alloc io_pages');
+  const elsewhere = fakeSources(sys, { '/x': { type: BTRFS, dev: '0:50', path: '/x' } });
+  t.equal(backingDevOf('/x', sys, elsewhere), undefined, 'no btrfs mount holds the path: unknown');
 });
