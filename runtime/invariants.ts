@@ -20,6 +20,7 @@ export function checkMm(mm: Mm): string | null {
     else if (v.start < 0 || v.end > TASK_SIZE_PAGES) bad = `VMA [${v.start}, ${v.end}) outside the user address space`;
     else if (v.flags & VM_LOCKONFAULT && !(v.flags & VM_LOCKED)) bad = `VM_LOCKONFAULT without VM_LOCKED at page ${v.start}`;
     else if (v.flags & VM_LOCKED && !vmaSupportsMlock(v)) bad = `VM_LOCKED on a VMA that cannot be locked at page ${v.start}`;
+    else if ((v.file === null) !== (v.vmFile === null)) bad = `VMA at page ${v.start}: a file without a struct file, or the reverse`;
     prevEnd = v.end;
     total += v.pages;
     if (isDataMapping(v.flags)) data += v.pages;

@@ -7,15 +7,15 @@
 // window (page_cache_async_ra), in larger folios, then retries too.
 // shmem and secretmem faults (shmem_fault) do no readahead.
 import { HPAGE_PAGES } from './constants.js';
-import { OpenFile, initRaSize, nextRaSize, type FileRa } from './file-ra.js';
+import { initRaSize, nextRaSize, type FileRa } from './file-ra.js';
 import { folioAt } from './folios.js';
 import { IntervalSet } from './interval-set.js';
 import type { MemObject } from './pages.js';
 import { doPageCacheRa, nextMiss, raOrder, readIn } from './ra-alloc.js';
 import { VM_EXEC, VM_HUGEPAGE, VM_RAND_READ, VM_SEQ_READ, type Vma } from './vma.js';
 
-/** The VMA's f_ra (an image's VMAs get theirs at first use). */
-const fileRa = (v: Vma): FileRa => (v.vmFile ??= new OpenFile()).ra;
+/** The VMA's f_ra: every file-backed VMA has its struct file from mmap or the image (runtime/invariants.ts). */
+const fileRa = (v: Vma): FileRa => v.vmFile!.ra;
 
 /**
  * do_sync_mmap_readahead, then filemap_fault's __filemap_get_folio(FGP_CREAT) for the
