@@ -3,6 +3,7 @@
 export * from './constants.js';
 export * from './errno.js';
 export { System } from './system.js';
+export { STOCK_SETTINGS, type MachineSettings } from './settings.js';
 export { Task, Mm, canDoMlock, mlockFutureOk } from './mm.js';
 export { LINUX_6_18, applyPatch, PatchConflict, type KernelProfile, type Behaviour, type Patch } from './profile.js';
 export { findProfile, profileNames, profileProblem, profileCatalogue, buildProfile, mainlineBehaviour, BASES, PATCHES, REGISTERED, type ProfileInfo } from './kernels.js';

@@ -7,6 +7,7 @@ import type { ThpMode } from './huge-memory.js';
 import { MemObject } from './pages.js';
 import { Mm, Task } from './mm.js';
 import { ShmIds } from './shm-ids.js';
+import { STOCK_SETTINGS, type MachineSettings } from './settings.js';
 import { LINUX_6_18, type KernelProfile } from './profile.js';
 
 export class System {
@@ -29,6 +30,8 @@ export class System {
    * is a shmem inode, not a regular file (runtime/files.ts:createFile).
    */
   tmpIsTmpfs = false;
+  /** Machine facts beyond the kernel version (zero page, protection keys, soft-dirty): runtime/settings.ts. */
+  readonly settings: MachineSettings = { ...STOCK_SETTINGS };
   /** One shared object for every process's [vdso] page (mapped system-wide). */
   readonly vdso: MemObject;
   /** PFN-mapped [vvar] pages (vm_normal_page is NULL: no Rss). */
