@@ -60,7 +60,20 @@ export interface ProfileSel {
   name: string;
   span: Span;
 }
-export type Selector = VersionSel | ProfileSel;
+/** A machine setting: `zero_page=off` (in `requires` and in `on` selectors). */
+export interface SettingSel {
+  kind: 'setting';
+  name: string;
+  value: string;
+  span: Span;
+}
+/** `on A and B`: every term must hold (only in value and result cases). */
+export interface AllSel {
+  kind: 'all';
+  terms: Array<VersionSel | ProfileSel | SettingSel>;
+  span: Span;
+}
+export type Selector = VersionSel | ProfileSel | SettingSel | AllSel;
 
 export type ResultValueAst = { kind: 'num'; expr: Expr; span: Span } | { kind: 'word'; word: Word; span: Span };
 export interface ResultCaseAst {
@@ -161,7 +174,8 @@ export type ActionAst = CallStmt | ExpectStmt;
 
 export type HeaderAst =
   | { kind: 'scenario' | 'about'; text: string; span: Span }
-  | { kind: 'tags' | 'requires'; words: Word[]; span: Span }
+  | { kind: 'tags'; words: Word[]; span: Span }
+  | { kind: 'requires'; words: Word[]; settings: SettingSel[]; span: Span }
   | { kind: 'kernel'; selectors: Selector[]; span: Span }
   | { kind: 'image'; word: Word; span: Span }
   | { kind: 'max_map_count'; expr: Expr; span: Span };

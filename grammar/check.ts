@@ -2,8 +2,9 @@
 // wrong with it (stable ids, SPEC.md Part I). lower.ts calls these while walking
 // the statements; they return undefined when the construct is unusable.
 import type { Addr, Len, ProfileSelector, ResultExpect, ResultValue, VersionConstraint } from '../schema/generated/types.js';
-import type { Expr, ResultAst, Selector, Span, Word } from './ast.js';
+import type { Expr, ResultAst, Selector, SettingSel, Span, Word } from './ast.js';
 import type { Diagnostics } from './diagnostics.js';
+import * as N from './names.js';
 import { knownProfile, resultWord, ERRNOS, SIGNALS } from './names.js';
 import { evalAddr, evalConst, toI64, toU64, type NumProblem } from './numbers.js';
 import type { Scope } from './scope.js';
@@ -96,7 +97,44 @@ export function rangeLength(len: Expr | undefined, addr: Addr & { bare: boolean 
   return info?.len !== undefined ? { bytes: info.len.toString() } : { regionLen: addr.region };
 }
 
+/** A `name=value` machine setting, checked against names.ts SETTINGS. */
+export function setting(s: SettingSel, d: Diagnostics): { name: N.SettingName; value: string } | undefined {
+  const name = N.SETTING_NAMES.find((n) => n === s.name);
+  if (!name) {
+    d.unknown('mls/unknown-setting', 'machine setting', s.name, s.span, N.SETTING_NAMES);
+    return undefined;
+  }
+  const allowed = N.SETTINGS[name];
+  if (allowed === 'number' ? !/^\d{1,9}$/.test(s.value) : !(allowed as readonly string[]).includes(s.value)) {
+    d.error('mls/bad-value', `\`${name}\` takes ${allowed === 'number' ? 'a decimal number' : (allowed as readonly string[]).join(' or ')}, not \`${s.value}\``, s.span);
+    return undefined;
+  }
+  return { name, value: allowed === 'number' ? String(Number(s.value)) : s.value };
+}
+
 export function selector(s: Selector, d: Diagnostics): ProfileSelector | undefined {
+  if (s.kind === 'setting') {
+    const v = setting(s, d);
+    return v ? { settings: [v] } : undefined;
+  }
+  if (s.kind === 'all') {
+    // `on A and B`: at most one profile or patch, one version constraint, any settings.
+    const out: ProfileSelector = {};
+    for (const term of s.terms) {
+      const one = selector(term, d);
+      if (!one) return undefined;
+      if ((one.profile !== undefined && out.profile !== undefined) || (one.version && out.version)) {
+        d.error('mls/bad-value', 'one `on … and …` selector names at most one profile and one version constraint', term.span);
+        return undefined;
+      }
+      if (one.settings?.some((x) => out.settings?.some((y) => y.name === x.name))) {
+        d.error('mls/bad-value', `\`${(term as SettingSel).name}\` is named twice in one selector`, term.span);
+        return undefined;
+      }
+      Object.assign(out, { ...one, ...(one.settings || out.settings ? { settings: [...(out.settings ?? []), ...(one.settings ?? [])] } : {}) });
+    }
+    return out;
+  }
   if (s.kind === 'profile') {
     const k = knownProfile(s.name);
     if (!k.ok) {

@@ -2,7 +2,7 @@
 // statements in order with a Scope (processes, regions), checking as it goes.
 import type { Loc, Scenario, VersionConstraint } from '../schema/generated/types.js';
 import type { FileAst, HeaderAst, Span, Statement } from './ast.js';
-import { expectsOk, result, selector, smallInt, vocab } from './check.js';
+import { expectsOk, result, selector, setting, smallInt, vocab } from './check.js';
 import type { Diagnostics } from './diagnostics.js';
 import { lowerCall, type CallCtx } from './lower-calls.js';
 import { lowerExpect } from './lower-expect.js';
@@ -19,12 +19,13 @@ interface Header {
   profiles: string[];
   constraints: VersionConstraint[];
   requires: Map<N.Requirement, Span>;
+  settings: Map<N.SettingName, { value: string; span: Span }>;
   image?: { value: 'default' | 'empty'; span: Span };
   maxMapCount?: { value: number; span: Span };
 }
 
 function lowerHeader(headers: HeaderAst[], d: Diagnostics): Header {
-  const h: Header = { about: [], tags: [], profiles: [], constraints: [], requires: new Map() };
+  const h: Header = { about: [], tags: [], profiles: [], constraints: [], requires: new Map(), settings: new Map() };
   const seen = new Map<string, Span>();
   const once = (x: HeaderAst): boolean => {
     const prev = seen.get(x.kind);
@@ -51,9 +52,21 @@ function lowerHeader(headers: HeaderAst[], d: Diagnostics): Header {
           const r = vocab(w, N.REQUIREMENTS, d, 'mls/bad-value', 'requirement');
           if (r) h.requires.set(r, w.span);
         }
+        for (const x2 of x.settings) {
+          const v = setting(x2, d);
+          if (!v) continue;
+          const prev = h.settings.get(v.name);
+          if (prev && prev.value !== v.value) {
+            d.error('mls/contradiction', `\`requires ${v.name}=${v.value}\` contradicts \`${v.name}=${prev.value}\` on line ${prev.span.line}`, x2.span);
+          } else h.settings.set(v.name, { value: v.value, span: x2.span });
+        }
         break;
       case 'kernel':
         for (const s of x.selectors) {
+          if (s.kind === 'setting') {
+            d.error('mls/bad-value', `a machine setting is not a kernel: write \`requires ${s.name}=${s.value}\``, s.span);
+            continue;
+          }
           const sel = selector(s, d);
           if (sel?.profile !== undefined) h.profiles.push(sel.profile);
           if (sel?.version) h.constraints.push(sel.version);
@@ -164,6 +177,7 @@ export function lowerFile(ast: FileAst, d: Diagnostics, hash: string): Scenario 
   if (d.hasErrors()) return undefined;
   const env: Scenario['env'] = { image: h.image?.value ?? 'default' };
   if (h.maxMapCount) env.maxMapCount = h.maxMapCount.value;
+  if (h.settings.size > 0) env.settings = Object.fromEntries([...h.settings].map(([k, v]) => [k, v.value]));
   return {
     schemaVersion: 1,
     file: ast.file,

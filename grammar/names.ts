@@ -75,6 +75,25 @@ export const SIGNALS: readonly string[] = ['SIGSEGV', 'SIGBUS'];
 export const REQUIREMENTS = ['root', 'host', 'model', 'hugetlb', 'cap_ipc_lock', 'memfd_secret', 'droppable', 'io_uring', 'thp'] as const;
 export type Requirement = (typeof REQUIREMENTS)[number];
 export const IMAGES = ['default', 'empty'] as const;
+
+/**
+ * Machine settings a scenario may assume (`requires zero_page=off`) or state cases for
+ * (`=> 0, EFAULT on pkeys=off`): facts of the kernel in front of us beyond its version
+ * (SPEC Part II, host facts). The values each one takes; `number` is a decimal count.
+ * The first value listed is the model's default (the stock test machine's), except
+ * read_ahead_kb, whose default is 8192.
+ */
+export const SETTINGS = {
+  zero_page: ['on', 'off'],
+  huge_zero_page: ['on', 'off'],
+  pkeys: ['on', 'off'],
+  soft_dirty: ['off', 'on'],
+  thp: ['madvise', 'always', 'never'],
+  files: ['disk', 'tmpfs'],
+  read_ahead_kb: 'number',
+} as const satisfies Record<string, readonly string[] | 'number'>;
+export type SettingName = keyof typeof SETTINGS;
+export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
 export const RLIMIT_RESOURCES = ['memlock', 'as', 'data', 'stack'] as const;
 export const CAP_ACTIONS = ['drop', 'raise'] as const;
 export const CAPS = ['ipc_lock', 'sys_resource'] as const;

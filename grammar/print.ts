@@ -21,7 +21,12 @@ function range(a: Addr, l: Len): string {
 const size = (l: Len): string => (l.bytes === undefined ? '0' : formatSize(BigInt(l.bytes)));
 
 function selector(s: ProfileSelector): string {
-  return s.profile ?? (s.version ? `${s.version.op} ${s.version.version}` : '');
+  const terms = [
+    ...(s.profile !== undefined ? [s.profile] : []),
+    ...(s.version ? [`${s.version.op} ${s.version.version}`] : []),
+    ...(s.settings ?? []).map((x) => `${x.name}=${x.value}`),
+  ];
+  return terms.join(' and ');
 }
 
 function resultValue(v: ResultValue): string {
@@ -186,7 +191,8 @@ export function printScenario(s: Scenario): string {
   if (s.tags.length > 0) out.push(`tags ${s.tags.join(' ')}`);
   const kernel = [...s.kernels.profiles, ...s.kernels.constraints.map((c) => `${c.op} ${c.version}`)];
   if (kernel.length > 0) out.push(`kernel ${kernel.join(' ')}`);
-  if (s.requires.length > 0) out.push(`requires ${s.requires.join(' ')}`);
+  const settings = Object.entries(s.env.settings ?? {}).map(([k, v]) => `${k}=${v}`);
+  if (s.requires.length + settings.length > 0) out.push(`requires ${[...s.requires, ...settings].join(' ')}`);
   if (s.env.image !== 'default') out.push(`image ${s.env.image}`);
   if (s.env.maxMapCount !== undefined) out.push(`max_map_count ${s.env.maxMapCount}`);
   out.push('');

@@ -102,8 +102,16 @@ const actions: MlsActionDict<unknown> = {
   Header_kernel(_k, s) {
     return { kind: 'kernel', selectors: s.children.map(sel), span: span(this) };
   },
-  Header_requires(_k, w) {
-    return { kind: 'requires', words: words(w), span: span(this) };
+  Header_requires(_k, reqs) {
+    const items = reqs.children.map(ast) as Array<A.Word | A.SettingSel>;
+    const settings = items.filter((x): x is A.SettingSel => 'kind' in x && x.kind === 'setting');
+    return { kind: 'requires', words: items.filter((x): x is A.Word => !('kind' in x)), settings, span: span(this) };
+  },
+  Requirement_setting: (s) => ast(s),
+  Requirement_word: (w) => wordOf(w),
+  KernelSel_setting: (s) => ast(s),
+  setting(name, _eq, value) {
+    return { kind: 'setting', name: name.sourceString, value: value.sourceString, span: span(this) };
   },
   Header_image(_k, w) {
     return { kind: 'image', word: wordOf(w), span: span(this) };
@@ -288,7 +296,10 @@ const actions: MlsActionDict<unknown> = {
   ResultValue_word(w) {
     return { kind: 'word', word: wordOf(w), span: span(this) };
   },
-  Selector: (_on, s) => sel(s),
+  Selector(_on, list) {
+    const terms = (list as NonterminalNode).asIteration().children.map(sel) as A.AllSel['terms'];
+    return terms.length === 1 ? terms[0]! : { kind: 'all', terms, span: span(this) };
+  },
 
   Expect(_k, clauses) {
     return { kind: 'expect', clauses: list(clauses).map(ast), span: span(this) };

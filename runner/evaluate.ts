@@ -7,6 +7,7 @@ import type {
 import type { CallStep, ExpectStep } from './ir.js';
 import { judge } from './evaluate-check.js';
 import { describeStep, renderActualResult, renderExpectedResult, resultHolds } from './evaluate-result.js';
+import { valuesOfLog } from './machine/settings.js';
 import { parseProfile, pickCase, pickValue } from './profiles.js';
 import { snapshotPicture } from './render/picture.js';
 
@@ -122,7 +123,7 @@ export function evaluate(scenario: Scenario, log: ObservationLog, profile: strin
     return { ...result, outcome: 'SKIP', skipReason: log.skipReason ?? 'the target cannot run this scenario' };
   }
   const ctx: Ctx = {
-    scenario, profile: parseProfile(profile),
+    scenario, profile: { ...parseProfile(profile), settings: valuesOfLog(log.settings) },
     byStep: new Map(log.steps.map((s) => [s.step, s])),
     ended: log.outcome === 'completed' ? undefined : `the run ended early (${log.outcome}${log.message ? `: ${log.message}` : ''})`,
     ...(opts.source !== undefined ? { lines: opts.source.split(/\r?\n/) } : {}),

@@ -24,6 +24,8 @@ export interface FileJob {
   filter?: string;
   cacheDir?: string;
   compilerVersion: string;
+  /** `--setting`: the machine the model runs as. */
+  settings?: Partial<Record<string, string>>;
 }
 
 /** The scenario's name did not match -t: not run, not counted. */
@@ -80,7 +82,7 @@ export async function runFile(job: FileJob): Promise<JobOutcome> {
   }
   try {
     const target = await loadTarget(job.target);
-    const log = await runnerFor(target).run(scenario, { kernel: job.kernel, trace: false, timeoutMs: job.timeoutMs });
+    const log = await runnerFor(target).run(scenario, { kernel: job.kernel, trace: false, timeoutMs: job.timeoutMs, ...(job.settings ? { settings: job.settings } : {}) });
     // The host reports `uname -r`; version selectors still match it, profile names do not.
     const kernelName = job.target === 'model' ? job.kernel : log.kernel;
     const result = evaluate(scenario, log, kernelName, { source: text, durationMs: elapsed() });

@@ -85,6 +85,11 @@ export const OPTIONS: readonly OptionSpec[] = [
     long: 'timeout', type: 'string', valueName: 'ms', defaultText: '10000',
     description: 'per-scenario time limit (times MLS_TIMEOUT_MUL if set)', commands: [...RUNNERS, 'fuzz', 'compare'],
   },
+  {
+    long: 'setting', type: 'string', multiple: true, valueName: 'name=value',
+    description: 'run the model as on a machine with this setting (zero_page, huge_zero_page, pkeys, soft_dirty: on|off; thp; files: disk|tmpfs; read_ahead_kb); repeatable; a scenario\'s `requires name=value` still wins (diff, fuzz: forces the model off the host\'s value)',
+    commands: ['run', 'watch', 'diff', 'fuzz'],
+  },
   { long: 'seed', type: 'string', valueName: 'n', defaultText: '1', description: 'seed of the scenario stream (same seed, same scenarios)', commands: ['fuzz'] },
   { long: 'count', type: 'string', valueName: 'n', defaultText: '1000 unless --time is given', description: 'stop after n scenarios', commands: ['fuzz'] },
   { long: 'time', type: 'string', valueName: 's', description: 'stop after s seconds', commands: ['fuzz'] },

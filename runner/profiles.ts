@@ -2,12 +2,15 @@
 // to. Profile names are `linux-X.Y[+patch…]` (model) or a `uname -r` string
 // (host: only version constraints can match it).
 import type { KernelSelection, ProfileSelector, VersionConstraint } from '../schema/generated/types.js';
+import { MODEL_DEFAULTS, type SettingValues } from './machine/settings.js';
 
 export interface ParsedProfile {
   name: string;
   /** [major, minor, patchlevel]; undefined when the name carries no version. */
   version?: [number, number, number];
   patches: string[];
+  /** The machine settings of the run (`on zero_page=off` selectors); absent: the model's defaults. */
+  settings?: SettingValues;
 }
 
 export function parseProfile(name: string): ParsedProfile {
@@ -39,8 +42,13 @@ export function satisfies(profile: ParsedProfile, c: VersionConstraint): boolean
   }
 }
 
-/** SPEC §3: a selector names a profile (exact), a patch the profile includes, or a version constraint. */
+/** SPEC §3: a selector names a profile (exact), a patch the profile includes, a version constraint, or a machine setting of the run. */
 export function selectorMatches(sel: ProfileSelector, profile: ParsedProfile): boolean {
+  if (sel.settings) {
+    const have = profile.settings ?? MODEL_DEFAULTS;
+    if (!sel.settings.every((x) => have[x.name as keyof SettingValues] === x.value)) return false;
+    if (sel.profile === undefined && sel.version === undefined) return true;
+  }
   if (sel.profile !== undefined) {
     if (sel.profile === profile.name) return true;
     if (!profile.patches.includes(sel.profile)) return false;

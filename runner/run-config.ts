@@ -1,6 +1,7 @@
 // Options shared by run and watch, validated once into a RunConfig.
 import { resolve } from 'node:path';
-import { UsageError, intOption, stringOption } from './args.js';
+import { UsageError, intOption, listOption, stringOption } from './args.js';
+import { parseSettingArgs, type SettingValues } from './machine/settings.js';
 import type { CommandContext } from './commands/types.js';
 import { parseShard, type Shard } from './discover.js';
 import type { FileJob } from './execute.js';
@@ -28,6 +29,8 @@ export interface RunConfig {
   bail: number;
   shard?: Shard;
   passWithNoTests: boolean;
+  /** `--setting name=value`: the machine the model runs as (runner/machine/settings.ts). */
+  settings?: Partial<SettingValues>;
 }
 
 export function timeoutMultiplier(env: NodeJS.ProcessEnv): number {
@@ -57,6 +60,8 @@ export async function runConfig(ctx: CommandContext): Promise<RunConfig> {
   const shardText = stringOption(o, 'shard');
   const shard = shardText !== undefined ? parseShard(shardText) : undefined;
   if (shardText !== undefined && !shard) throw new UsageError(`--shard needs i/n with 1 ≤ i ≤ n, got '${shardText}'`);
+  const settings = settingsOption(o);
+  if (settings && target === 'host') throw new UsageError('--setting applies to the model; the host is the machine it is (see `mls doctor`)');
   const cacheDir = o['no-cache'] ? undefined : resolve(ctx.io.cwd, stringOption(o, 'cache-dir') ?? '.mls-cache');
   return {
     target, kernel, kernels,
@@ -68,7 +73,17 @@ export async function runConfig(ctx: CommandContext): Promise<RunConfig> {
     ...(filter !== undefined ? { filter } : {}),
     ...(cacheDir !== undefined ? { cacheDir } : {}),
     ...(shard ? { shard } : {}),
+    ...(settings ? { settings } : {}),
   };
+}
+
+/** `--setting` values, checked; undefined when none is given. */
+export function settingsOption(o: CommandContext['options']): Partial<SettingValues> | undefined {
+  const list = listOption(o, 'setting');
+  if (list.length === 0) return undefined;
+  const parsed = parseSettingArgs(list);
+  if ('error' in parsed) throw new UsageError(parsed.error as string);
+  return parsed;
 }
 
 export function makeJob(cfg: RunConfig, file: { file: string; absPath: string }): FileJob {
@@ -77,6 +92,7 @@ export function makeJob(cfg: RunConfig, file: { file: string; absPath: string })
     compilerVersion: compilerVersion(),
     ...(cfg.filter !== undefined ? { filter: cfg.filter } : {}),
     ...(cfg.cacheDir !== undefined ? { cacheDir: cfg.cacheDir } : {}),
+    ...(cfg.settings ? { settings: cfg.settings } : {}),
   };
 }
 

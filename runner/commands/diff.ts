@@ -9,6 +9,8 @@ import { colorEnabled, makeStyle } from '../render/style.js';
 import { closeSessions, runnerFor } from '../target-sessions.js';
 import { loadCompiler, loadTarget } from '../tools.js';
 import { colorFlag } from './run.js';
+import { unmodelledFacts } from '../machine/unmodelled.js';
+import { settingsOption } from '../run-config.js';
 import { readSources } from './sources.js';
 import type { Command } from './types.js';
 
@@ -26,6 +28,8 @@ export const diff: Command = async (ctx) => {
   const kernel = typeof ctx.options['kernel'] === 'string' ? ctx.options['kernel'] : 'linux-6.18';
   const timeoutMs = typeof ctx.options['timeout'] === 'string' ? Number(ctx.options['timeout']) : 10000;
   const filter = typeof ctx.options['filter'] === 'string' ? new RegExp(ctx.options['filter']) : undefined;
+  const forced = settingsOption(ctx.options);
+  let factsShown = false;
   const { files, unmatched } = await readSources(ctx.positionals, io);
   for (const u of unmatched) io.stderr.write(`mls: error: no .mls file matches '${u}'\n`);
   const compiler = await loadCompiler();
@@ -51,7 +55,12 @@ export const diff: Command = async (ctx) => {
       if (filter && !filter.test(scenario.name)) continue;
       const opts = { kernel, trace: true, timeoutMs };
       const kernelLog = await runnerFor(host).run(scenario, opts);
-      const modelLog = await model.run(scenario, kernelLog.image ? { ...opts, image: kernelLog.image } : opts);
+      if (!factsShown && kernelLog.image?.facts) {
+        factsShown = true;
+        for (const line of unmodelledFacts(kernelLog.image.facts)) io.stdout.write(style.yellow(`not modelled: ${line}`) + '\n');
+      }
+      const mOpts = forced ? { ...opts, settings: forced } : opts;
+      const modelLog = await model.run(scenario, kernelLog.image ? { ...mOpts, image: kernelLog.image } : mOpts);
       const out: DiffOutcome = compareLogs(scenario, modelLog, kernelLog);
       switch (out.kind) {
         case 'agree': agreed++; io.stdout.write(`${style.green('agree')}    ${f.file} (${out.steps} steps)\n`); break;

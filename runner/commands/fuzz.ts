@@ -4,7 +4,7 @@
 // 1 divergences, 2 usage error or host target unavailable, 130 interrupted.
 import { resolve } from 'node:path';
 import { UsageError, intOption, stringOption } from '../args.js';
-import { DEFAULT_KERNEL, DEFAULT_TIMEOUT_MS, timeoutMultiplier } from '../run-config.js';
+import { DEFAULT_KERNEL, DEFAULT_TIMEOUT_MS, settingsOption, timeoutMultiplier } from '../run-config.js';
 import { defaultJobs } from '../options.js';
 import { loadTarget } from '../tools.js';
 import type { Command, CommandContext } from './types.js';
@@ -29,6 +29,7 @@ function parse(ctx: CommandContext) {
     jobs: intOption(o, 'jobs', 2 * defaultJobs()),
     kernel: stringOption(o, 'kernel') ?? DEFAULT_KERNEL,
     timeoutMs: Math.round(intOption(o, 'timeout', DEFAULT_TIMEOUT_MS) * timeoutMultiplier(ctx.io.env)),
+    ...(settingsOption(o) ? { settings: settingsOption(o)! } : {}),
     outDir: o['no-shrink'] ? undefined : resolve(ctx.io.cwd, stringOption(o, 'out') ?? 'scenarios/fuzz'),
   };
 }

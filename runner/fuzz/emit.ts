@@ -2,6 +2,7 @@
 // kernel's: every call expects what the host returned, and an `expect` after
 // the diverging step states the host's values for the fields that diverged.
 // Steps after it are dropped (trace comparison stops mattering there).
+import { MODEL_DEFAULTS, valuesOfLog } from '../machine/settings.js';
 import type { Check, CheckValue, ObservationLog, ResultValue, Scenario, Snapshot } from '../../schema/generated/types.js';
 import type { Step } from '../ir.js';
 import { layoutOf, TRACKED_FLAGS } from '../evaluate-check.js';
@@ -90,9 +91,14 @@ export function regressionScenario(s: Scenario, host: ObservationLog, divs: Dive
     }
     if (checks.length) steps.push({ op: 'expect', loc, proc: at.proc, checks } as Step);
   }
+  // The kernel's values hold on a machine like the host: its settings that differ from the
+  // model's defaults become `requires name=value` (another machine SKIPs, naming them).
+  const hostSettings = valuesOfLog(host.settings);
+  const differ = Object.entries(hostSettings).filter(([k, v]) => MODEL_DEFAULTS[k as keyof typeof MODEL_DEFAULTS] !== v);
+  const env = differ.length ? { ...s.env, settings: { ...s.env.settings, ...Object.fromEntries(differ) } } : s.env;
   return {
     ...s, name: meta.name, description: meta.about.join('\n'), tags: ['fuzz', 'regression'],
     // The kernel's values hold for the profile the model was checked as (a patch profile may differ by design).
-    kernels: { profiles: [meta.profile], constraints: [] }, steps,
+    kernels: { profiles: [meta.profile], constraints: [] }, steps, env,
   };
 }

@@ -8,6 +8,8 @@ import { noiseFilter } from '../executor-noise.js';
 export interface PairOptions extends CompareOptions {
   kernel: string;
   timeoutMs: number;
+  /** Forced model settings (`mls fuzz --setting`); the host's facts otherwise (from its image). */
+  settings?: Partial<Record<string, string>>;
 }
 
 export interface PairResult {
@@ -26,7 +28,8 @@ export async function runPair(s: Scenario, model: Target, host: Pick<Target, 'ru
   const base = { kernel: o.kernel, trace: true, timeoutMs: o.timeoutMs };
   let h = await host.run(s, base);
   if (hostTrouble(h)) h = await host.run(s, base); // once more: a transient failure (seen under heavy machine load)
-  const m = await model.run(s, h.image ? { ...base, image: h.image } : base);
+  const mBase = o.settings ? { ...base, settings: o.settings } : base;
+  const m = await model.run(s, h.image ? { ...mBase, image: h.image } : mBase);
   // A host run that could not happen (skipped, refused by the safety cap) says nothing about the model.
   if (h.outcome === 'skipped' || hostTrouble(h)) return { model: m, host: h, divergences: [] };
   return { model: m, host: h, divergences: compareLogs(m, h, { ignore: o.ignore ?? noiseFilter(s) }) };

@@ -23,6 +23,8 @@ export interface FuzzConfig {
   /** Where regressions go; undefined: do not shrink nor write. */
   outDir?: string;
   shrinkEvaluations: number;
+  /** `--setting`: the model runs as on a machine with these, not as the host (shows a setting's code path is reached). */
+  settings?: Partial<Record<string, string>>;
   /** What the generator must respect about the host (default: probed with hostEnv()). */
   env?: MaterializeOptions;
   model: Target;
@@ -80,7 +82,7 @@ export async function fuzzRun(cfg: FuzzConfig): Promise<FuzzReport> {
   const more = (): boolean =>
     !cfg.signal?.aborted && (cfg.count === undefined || next < cfg.count) &&
     (cfg.timeSec === undefined || Date.now() - started < cfg.timeSec * 1000);
-  const pairOpts = { kernel: cfg.kernel, timeoutMs: cfg.timeoutMs };
+  const pairOpts = { kernel: cfg.kernel, timeoutMs: cfg.timeoutMs, ...(cfg.settings ? { settings: cfg.settings } : {}) };
 
   // Host runs go through long-lived sessions (one supervisor per core, many
   // scenarios each, pipelined) when the target offers them.

@@ -2,10 +2,12 @@
 // of the Linux mm, following a kernel profile) and reports what it observed in
 // the same ObservationLog format as the host.
 import type { ObservationLog, Scenario, StepObservation } from '../../schema/generated/types.js';
-import { DEFAULT_IMAGE, System, findProfile, loadEmpty, loadImage, profileCatalogue, profileProblem, type KernelProfile, type ProfileInfo } from '../../runtime/index.js';
+import { DEFAULT_IMAGE, RLIM_INFINITY, System, findProfile, loadEmpty, loadImage, profileCatalogue, profileProblem, type KernelProfile, type ProfileInfo } from '../../runtime/index.js';
 import { Proc, ScenarioError } from './model/bindings.js';
 import { executeStep, type World } from './model/execute.js';
 import { snapshot } from './model/observe.js';
+import { applySettings, imageWithFilesystem } from './model/machine.js';
+import { effectiveSettings, logSettings, settingsOfImage } from '../machine/settings.js';
 import type { Availability, Target, TargetRunOptions } from './target.js';
 
 /** Features the model does not simulate: scenarios requiring them are skipped. */
@@ -22,6 +24,9 @@ function missingFeature(p: KernelProfile, requirement: string): string | undefin
   return undefined;
 }
 
+/** A limit as the host reports it: bytes, or `unlimited` (RLIM_INFINITY). */
+const rlimitValue = (v: string): bigint => (v === 'unlimited' ? RLIM_INFINITY : BigInt(v));
+
 export function runOnModel(scenario: Scenario, options: TargetRunOptions): ObservationLog {
   const profile = findProfile(options.kernel);
   const log: ObservationLog = { schemaVersion: 1, target: 'model', kernel: options.kernel, steps: [], outcome: 'completed' };
@@ -32,10 +37,18 @@ export function runOnModel(scenario: Scenario, options: TargetRunOptions): Obser
   }
   const system = new System(profile);
   if (scenario.env.maxMapCount !== undefined) system.maxMapCount = scenario.env.maxMapCount;
-  const image = scenario.env.image === 'empty' ? null : options.image ?? DEFAULT_IMAGE;
+  // The machine: defaults, the host's facts (diff, fuzz, record) or --setting, then the scenario's `requires`.
+  const settings = effectiveSettings(settingsOfImage(options.image), options.settings, scenario.env.settings);
+  applySettings(system, settings);
+  log.settings = logSettings(settings);
+  const image = scenario.env.image === 'empty' ? null : imageWithFilesystem(options.image ?? DEFAULT_IMAGE, settings);
   if (image) log.image = image;
   const procs = new Map<string, Proc>();
   const main = new Proc(system.newTask('main'));
+  // The host's limits the executor starts with (diff, fuzz): vm.max_map_count and RLIMIT_MEMLOCK.
+  const facts = options.image?.facts;
+  if (facts?.maxMapCount !== undefined && scenario.env.maxMapCount === undefined) system.maxMapCount = facts.maxMapCount;
+  if (facts?.memlock) main.task.rlimits.memlock = { cur: rlimitValue(facts.memlock.soft), max: rlimitValue(facts.memlock.hard) };
   if (image) loadImage(main.task, image); else loadEmpty(main.task);
   main.initialBrk = main.task.mm.brk;
   procs.set('main', main);

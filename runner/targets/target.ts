@@ -12,6 +12,11 @@ export interface TargetRunOptions {
   timeoutMs: number;
   /** Start the model from this image (the host executor's), instead of its default one. */
   image?: StartImage;
+  /**
+   * Machine settings the model runs with (`--setting`, or forced under fuzz/diff), below
+   * the scenario's own `requires name=value`; the host ignores them: it is what it is.
+   */
+  settings?: Partial<Record<string, string>>;
   /** Host safety cap on bytes one scenario may lock or map (default 256 MiB). */
   hostLockCapBytes?: number;
 }

@@ -3,7 +3,8 @@
 import type { ObservationLog, Scenario } from '../../../schema/generated/types.js';
 import { EncodeError, encodeFork, encodeStep, usesShm, type Step } from './encode.js';
 import { checkLockCap, DEFAULT_LOCK_CAP } from './lock-cap.js';
-import { hostFacts, skipReason } from './requirements.js';
+import { logSettings } from '../../machine/settings.js';
+import { hostFacts, hostSettings, skipReason } from './requirements.js';
 
 export type ReplyKind = 'call' | 'snap' | 'check';
 
@@ -59,14 +60,15 @@ export function plan(s: Scenario, o: PlanOptions): Plan | { error: string } {
 }
 
 /** The log of a run that never starts (skipped, refused, not encodable), or the plan to run. */
-export function prepare(s: Scenario, o: PlanOptions & { executable: string }): { log: ObservationLog } | { plan: Plan; kernel: string } {
+export function prepare(s: Scenario, o: PlanOptions & { executable: string }): { log: ObservationLog } | { plan: Plan; kernel: string; settings: ObservationLog['settings'] } {
   const facts = hostFacts(o.executable);
-  const log: ObservationLog = { schemaVersion: 1, target: 'host', kernel: facts.release, steps: [], outcome: 'completed' };
+  const settings = logSettings(hostSettings(facts));
+  const log: ObservationLog = { schemaVersion: 1, target: 'host', kernel: facts.release, settings, steps: [], outcome: 'completed' };
   const skip = skipReason(s, facts);
   if (skip) return { log: { ...log, outcome: 'skipped', skipReason: skip } };
   const cap = checkLockCap(s, o.hostLockCapBytes ?? DEFAULT_LOCK_CAP);
   if (cap) return { log: { ...log, outcome: 'error', message: cap.message } };
   const p = plan(s, o);
   if ('error' in p) return { log: { ...log, outcome: 'error', message: p.error } };
-  return { plan: p, kernel: facts.release };
+  return { plan: p, kernel: facts.release, settings };
 }

@@ -4,7 +4,10 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { release } from 'node:os';
-import type { Scenario, VersionConstraint } from '../../../schema/generated/types.js';
+import { tmpdir } from 'node:os';
+import type { HostFacts as MachineFacts, Scenario, VersionConstraint } from '../../../schema/generated/types.js';
+import { effectiveSettings, settingsMismatch, settingsOfImage, type SettingValues } from '../../machine/settings.js';
+import { backingDevOf, filesFsOf } from './backing-dev.js';
 import { usesShm } from './encode.js';
 
 export interface HostFacts {
@@ -16,6 +19,8 @@ export interface HostFacts {
   /** `ok` or the errno name the probe got. */
   features: Record<'memfd_secret' | 'droppable' | 'io_uring', string>;
   release: string;
+  /** The kernel's and machine's facts, probed by behaviour (runner/targets/host/facts.ts). */
+  machine?: MachineFacts;
 }
 
 const read = (path: string): string => {
@@ -82,6 +87,21 @@ export function hostProfile(rel: string): string {
 
 const HUGE = 2 * 1024 * 1024;
 
+let settingsCache: { facts: HostFacts; dir: string; value: SettingValues } | undefined;
+
+/**
+ * The host's machine settings in the language's terms: its probed facts, and the
+ * filesystem of the temp dir the sessions' dirs are made in (os.tmpdir(), as HostSession).
+ */
+export function hostSettings(f: HostFacts): SettingValues {
+  const dir = tmpdir();
+  if (settingsCache?.facts === f && settingsCache.dir === dir) return settingsCache.value;
+  const fs = filesFsOf(dir);
+  const image = { vmas: [], brkStart: '0', ...backingDevOf(dir), ...(fs ? { filesFs: fs } : {}), ...(f.machine ? { facts: f.machine } : {}) };
+  settingsCache = { facts: f, dir, value: effectiveSettings(settingsOfImage(image)) };
+  return settingsCache.value;
+}
+
 /** The reason to SKIP, or undefined when the host can run the scenario. */
 export function skipReason(s: Scenario, f: HostFacts): string | undefined {
   const req = new Set(s.requires);
@@ -114,5 +134,5 @@ export function skipReason(s: Scenario, f: HostFacts): string | undefined {
   for (const feat of ['memfd_secret', 'droppable', 'io_uring'] as const) {
     if (req.has(feat) && f.features[feat] !== 'ok') return `requires ${feat}, unavailable here (${f.features[feat]})`;
   }
-  return undefined;
+  return settingsMismatch(s.env.settings, hostSettings(f), f.machine);
 }

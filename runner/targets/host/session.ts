@@ -71,7 +71,7 @@ export class HostSession {
     const p = prepare(s, { ...options, executable: this.o.executable });
     if ('log' in p) return Promise.resolve(p.log);
     if (this.closed) throw new Error('host session is closed');
-    const log: ObservationLog = { schemaVersion: 1, target: 'host', kernel: p.kernel, steps: [], outcome: 'completed' };
+    const log: ObservationLog = { schemaVersion: 1, target: 'host', kernel: p.kernel, settings: p.settings, steps: [], outcome: 'completed' };
     return new Promise((resolve) => {
       const job: Job = { scenario: s, options, plan: p.plan, log, resolve };
       this.queue.push(job);
