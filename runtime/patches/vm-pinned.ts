@@ -10,9 +10,12 @@
 // As written, mm_munpin passes `start + len` as the length (line 278:
 // do_mlock(start, start + len, MLOCK_F_PIN)): it unpins from start up to the first
 // hole and returns ENOMEM. The model does the same. The seed's VM_PINNED value
-// 0x1000 is VM_UFFD_WP on 6.18; the model keeps the flag in 0x08000000 (VM_SOFTDIRTY's
-// bit, not modelled), which smaps has no letter for, as in the RFC. The patch does
-// not touch mm/mremap.c: a moved VM_PINNED VMA is not re-charged.
+// 0x1000 is VM_UFFD_WP on 6.18; the model keeps the flag in bit 31 (VM_MERGEABLE's
+// bit: KSM is not modelled), which smaps has no letter for, as in the RFC. (Bit 27,
+// used before, is VM_SOFTDIRTY, which the model now sets and merging ignores.) In JS
+// bit operations bit 31 is the sign: tests are `& VM_PINNED` truthiness, and
+// procfs keys flags with `>>> 0`. The patch does not touch mm/mremap.c: a moved
+// VM_PINNED VMA is not re-charged.
 import { PAGE_SHIFT } from '../constants.js';
 import { err, OK, type SysResult } from '../errno.js';
 import { applyVmaLockFlags, lockedForLimit, normaliseRange } from '../mlock.js';
@@ -20,7 +23,7 @@ import { canDoMlock, type Task } from '../mm.js';
 import type { Patch } from '../profile.js';
 import { VM_LOCKED } from '../vma.js';
 
-export const VM_PINNED = 0x08000000;
+export const VM_PINNED = 0x80000000 | 0;
 
 /** mlock_fixup's table: [locked_vm, pinned_vm] deltas of a P/L change (seed lines 129-166). */
 export function pinnedLockDelta(old: number, next: number, n: number): [number, number] {
