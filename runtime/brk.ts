@@ -4,7 +4,7 @@ import { mmPopulate } from './gup.js';
 import { mayExpandVm, mlockFutureOk, type Task } from './mm.js';
 import { doMunmap, insertVma } from './vma-ops.js';
 import { vmStartGap } from './vma-tree.js';
-import { Vma, VM_ACCOUNT, VM_LOCKED, VM_MAYEXEC, VM_MAYREAD, VM_MAYWRITE, VM_READ, VM_WRITE } from './vma.js';
+import { Vma, VM_ACCOUNT, VM_LOCKED, VM_MAYEXEC, VM_MAYREAD, VM_MAYWRITE, VM_READ, VM_SOFTDIRTY, VM_WRITE } from './vma.js';
 
 /** x86 VM_DATA_DEFAULT_FLAGS (no READ_IMPLIES_EXEC). */
 const VM_DATA_DEFAULT_FLAGS = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
@@ -17,7 +17,9 @@ function doBrkFlags(t: Task, addr: number, len: number): boolean {
   const flags = VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT | mm.defFlags;
   if (!mayExpandVm(t, flags, len)) return false;
   if (mm.mapCount > mm.system.maxMapCount) return false;
-  insertVma(mm, new Vma(addr, addr + len, flags, addr, null));
+  // With CONFIG_MEM_SOFT_DIRTY the new or expanded heap VMA gets VM_SOFTDIRTY (do_brk_flags, out:).
+  const sd = t.system.settings.softDirty ? VM_SOFTDIRTY : 0;
+  insertVma(mm, new Vma(addr, addr + len, flags | sd, addr, null)).flags |= sd;
   mm.statAccount(flags, len);
   if (flags & VM_LOCKED) mm.lockedVm += len;
   return true;

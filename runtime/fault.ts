@@ -14,7 +14,7 @@ import { folioAt } from './folios.js';
 import type { IntervalSet } from './interval-set.js';
 import { asyncMmapReadahead, syncMmapReadahead } from './readahead.js';
 import { mapcount } from './rmap.js';
-import { AnonVma, VM_ACCESS_FLAGS, VM_HUGETLB, VM_RAND_READ, VM_SHARED, type Vma } from './vma.js';
+import { AnonVma, VM_ACCESS_FLAGS, VM_HUGETLB, VM_RAND_READ, VM_SHARED, VM_SOFTDIRTY, type Vma } from './vma.js';
 import { markDirty } from './writeback.js';
 
 export type FaultError = 'SIGBUS' | 'SIGSEGV' | 'ENOMEM';
@@ -22,7 +22,7 @@ export interface FaultOutcome { done: number; error?: FaultError }
 
 /** mm/rmap.c:reusable_anon_vma / anon_vma_compatible. */
 function compatible(a: Vma, b: Vma): boolean {
-  return a.end === b.start && a.file === b.file && a.vmFile === b.vmFile && ((a.flags ^ b.flags) & ~VM_ACCESS_FLAGS) === 0
+  return a.end === b.start && a.file === b.file && a.vmFile === b.vmFile && ((a.flags ^ b.flags) & ~(VM_ACCESS_FLAGS | VM_SOFTDIRTY)) === 0
     && b.pgoff === a.pgoff + a.pages;
 }
 

@@ -28,7 +28,7 @@ import { backingDevFromImage } from './backing-dev.js';
 import { OpenFile } from './file-ra.js';
 import { boundingFromImage, rootCreds } from './creds.js';
 import { markClean } from './writeback.js';
-import { AnonVma, Vma, VM_GROWSDOWN, VM_WRITE, flagsFromLetters, type SpecialKind } from './vma.js';
+import { AnonVma, Vma, VM_GROWSDOWN, VM_SOFTDIRTY, VM_WRITE, flagsFromLetters, type SpecialKind } from './vma.js';
 
 const L = (s: string): string[] => s.split(' ');
 
@@ -109,7 +109,11 @@ export function loadImage(t: Task, image: StartImage): void {
       file = f.obj;
       pgoff = start - f.minPg;
     } else if (special) pgoff = 0;
-    const v = new Vma(start, end, flags, pgoff, file, special ? '' : iv.name, special);
+    // With CONFIG_MEM_SOFT_DIRTY every VMA exec builds has VM_SOFTDIRTY: the stack
+    // (fs/exec.c:__bprm_mm_init), the ELF segments and heap (vm_mmap, vm_brk_flags), the
+    // vdso/vvar (mm/vma.c:__install_special_mapping). A host image already says `sd`.
+    const sd = sys.settings.softDirty ? VM_SOFTDIRTY : 0;
+    const v = new Vma(start, end, flags | sd, pgoff, file, special ? '' : iv.name, special);
     v.droppable = droppable;
     if (file) v.vmFile = files.get(iv.name)!.open;
     mm.vmas.insert(v);

@@ -17,7 +17,7 @@ import { doMunmap, gatherSplits, insertVma } from './vma-ops.js';
 import { vmStartGap } from './vma-tree.js';
 import {
   Vma, VM_ACCOUNT, VM_DONTDUMP, VM_DONTEXPAND, VM_EXEC, VM_GROWSDOWN, VM_HUGETLB, VM_LOCKED, VM_LOCKED_MASK,
-  VM_MAYEXEC, VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_NOHUGEPAGE, VM_NORESERVE, VM_READ, VM_SHARED, VM_SYNC,
+  VM_MAYEXEC, VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_NOHUGEPAGE, VM_NORESERVE, VM_READ, VM_SHARED, VM_SOFTDIRTY, VM_SYNC,
   VM_WIPEONFORK, VM_WRITE, vmaSupportsMlock,
 } from './vma.js';
 
@@ -198,6 +198,10 @@ export function doMmap(t: Task, req: MmapRequest, extraVmFlags = 0): { addr: num
   // accountable_mapping: private writable, not hugetlb, not noreserve.
   if (file?.kind !== 'hugetlb' && (vmFlags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) === VM_WRITE) vmFlags |= VM_ACCOUNT;
 
+  // __mmap_complete: "New (or expanded) vma always get soft dirty status" (vm_flags_set
+  // VM_SOFTDIRTY, also on the VMA a merge extended) with CONFIG_MEM_SOFT_DIRTY.
+  const softDirty = t.system.settings.softDirty;
+  if (softDirty) vmFlags |= VM_SOFTDIRTY;
   const v = new Vma(addr, addr + len, vmFlags, pgoff, file, file?.name ?? '');
   v.droppable = droppable;
   v.secretmem = file?.kind === 'secretmem';
@@ -208,6 +212,7 @@ export function doMmap(t: Task, req: MmapRequest, extraVmFlags = 0): { addr: num
   // __mmap_complete: count, and clear the lock bits of VMAs that cannot be locked.
   if (v.flags & VM_LOCKED && !vmaSupportsMlock(v)) v.flags &= ~VM_LOCKED_MASK;
   const placed = insertVma(mm, v);
+  if (softDirty) placed.flags |= VM_SOFTDIRTY;
   mm.statAccount(v.flags, len);
   if (v.flags & VM_LOCKED) mm.lockedVm += len;
   return { addr, populate, vma: placed };

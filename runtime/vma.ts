@@ -18,6 +18,11 @@ export const VM_UFFD_WP = 0x1000, VM_LOCKED = 0x2000, VM_IO = 0x4000;
 export const VM_SEQ_READ = 0x8000, VM_RAND_READ = 0x10000, VM_DONTCOPY = 0x20000, VM_DONTEXPAND = 0x40000;
 export const VM_LOCKONFAULT = 0x80000, VM_ACCOUNT = 0x100000, VM_NORESERVE = 0x200000, VM_HUGETLB = 0x400000;
 export const VM_SYNC = 0x800000, VM_ARCH_1 = 0x1000000, VM_WIPEONFORK = 0x2000000, VM_DONTDUMP = 0x4000000;
+/**
+ * CONFIG_MEM_SOFT_DIRTY (bit 27, "sd"): set on every new or expanded VMA when the
+ * machine's kernel has it (MachineSettings.softDirty; runtime/settings.ts).
+ */
+export const VM_SOFTDIRTY = 0x8000000;
 export const VM_MIXEDMAP = 0x10000000, VM_HUGEPAGE = 0x20000000, VM_NOHUGEPAGE = 0x40000000;
 // VM_DROPPABLE is VM_HIGH_ARCH_BIT_8 (bit 40). JS bit operators are 32-bit, so the
 // model keeps it in Vma.droppable; VmFlags prints it as "dp" after every low bit.
@@ -27,8 +32,11 @@ export const VM_SPECIAL = VM_IO | VM_DONTEXPAND | VM_PFNMAP | VM_MIXEDMAP;
 export const VM_ACCESS_FLAGS = VM_READ | VM_WRITE | VM_EXEC;
 /** include/linux/mm.h: VM_INIT_DEF_MASK, the only def_flags bits a new mm keeps. */
 export const VM_INIT_DEF_MASK = VM_NOHUGEPAGE;
-/** Bits that never prevent a merge (VM_IGNORE_MERGE: soft-dirty; guard is sticky). */
-export const VM_IGNORE_MERGE = VM_MAYBE_GUARD;
+/**
+ * Bits that never prevent a merge (include/linux/mm.h:VM_IGNORE_MERGE, tested in
+ * mm/vma.c:is_mergeable_vma: soft-dirty; guard is sticky).
+ */
+export const VM_IGNORE_MERGE = VM_SOFTDIRTY | VM_MAYBE_GUARD;
 /** Bits a merged VMA keeps if either side had them (VM_STICKY). */
 export const VM_STICKY = VM_MAYBE_GUARD;
 
@@ -40,7 +48,7 @@ const MNEMONICS: Array<[number, string]> = [
   [VM_LOCKED, 'lo'], [VM_IO, 'io'], [VM_SEQ_READ, 'sr'], [VM_RAND_READ, 'rr'], [VM_DONTCOPY, 'dc'],
   [VM_DONTEXPAND, 'de'], [VM_LOCKONFAULT, 'lf'], [VM_ACCOUNT, 'ac'], [VM_NORESERVE, 'nr'],
   [VM_HUGETLB, 'ht'], [VM_SYNC, 'sf'], [VM_ARCH_1, 'ar'], [VM_WIPEONFORK, 'wf'], [VM_DONTDUMP, 'dd'],
-  [VM_MIXEDMAP, 'mm'], [VM_HUGEPAGE, 'hg'], [VM_NOHUGEPAGE, 'nh'],
+  [VM_SOFTDIRTY, 'sd'], [VM_MIXEDMAP, 'mm'], [VM_HUGEPAGE, 'hg'], [VM_NOHUGEPAGE, 'nh'],
 ];
 
 /** rwx columns of /proc/pid/maps by the VM_READ | VM_WRITE | VM_EXEC bits. */
