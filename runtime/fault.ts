@@ -1,5 +1,6 @@
 // Linux: mm/memory.c (linux-6.18) — handle_mm_fault: do_anonymous_page (zero
-// page on read, a new anon page on write), do_read_fault with do_fault_around
+// page on read, a new anon page on write; a new page on read too when the machine
+// does not use the zero page, MachineSettings.zeroPage), do_read_fault with do_fault_around
 // (maps neighbouring page-cache pages, fault_around_bytes = 64 KiB), do_cow_fault
 // (private file write), do_shared_fault, do_wp_page (COW break; a page mapped
 // once is reused), hugetlb_fault; mm/rmap.c:__anon_vma_prepare and
@@ -219,9 +220,13 @@ export function faultRange(t: Task, v: Vma, start: number, end: number, write: b
     if (hugeEnd !== null) { t.minFlt++; vpn = Math.min(hugeEnd, end); continue; }
     // The next PMD block may take a huge fault of its own: PTE faults stop at it.
     gapEnd = pteFaultEnd(t, v, vpn, gapEnd);
-    // do_anonymous_page maps one page per fault.
+    // do_anonymous_page maps one page per fault. A read maps the zero page unless the
+    // machine forbids it (mm_forbids_zeropage; pvm_no_zero_page=1): then, as for a write,
+    // vmf_anon_prepare and a new zeroed folio, mapped writable when VM_WRITE (observed
+    // on 6.18.44 with pvm_no_zero_page=1: reading 4 pages gives 4 minor faults, Rss and
+    // Anonymous 16 kB, and a later write to them faults no more).
     t.minFlt += gapEnd - vpn;
-    if (write) {
+    if (write || !t.system.settings.zeroPage) {
       anonVmaPrepare(mm, v);
       pt.map(vpn, gapEnd, mm.anon, mm.anon.allocate(gapEnd - vpn));
     } else {

@@ -99,8 +99,11 @@ function pmdNone(mm: Mm, b: number): boolean {
  * mm/memory.c:__handle_mm_fault -> create_huge_pmd -> do_huge_pmd_anonymous_page
  * for page vpn of anonymous VMA v with no PTE there. Returns the end of the block
  * when a PMD was mapped, else null (the caller does the PTE fault). A write maps a
- * new 512-page folio; a read maps the huge zero page (use_zero_page = 1). Both
- * prepare the anon_vma first (vmf_anon_prepare), so fork copies the PMD.
+ * new 512-page folio; a read maps the huge zero page (use_zero_page = 1) when the
+ * machine uses it (MachineSettings.hugeZeroPage), else a new folio too (observed on
+ * 6.18.44 with pvm_no_zero_page=1: a read of a MADV_HUGEPAGE block gives one minor
+ * fault, Rss, Anonymous and AnonHugePages 2048 kB). Both prepare the anon_vma first
+ * (vmf_anon_prepare), so fork copies the PMD.
  */
 export function hugeAnonFault(t: Task, v: Vma, vpn: number, write: boolean, prepare: (v: Vma) => void): number | null {
   const b = blk(vpn);
@@ -109,9 +112,10 @@ export function hugeAnonFault(t: Task, v: Vma, vpn: number, write: boolean, prep
   if (!pmdNone(mm, b)) return null;
   prepare(v);
   const s = b * B;
-  if (write) mm.pt.map(s, s + B, mm.anon, mm.anon.allocate(B));
+  const folio = write || !t.system.settings.hugeZeroPage;
+  if (folio) mm.pt.map(s, s + B, mm.anon, mm.anon.allocate(B));
   else mm.pt.map(s, s + B, ZERO_PAGE, s);
-  state(mm).pmds.set(b, write ? 'thp' : 'zero');
+  state(mm).pmds.set(b, folio ? 'thp' : 'zero');
   return s + B;
 }
 
