@@ -1,6 +1,7 @@
 // User-space memory accesses, as the CPU and arch/x86/mm/fault.c:do_user_addr_fault
 // see them: find the VMA (growing a stack below a VM_GROWSDOWN VMA), check access
-// (reads need r or w: exec-only mappings carry the execute-only pkey; writes need VM_WRITE), then
+// (reads need r or w when the CPU has protection keys: exec-only mappings carry the
+// execute-only pkey; without pkeys any accessible VMA is readable; writes need VM_WRITE), then
 // handle_mm_fault. Failures are signals: SIGSEGV (no VMA, bad access, guard
 // marker, stack limit), SIGBUS (file page past EOF, no huge page).
 import { PAGE_SHIFT, PAGE_SIZE } from './constants.js';
@@ -27,7 +28,7 @@ function vmaForFault(t: Task, vpn: number): Vma | undefined {
 function faultPage(t: Task, vpn: number, write: boolean): Run | Signal {
   const v = vmaForFault(t, vpn);
   if (!v) return 'SIGSEGV';
-  if (write ? !(v.flags & VM_WRITE) : !v.isReadable()) return 'SIGSEGV';
+  if (write ? !(v.flags & VM_WRITE) : !v.isReadable(t.system.settings.pkeys)) return 'SIGSEGV';
   const mm = t.mm, pt = mm.pt;
   if (write && v.file === null && v.special === null && !mayFaultHuge(t, v, vpn)) {
     // do_anonymous_page on an empty PTE, the common case: one page-table lookup.

@@ -8,8 +8,9 @@ import { VM_IO, VM_LOCKONFAULT, VM_PFNMAP, VM_SHARED, VM_WRITE, type Vma } from 
  * mm/gup.c:populate_vma_page_range: fault [start, end) of one VMA.
  * - VM_LOCKONFAULT: return at once, nothing faulted ("has never populated anything");
  * - private writable: write faults (break COW); otherwise read faults with FOLL_FORCE,
- *   which is only set for accessible VMAs, so PROT_NONE gives -EFAULT; an
- *   execute-only (pkey) VMA fails arch_vma_access_permitted: -EFAULT too;
+ *   which is only set for accessible VMAs, so PROT_NONE gives -EFAULT; with
+ *   protection keys (MachineSettings.pkeys) an execute-only VMA fails
+ *   arch_vma_access_permitted: -EFAULT too; without them FOLL_FORCE reads it;
  * - partial progress returns the pages done; an error on the first page returns it
  *   (SIGBUS past EOF and guard markers are -EFAULT, as __get_user_pages reports them).
  */
@@ -17,7 +18,7 @@ export function populateVmaPageRange(t: Task, v: Vma, start: number, end: number
   if (v.flags & VM_LOCKONFAULT) return end - start;
   const write = (v.flags & (VM_WRITE | VM_SHARED)) === VM_WRITE;
   if (!v.isAccessible()) return 'EFAULT';
-  if (!write && !v.isReadable()) return 'EFAULT';
+  if (!write && !v.isReadable(t.system.settings.pkeys)) return 'EFAULT';
   const r = faultRange(t, v, start, end, write);
   if (r.error === undefined) return r.done;
   if (r.done > 0) return r.done;

@@ -100,12 +100,16 @@ export class Vma {
   isAnonymous(): boolean { return this.file === null && this.special === null; }
   isAccessible(): boolean { return (this.flags & VM_ACCESS_FLAGS) !== 0; }
   /**
-   * Data access (read) allowed. On x86 with protection keys (this test machine has
-   * PKU), a PROT_EXEC-only mapping gets the execute-only pkey
-   * (arch/x86/mm/pkeys.c:__execute_only_pkey), so reads fault and GUP fails in
-   * arch_vma_access_permitted: mlock of such a VMA gives ENOMEM (observed on 6.18.44).
+   * Data access (read) allowed, by the CPU (arch/x86/mm/fault.c:access_error) and by
+   * GUP (mm/gup.c:check_vma_flags -> arch_vma_access_permitted). x86 page tables
+   * cannot express execute-only: any accessible VMA is readable. With protection keys
+   * (MachineSettings.pkeys: CPU pku + ospke, the stock test machine), a PROT_EXEC-only
+   * mapping gets the execute-only pkey (arch/x86/mm/pkeys.c:__execute_only_pkey), so
+   * reads fault and GUP fails: mlock of such a VMA gives ENOMEM (observed on a stock
+   * 6.18.44, scenarios/kernel/25-populate-by-prot.mls). Without pkeys (observed on a
+   * 6.18.44 without pku): mlock returns 0 and populates, a user read succeeds.
    */
-  isReadable(): boolean { return (this.flags & (VM_READ | VM_WRITE)) !== 0; }
+  isReadable(pkeys: boolean): boolean { return (this.flags & (pkeys ? VM_READ | VM_WRITE : VM_ACCESS_FLAGS)) !== 0; }
   prot(): string { return PROT_LETTERS[this.flags & VM_ACCESS_FLAGS]!; }
   shared(): boolean { return this.has(VM_MAYSHARE); }
   clone(): Vma {
