@@ -6,6 +6,7 @@ import {
   DEFAULT_IMAGE, capSetEffective, MAP_ANONYMOUS, MAP_PRIVATE, MAP_SHARED, MemObject, PAGE_SIZE, System, Task, assertInvariants,
   loadEmpty, loadImage, mincore, rollupLocked, smaps, status, sysMmap, sysMunmap, vmFlags, type SysResult,
 } from '../../runtime/index.js';
+import type { MachineSettings } from '../../runtime/settings.js';
 
 export const P = PAGE_SIZE;
 export const Pn = BigInt(PAGE_SIZE);
@@ -14,7 +15,9 @@ export const KB = 1024;
 export class World {
   readonly sys = new System();
   readonly t: Task;
-  constructor(image: 'empty' | 'default' = 'empty') {
+  /** settings: the machine's (runtime/settings.ts), set before the image is loaded; stock by default. */
+  constructor(image: 'empty' | 'default' = 'empty', settings: Partial<MachineSettings> = {}) {
+    Object.assign(this.sys.settings, settings);
     this.t = this.sys.newTask('main');
     if (image === 'empty') loadEmpty(this.t); else loadImage(this.t, DEFAULT_IMAGE);
     assertInvariants(this.sys);
