@@ -1,6 +1,7 @@
 /* mls-exec entry: `supervise <tmpdir>` (started by the TS driver),
  * `worker <fd> <tmpdir> start|exec` (a scenario process, started by the
- * supervisor or by an exec step), `probe` (which optional kernel features work). */
+ * supervisor or by an exec step), `probe` (which optional kernel features work),
+ * `facts` (how this kernel behaves where kernels differ: facts.c). */
 #define _GNU_SOURCE
 #include "proto.h"
 #include <errno.h>
@@ -56,6 +57,7 @@ int main(int argc, char **argv) {
     return worker_main(atoi(argv[2]), argv[3], after_exec, strstr(m, "-c") != NULL);
   }
   if (argc == 2 && !strcmp(argv[1], "probe")) return probe_main();
-  fprintf(stderr, "usage: mls-exec supervise <tmpdir> | worker <fd> <tmpdir> start|exec[+][-c] | probe\n");
+  if (argc == 2 && !strcmp(argv[1], "facts")) return facts_main();
+  fprintf(stderr, "usage: mls-exec supervise <tmpdir> | worker <fd> <tmpdir> start|exec[+][-c] | probe | facts\n");
   return 2;
 }

@@ -93,5 +93,7 @@ int worker_main(int fd, const char *tmp, int after_exec, int check);
 void pretouch(void);
 int supervisor_main(const char *self, const char *tmp);
 int probe_main(void);
+/* `mls-exec facts`: zero page, huge zero page, pkeys, VmFlags, page size (facts.c). */
+int facts_main(void);
 
 #endif
