@@ -7,7 +7,9 @@ import {
   combineFacts, machineFacts, parseBootParams, parseFactsOutput, parseInteger, parseLimits, parseThpSelected,
   runFactsProbe, thpFacts, type FactFiles,
 } from '../../runner/targets/host/facts.js';
-import { executablePath } from '../../runner/targets/host.js';
+import { hostFacts } from '../../runner/targets/host/requirements.js';
+import { createHostTarget, executablePath } from '../../runner/targets/host.js';
+import * as ir from './ir.js';
 
 const THP = '/sys/kernel/mm/transparent_hugepage';
 const SIZES = [16, 32, 64, 128, 256, 512, 1024, 2048];
@@ -130,4 +132,11 @@ t.test('mls-exec facts on this machine: well-formed', { skip: !canRun && 'host e
   t.ok(f, 'combined with procfs/sysfs');
   t.equal(machineFacts(exe), f, 'cached per process');
   t.equal(f?.softDirty, f?.anonVmFlags.split(' ').includes('sd'));
+});
+
+t.test('a host run carries the facts in its StartImage, and hostFacts() has them', { skip: !canRun && 'host executor not built' }, async (t) => {
+  const log = await createHostTarget(exe).run(ir.scenario([ir.mmap('m', ir.P)]), { kernel: 'host', trace: false, timeoutMs: 10000 });
+  t.equal(log.outcome, 'completed', log.message ?? '');
+  t.same(log.image?.facts, machineFacts(exe));
+  t.same(hostFacts(exe).machine, machineFacts(exe));
 });

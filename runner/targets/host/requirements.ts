@@ -9,6 +9,7 @@ import type { HostFacts as MachineFacts, Scenario, VersionConstraint } from '../
 import { effectiveSettings, settingsMismatch, settingsOfImage, type SettingValues } from '../../machine/settings.js';
 import { backingDevOf, filesFsOf } from './backing-dev.js';
 import { usesShm } from './encode.js';
+import { machineFacts, type MachineFacts } from './facts.js';
 
 export interface HostFacts {
   uid: number;
@@ -19,7 +20,7 @@ export interface HostFacts {
   /** `ok` or the errno name the probe got. */
   features: Record<'memfd_secret' | 'droppable' | 'io_uring', string>;
   release: string;
-  /** The kernel's and machine's facts, probed by behaviour (runner/targets/host/facts.ts). */
+  /** How the kernel behaves where kernels differ (schema HostFacts, StartImage.facts); absent when the probe failed. */
   machine?: MachineFacts;
 }
 
@@ -53,6 +54,8 @@ export function hostFacts(executable: string): HostFacts {
     features,
     release: release(),
   };
+  const machine = machineFacts(executable);
+  if (machine) cached.machine = machine;
   return cached;
 }
 

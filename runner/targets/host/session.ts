@@ -11,6 +11,7 @@ import type { ObservationLog, Scenario, StartImage, StepObservation } from '../.
 import type { TargetRunOptions } from '../target.js';
 import type { Step } from './encode.js';
 import { backingDevOf, filesFsOf, type BackingDev } from './backing-dev.js';
+import { machineFacts } from './facts.js';
 import { prepare, where, type Plan } from './plan.js';
 import { startImage } from './proc-parse.js';
 import { callResult, failText, replyVmas, sameSnapshot, snapshot } from './snapshot.js';
@@ -191,6 +192,9 @@ export class HostSession {
         if (capBnd) image.capBnd = capBnd;
         // The filesystem the scenario's `file`s are created in (its temp subdir): readahead, tmpfs or not.
         Object.assign(image, this.backingDev());
+        // How this kernel behaves where kernels differ (zero page, pkeys, THP…): probed once per process.
+        const facts = machineFacts(this.o.executable);
+        if (facts) image.facts = facts;
       }
       for (let i = 0; i < steps.length && !ended; i++) {
         const st = steps[i]!;
