@@ -27,6 +27,7 @@ const COMMAND_IMPL: Record<Exclude<CommandName, 'help'>, Command> = {
   compare: lazy(() => import('./commands/compare.js'), 'compare'),
   diff: lazy(() => import('./commands/diff.js'), 'diff'),
   record: lazy(() => import('./commands/record.js'), 'record'),
+  doctor: lazy(() => import('./commands/doctor.js'), 'doctor'),
 };
 
 function defaultIO(): CommandIO {

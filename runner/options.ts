@@ -14,6 +14,7 @@ export type CommandName =
   | 'record'
   | 'fuzz'
   | 'compare'
+  | 'doctor'
   | 'help';
 
 export interface CommandSpec {
@@ -33,6 +34,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: 'record', usage: 'mls record [paths…] [options]', summary: 'fill in placeholder expectations from observed values' },
   { name: 'fuzz', usage: 'mls fuzz [--seed n] [--count n] [--time s] [--out dir] [-j n]', summary: 'random scenarios on model and host, compared step by step; divergences shrunk to .mls files' },
   { name: 'compare', usage: 'mls compare <profileA> <profileB> [paths…] [--json]', summary: 'run scenarios under two kernel profiles; print the observations that differ' },
+  { name: 'doctor', usage: 'mls doctor [--json]', summary: 'what this host kernel does differently from stock (zero page, pkeys, THP, limits…) and what that changes' },
   { name: 'help', usage: 'mls help [command]', summary: 'show help for a command' },
 ];
 
@@ -110,7 +112,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     long: 'pass-with-no-tests', type: 'boolean',
     description: 'exit 0 when no scenario matched', commands: ['run', 'watch'],
   },
-  { long: 'json', type: 'boolean', description: 'machine-readable output', commands: ['list', 'compile', 'check', 'compare'] },
+  { long: 'json', type: 'boolean', description: 'machine-readable output', commands: ['list', 'compile', 'check', 'compare', 'doctor'] },
   { long: 'kernels', type: 'boolean', description: 'list kernel profiles instead of scenarios', commands: ['list'] },
   { long: 'check', type: 'boolean', description: 'do not write; exit 1 if a file is not formatted', commands: ['fmt'] },
   { long: 'poll', type: 'boolean', description: 'poll for changes (also CHOKIDAR_USEPOLLING=1)', commands: ['watch'] },
