@@ -17,6 +17,7 @@ import { asyncMmapReadahead, syncMmapReadahead } from './readahead.js';
 import { mapcount } from './rmap.js';
 import { AnonVma, VM_ACCESS_FLAGS, VM_HUGETLB, VM_RAND_READ, VM_SHARED, VM_SOFTDIRTY, type Vma } from './vma.js';
 import { markDirty } from './writeback.js';
+import { lazyfreeCancel } from './lazyfree.js';
 
 export type FaultError = 'SIGBUS' | 'SIGSEGV' | 'ENOMEM';
 export interface FaultOutcome { done: number; error?: FaultError }
@@ -145,6 +146,7 @@ export function faultRange(t: Task, v: Vma, start: number, end: number, write: b
           for (let p = vpn; p < segEnd; p++) {
             const idx = base + (p - vpn);
             if (mapcount(o, idx) > 1) { cowBreak(mm, v, p, p + 1, o, idx); t.minFlt++; }
+            else lazyfreeCancel(o, idx); // the PTE is dirty now: reclaim keeps the page
           }
         }
       }

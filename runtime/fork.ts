@@ -1,6 +1,7 @@
 // Linux: kernel/fork.c:copy_mm / dup_mm and mm/mmap.c:dup_mmap (linux-6.18),
 // mm/memory.c:copy_page_range / vma_needs_copy; exit: mm/mmap.c:exit_mmap.
 import { forkHuge } from './huge-memory.js';
+import { lazyfreeFork } from './lazyfree.js';
 import type { RlimitName, Task } from './mm.js';
 import { AnonVma, VM_DONTCOPY, VM_INIT_DEF_MASK, VM_LOCKED_MASK, VM_MAYBE_GUARD, VM_MIXEDMAP, VM_PFNMAP, VM_WIPEONFORK, type Vma } from './vma.js';
 
@@ -45,6 +46,7 @@ export function fork(parent: Task, childName: string): Task {
       // copy_present_page: anonymous pages the parent has pinned (FOLL_PIN) are copied
       // for the child at once, so the parent's stay exclusive.
       if (!p.obj.isAnon) continue;
+      lazyfreeFork(pm.pt, cm.pt, p.obj, p.base, p.end - p.start);
       for (const pin of pm.pins) {
         const s = Math.max(p.start, pin.start), e = Math.min(p.end, pin.end);
         if (s >= e) continue;

@@ -10,6 +10,7 @@ import { MADV, PAGE_SIZE_N, U64_MASK } from './constants.js';
 import { err, OK, type Errno, type SysResult } from './errno.js';
 import { dropFolios } from './folios.js';
 import { anonVmaPrepare, faultRange } from './fault.js';
+import { madviseFreeRange, reclaimLazyfree } from './lazyfree.js';
 import { willneedReadahead } from './readahead.js';
 import { mapcount } from './rmap.js';
 import type { Task } from './mm.js';
@@ -90,9 +91,11 @@ function applyToVma(t: Task, v: Vma, s: number, e: number, advice: number): { vm
       const forbid = VM_PFNMAP | VM_HUGETLB * (advice === MADV.FREE ? 1 : 0) | (advice === MADV.DONTNEED_LOCKED ? 0 : VM_LOCKED);
       if (v.flags & forbid) return { vma: v, error: 'EINVAL' };
       if (advice === MADV.FREE && v.file) return { vma: v, error: 'EINVAL' };
-      // MADV_FREE only marks anonymous pages clean (lazyfree): they stay mapped until
-      // reclaim, which the model never runs (observed: Rss unchanged on 6.18.44).
-      if (advice !== MADV.FREE) zapRange(mm, s, e, true);
+      // MADV_FREE only marks anonymous pages clean (lazyfree, madvise_free_single_vma):
+      // they stay mapped until reclaim, which MADV_PAGEOUT runs (runtime/lazyfree.ts;
+      // observed: Rss unchanged on 6.18.44 until then).
+      if (advice === MADV.FREE) madviseFreeRange(mm, s, e);
+      else zapRange(mm, s, e, true);
       return { vma: v };
     }
     case MADV.REMOVE: {
@@ -121,7 +124,10 @@ function applyToVma(t: Task, v: Vma, s: number, e: number, advice: number): { vm
       if (v.flags & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB)) return { vma: v, error: 'EINVAL' };
       // PAGEOUT reclaims page-cache and shmem pages mapped only here (there is no swap
       // for anonymous memory on the test machine): observed Rss 0 and not resident.
+      // Of anonymous pages it frees only the lazyfree ones MADV_FREE left clean
+      // (shrink_folio_list -> try_to_unmap_one discard, runtime/lazyfree.ts).
       if (advice === MADV.PAGEOUT && v.file) pageout(t, v, s, e);
+      if (advice === MADV.PAGEOUT) reclaimLazyfree(mm, s, e);
       return { vma: v };
     }
     case MADV.POPULATE_READ: case MADV.POPULATE_WRITE: {

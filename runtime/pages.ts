@@ -50,6 +50,13 @@ export class MemObject {
    * (do_async_mmap_readahead -> page_cache_async_ra), as does leaving the page cache.
    */
   readonly reclaimMark = new IntervalSet();
+  /**
+   * Anonymous pages MADV_FREE made lazyfree (mm/swap.c:folio_mark_lazyfree clears
+   * PG_swapbacked), index -> the page tables whose PTE for it is still clean
+   * (madvise_free_pte_range cleared it; fork copies it clean). A write through a PTE
+   * cancels it (runtime/lazyfree.ts). Unused for other kinds.
+   */
+  readonly lazyfree = new Map<number, Set<RmapTable>>();
   /** Large folios in the page cache, head index -> pages (runtime/folios.ts); absent: order 0. */
   readonly largeFolios = new Map<number, number>();
   /** Mappings from other processes the model does not simulate (the vDSO is mapped by every process). */
