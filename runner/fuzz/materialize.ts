@@ -31,6 +31,12 @@ interface RegionInfo {
   arenaOff: number;
   /** Length (pages) the compiler knows for the name: set by mmap or `x = mremap`, forgotten by any mremap of it. */
   knownLen?: number;
+  /**
+   * The last range a read, write or range call used on this region (not a wrapping length), so the
+   * next call can take the same pages: page-state sequences (write, MADV_FREE, MADV_PAGEOUT, look)
+   * need several calls on one range. Forgotten when an mremap changes the region.
+   */
+  lastRange?: { addr: Addr; len: Len };
 }
 
 interface ProcState {
@@ -59,6 +65,11 @@ export interface MaterializeOptions {
 const any = (): ResultExpect => ({ default: { kind: 'any' }, cases: [] });
 const PROTS = ['rw-', 'r--', '---', 'rwx', 'r-x', '-w-', '--x'] as const;
 const MLOCKALL = [1, 3, 2, 5, 7, 6, 4, 0, 8, 9];
+/**
+ * Advice that changes page state (what reclaim, zaps and faults do to the pages), drawn for half the madvise
+ * calls: drawn uniformly from MADVICE, FREE then PAGEOUT on the same written pages was a 1-in-10^5 scenario.
+ */
+const MADVICE_PAGES = ['free', 'pageout', 'cold', 'dontneed', 'free', 'pageout', 'populate_read', 'populate_write'] as const;
 const MADVICE = ['dontneed', 'dontneed_locked', 'willneed', 'populate_read', 'populate_write', 'dontfork', 'dofork',
   'wipeonfork', 'keeponfork', 'free', 'remove', 'normal', 'random', 'sequential', 'cold', 'pageout', 'guard_install',
   'guard_remove', 'hugepage', 'nohugepage', 999] as const;
@@ -115,6 +126,14 @@ export function materialize(choices: readonly Choice[], name = 'fuzz', file = 'f
 
   /** A range on a region: whole (bare), or offset/length in pages with odd byte tails; never outside the safe zone. */
   const range = (p: ProcState, reg: RegionInfo, c: Choice, wild: boolean): { addr: Addr; len: Len } => {
+    if (c.c % 6 === 1 && reg.lastRange) return sameRange(reg);
+    const r = freshRange(p, reg, c, wild);
+    if (!(wild && c.c % 6 === 5)) reg.lastRange = r;
+    return r;
+  };
+  /** A copy of the region's last range (steps are separate objects). */
+  const sameRange = (reg: RegionInfo): { addr: Addr; len: Len } => ({ addr: { ...reg.lastRange!.addr }, len: { ...reg.lastRange!.len } });
+  const freshRange = (p: ProcState, reg: RegionInfo, c: Choice, wild: boolean): { addr: Addr; len: Len } => {
     if (c.c % 6 === 0) {
       return reg.name !== undefined ? { addr: at(reg.name, 0), len: wholeLen(reg as RegionInfo & { name: string }) } : { addr: where(p, reg, 0), len: bytes(reg.minLen * PAGE) };
     }
@@ -197,9 +216,11 @@ export function materialize(choices: readonly Choice[], name = 'fuzz', file = 'f
         const off = r.inArena ? (c.a % (r.maxLen + 3)) - 1 : c.a % Math.max(1, r.minLen);
         if (!r.inArena && r.minLen === 0) break;
         const pages = c.b % 4 === 0 ? 0 : 1 + (c.c % Math.max(1, whole - off));
-        const st: Record<string, unknown> & { op: string; proc: string } = {
-          op, proc: p.name, addr: where(p, r, off * PAGE + (pages === 0 && c.f % 3 === 1 ? 1 : 0)), len: bytes(pages === 0 ? 1 : pages * PAGE), result: any(),
-        };
+        // One time in six, the pages the last call on this region used (read back what was written, freed, paged out).
+        const rg = c.f % 6 === 5 && r.lastRange?.len.bytes !== undefined ? sameRange(r)
+          : { addr: where(p, r, off * PAGE + (pages === 0 && c.f % 3 === 1 ? 1 : 0)), len: bytes(pages === 0 ? 1 : pages * PAGE) };
+        if (pages !== 0) r.lastRange = rg;
+        const st: Record<string, unknown> & { op: string; proc: string } = { op, proc: p.name, ...rg, result: any() };
         if (op === 'write' && (c.g & 1)) st['value'] = c.g % 256;
         push(st);
         break;
@@ -229,7 +250,7 @@ export function materialize(choices: readonly Choice[], name = 'fuzz', file = 'f
         break;
       }
       case 'madvise': {
-        const adv = MADVICE[c.g % MADVICE.length]!;
+        const adv = (c.g >> 5) % 2 === 1 ? MADVICE_PAGES[c.g % MADVICE_PAGES.length]! : MADVICE[c.g % MADVICE.length]!;
         const advice = typeof adv === 'number' ? adv : ADVICE[adv]!;
         push({ op, proc: p.name, ...range(p, reg!, c, false), advice, ...(typeof adv === 'string' ? { adviceName: adv } : {}), result: any() });
         break;
@@ -274,6 +295,7 @@ export function materialize(choices: readonly Choice[], name = 'fuzz', file = 'f
         }
         push(st);
         delete r.knownLen; // the compiler forgets the length of any region an mremap starts in
+        delete r.lastRange;
         // An unbound mremap at a named region's start (old length ≠ 0) rebinds it, moved or not.
         if (r.name !== undefined && fromStart && oldPages !== 0 && st['bind'] === undefined) {
           r.minLen = Math.min(r.minLen, nPages);
