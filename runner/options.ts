@@ -32,7 +32,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: 'fmt', usage: 'mls fmt [--check] <paths…>', summary: 'format .mls files in place (--check: only report)' },
   { name: 'diff', usage: 'mls diff [paths…] [options]', summary: 'run on model and host, compare observations field by field' },
   { name: 'record', usage: 'mls record [paths…] [options]', summary: 'fill in placeholder expectations from observed values' },
-  { name: 'fuzz', usage: 'mls fuzz [--seed n] [--count n] [--time s] [--out dir] [-j n]', summary: 'random scenarios on model and host, compared step by step; divergences shrunk to .mls files' },
+  { name: 'fuzz', usage: 'mls fuzz [--seed n] [--count n] [--time s] [--out dir] [--coverage[=file]] [-j n]', summary: 'random scenarios on model and host, compared step by step; divergences shrunk to .mls files' },
   { name: 'compare', usage: 'mls compare <profileA> <profileB> [paths…] [--json]', summary: 'run scenarios under two kernel profiles; print the observations that differ' },
   { name: 'doctor', usage: 'mls doctor [--json]', summary: 'what this host kernel does differently from stock (zero page, pkeys, THP, limits…) and what that changes' },
   { name: 'help', usage: 'mls help [command]', summary: 'show help for a command' },
@@ -100,6 +100,11 @@ export const OPTIONS: readonly OptionSpec[] = [
     description: 'where shrunk divergences are written as .mls files', commands: ['fuzz'],
   },
   { long: 'no-shrink', type: 'boolean', description: 'report divergences without shrinking or writing them', commands: ['fuzz'] },
+  {
+    long: 'coverage', type: 'string', bareValue: '-', valueName: 'file',
+    description: 'print which call × mapping kind × page state the scenarios generated, and the possible ones never generated; with a file, also write them as JSON',
+    commands: ['fuzz'],
+  },
   {
     long: 'bail', type: 'string', bareValue: '1', valueName: 'n',
     description: 'stop after n failed scenarios (bare --bail: 1)', commands: ['run'],

@@ -2,6 +2,7 @@
 // compared after every step; each new divergence is shrunk and written as a
 // regression .mls whose expectations are the kernel's. Exit 0 no divergence,
 // 1 divergences, 2 usage error or host target unavailable, 130 interrupted.
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError, intOption, stringOption } from '../args.js';
 import { DEFAULT_KERNEL, DEFAULT_TIMEOUT_MS, settingsOption, timeoutMultiplier } from '../run-config.js';
@@ -10,6 +11,12 @@ import { loadTarget } from '../tools.js';
 import type { Command, CommandContext } from './types.js';
 
 const DEFAULT_COUNT = 1000;
+
+/** `--coverage` alone prints the table; `--coverage=<file>` also writes it as JSON (a bare option takes no separate value). */
+function coverageOption(v: string | undefined, cwd: string): { json?: string } | undefined {
+  if (v === undefined) return undefined;
+  return v === '' || v === '-' ? {} : { json: resolve(cwd, v) };
+}
 
 function parse(ctx: CommandContext) {
   const o = ctx.options;
@@ -31,6 +38,7 @@ function parse(ctx: CommandContext) {
     timeoutMs: Math.round(intOption(o, 'timeout', DEFAULT_TIMEOUT_MS) * timeoutMultiplier(ctx.io.env)),
     ...(settingsOption(o) ? { settings: settingsOption(o)! } : {}),
     outDir: o['no-shrink'] ? undefined : resolve(ctx.io.cwd, stringOption(o, 'out') ?? 'scenarios/fuzz'),
+    coverageOut: coverageOption(stringOption(o, 'coverage'), ctx.io.cwd),
   };
 }
 
@@ -44,11 +52,15 @@ export const fuzz: Command = async (ctx) => {
     return 2;
   }
   const { fuzzRun } = await import('../fuzz/session.js');
+  const { Coverage } = await import('../fuzz/coverage.js');
+  const { coverageOut, ...runOpts } = opts;
+  const coverage = coverageOut ? new Coverage() : undefined;
   const tty = stderr.isTTY === true;
   let lastLine = 0;
   const rate = (run: number, ms: number): string => (ms > 0 ? (run / (ms / 1000)).toFixed(1) : '0.0');
   const report = await fuzzRun({
-    ...opts,
+    ...runOpts,
+    ...(coverage ? { coverage } : {}),
     shrinkEvaluations: 300,
     model, host, signal: ctx.signal,
     onProgress: (p) => {
@@ -77,6 +89,13 @@ export const fuzz: Command = async (ctx) => {
   );
   for (const f of [...report.findings].sort((x, y) => y.count - x.count)) {
     stdout.write(`  ${String(f.count).padStart(5)} × ${f.signature}${f.minimal?.written?.path ? `  ${f.minimal.written.path}` : ''}\n`);
+  }
+  if (coverage) {
+    stdout.write(coverage.format());
+    if (coverageOut?.json) {
+      writeFileSync(coverageOut.json, JSON.stringify(coverage.toJSON(), null, 2) + '\n');
+      stdout.write(`coverage: written to ${coverageOut.json}\n`);
+    }
   }
   return report.unique > 0 ? 1 : 0;
 };

@@ -252,7 +252,14 @@ export function materialize(choices: readonly Choice[], name = 'fuzz', file = 'f
       case 'madvise': {
         const adv = (c.g >> 5) % 2 === 1 ? MADVICE_PAGES[c.g % MADVICE_PAGES.length]! : MADVICE[c.g % MADVICE.length]!;
         const advice = typeof adv === 'number' ? adv : ADVICE[adv]!;
-        push({ op, proc: p.name, ...range(p, reg!, c, false), advice, ...(typeof adv === 'string' ? { adviceName: adv } : {}), result: any() });
+        const rg = range(p, reg!, c, false);
+        push({ op, proc: p.name, ...rg, advice, ...(typeof adv === 'string' ? { adviceName: adv } : {}), result: any() });
+        // Half the MADV_FREE calls are followed by reclaim-side advice on the same range: lazyfree pages only
+        // show what they are when reclaim meets them (MADV_PAGEOUT discards the clean ones, SPEC III.6).
+        if (adv === 'free' && (c.f >> 6) % 2 === 1) {
+          const then = (['pageout', 'cold', 'pageout', 'dontneed'] as const)[(c.f >> 7) % 4]!;
+          push({ op, proc: p.name, addr: { ...rg.addr }, len: { ...rg.len }, advice: ADVICE[then]!, adviceName: then, result: any() });
+        }
         break;
       }
       case 'msync': push({ op, proc: p.name, ...range(p, reg!, c, false), flags: String(MSYNC[c.g % MSYNC.length]), result: any() }); break;

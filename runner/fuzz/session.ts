@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import type { Scenario } from '../../schema/generated/types.js';
 import type { Target, TargetSession } from '../targets/target.js';
 import { ChoiceStream, type Choice } from './choices.js';
+import type { Coverage } from './coverage.js';
 import { signature, type Divergence } from '../compare-logs.js';
 import { materialize, type MaterializeOptions } from './materialize.js';
 import { runPair, type PairResult } from './pair.js';
@@ -30,6 +31,8 @@ export interface FuzzConfig {
   model: Target;
   host: Target;
   signal?: AbortSignal;
+  /** Counts what each generated scenario exercises (runner/fuzz/coverage.ts); shrink candidates are not counted. */
+  coverage?: Coverage;
   onProgress?: (p: Progress) => void;
   onFinding?: (f: Finding) => void;
 }
@@ -118,6 +121,7 @@ export async function fuzzRun(cfg: FuzzConfig): Promise<FuzzReport> {
       const index = next++;
       const choices = stream.at(index);
       const { scenario } = materialize(choices, `fuzz seed ${cfg.seed} #${index}`, undefined, env);
+      cfg.coverage?.add(scenario);
       const r = await runPair(scenario, cfg.model, host, pairOpts);
       p.run++;
       if (r.host.outcome === 'error' || r.host.outcome === 'timeout') {
