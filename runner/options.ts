@@ -102,7 +102,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { long: 'no-shrink', type: 'boolean', description: 'report divergences without shrinking or writing them', commands: ['fuzz'] },
   {
     long: 'coverage', type: 'string', bareValue: '-', valueName: 'file',
-    description: 'print which call × mapping kind × page state the scenarios generated, and the possible ones never generated; with a file, also write them as JSON',
+    description: 'print how often each call × mapping kind × page state was generated and the possible ones never generated (bare --coverage: print; --coverage=file: also write JSON)',
     commands: ['fuzz'],
   },
   {
