@@ -3,9 +3,8 @@
 // requirement: no sysctl writes, no hugetlb pool resizing.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { release } from 'node:os';
-import { tmpdir } from 'node:os';
-import type { HostFacts as MachineFacts, Scenario, VersionConstraint } from '../../../schema/generated/types.js';
+import { release, tmpdir } from 'node:os';
+import type { Scenario, VersionConstraint } from '../../../schema/generated/types.js';
 import { effectiveSettings, settingsMismatch, settingsOfImage, type SettingValues } from '../../machine/settings.js';
 import { backingDevOf, filesFsOf } from './backing-dev.js';
 import { usesShm } from './encode.js';
