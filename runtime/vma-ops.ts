@@ -113,10 +113,13 @@ export function insertVma(mm: Mm, v: Vma): Vma {
     mm.vmas.remove(next!);
     mm.vmas.setEnd(prev!, next!.end);
     prev!.anonVma ??= next!.anonVma;
+    // vma_expand: removing next keeps its VM_STICKY bits (a guarded next's `gu`; fuzz seed
+    // 20261205 #11156, observed on 6.18.44).
+    prev!.flags |= stickyOf(next, v);
     return prev!;
   }
-  if (left) { mm.vmas.setEnd(prev!, v.end); return prev!; }
-  if (right) { next!.pgoff = v.pgoff; mm.vmas.setStart(next!, v.start); return next!; }
+  if (left) { mm.vmas.setEnd(prev!, v.end); prev!.flags |= stickyOf(v); return prev!; }
+  if (right) { next!.flags |= stickyOf(v); next!.pgoff = v.pgoff; mm.vmas.setStart(next!, v.start); return next!; }
   mm.vmas.insert(v);
   return v;
 }
