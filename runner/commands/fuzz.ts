@@ -85,10 +85,14 @@ export const fuzz: Command = async (ctx) => {
     `fuzz: seed ${opts.seed}: ${report.run} scenarios in ${(report.elapsedMs / 1000).toFixed(1)} s (${rate(report.run, report.elapsedMs)} scenarios/s), ` +
       `${report.divergent} divergent, ${report.unique} unique divergence signature${report.unique === 1 ? '' : 's'}` +
       (report.hostErrors ? `, ${report.hostErrors} host runs ended in error` : '') +
-      (report.stoppedEarly ? `, ${report.stoppedEarly} stopped early on both targets (a region whose mmap failed was used)` : '') + '\n',
+      (report.stoppedEarly ? `, ${report.stoppedEarly} stopped early on both targets (a region whose mmap failed was used)` : '') +
+      (report.unstable ? `, ${report.unstable} not repeated by the kernel (a rerun agreed with the model)` : '') + '\n',
   );
   for (const f of [...report.findings].sort((x, y) => y.count - x.count)) {
     stdout.write(`  ${String(f.count).padStart(5)} × ${f.signature}${f.minimal?.written?.path ? `  ${f.minimal.written.path}` : ''}\n`);
+  }
+  for (const u of [...report.unstables].sort((x, y) => y.count - x.count)) {
+    stdout.write(`  ${String(u.count).padStart(5)} × unstable on the host: ${u.signature} (scenario #${u.index}; step ${u.first.step + 1} ${u.first.path}: model ${JSON.stringify(u.first.a)}, kernel ${JSON.stringify(u.first.b)}; rerun ${u.rerun} agreed)\n`);
   }
   if (coverage) {
     stdout.write(coverage.format());

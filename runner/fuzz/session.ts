@@ -9,7 +9,7 @@ import { ChoiceStream, type Choice } from './choices.js';
 import type { Coverage } from './coverage.js';
 import { signature, type Divergence } from '../compare-logs.js';
 import { materialize, type MaterializeOptions } from './materialize.js';
-import { runPair, type PairResult } from './pair.js';
+import { hostTrouble, runPair, type PairResult } from './pair.js';
 import { shrinkChoices } from './shrink.js';
 import { writeRegression, type Written } from './write.js';
 
@@ -46,6 +46,18 @@ export interface Progress {
   hostErrors: number;
   /** Runs both targets stopped at the same step (a region whose mmap failed was used later): valid, just short. */
   stoppedEarly: number;
+  /** Divergent runs the kernel did not repeat: a rerun of the same scenario agreed with the model (see `confirmRuns`). */
+  unstable: number;
+}
+
+/** A divergence the kernel itself did not repeat on rerun: the host is not deterministic there. */
+export interface Unstable {
+  signature: string;
+  index: number;
+  count: number;
+  first: Divergence;
+  /** Reruns it took until the host agreed with the model. */
+  rerun: number;
 }
 
 export interface Finding {
@@ -59,7 +71,16 @@ export interface Finding {
 
 export interface FuzzReport extends Progress {
   findings: Finding[];
+  unstables: Unstable[];
 }
+
+/**
+ * A divergence is confirmed by running the scenario on the host (and the model, from the
+ * rerun's own image) this many more times: it counts only if every rerun diverges with the
+ * same signature. Races in the kernel (per-CPU LRU batches that MADV_PAGEOUT cannot isolate,
+ * SPEC III.10) show up as a result the kernel does not repeat; those are reported apart.
+ */
+export const CONFIRM_RUNS = 2;
 
 /** CAP_SYS_RESOURCE missing from this process's permitted set (the executor inherits it): a container. */
 export function hostEnv(): MaterializeOptions {
@@ -80,7 +101,8 @@ export async function fuzzRun(cfg: FuzzConfig): Promise<FuzzReport> {
   const env = cfg.env ?? hostEnv();
   const started = Date.now();
   const findings = new Map<string, Finding>();
-  const p: Progress = { run: 0, divergent: 0, unique: 0, elapsedMs: 0, hostErrors: 0, stoppedEarly: 0 };
+  const unstables = new Map<string, Unstable>();
+  const p: Progress = { run: 0, divergent: 0, unique: 0, elapsedMs: 0, hostErrors: 0, stoppedEarly: 0, unstable: 0 };
   let next = 0;
   const more = (): boolean =>
     !cfg.signal?.aborted && (cfg.count === undefined || next < cfg.count) &&
@@ -115,6 +137,16 @@ export async function fuzzRun(cfg: FuzzConfig): Promise<FuzzReport> {
     }
   };
 
+  /** 0 when every rerun diverges the same way; else the number of the rerun that did not. */
+  const unrepeated = async (scenario: Scenario, sig: string, host: Pick<Target, 'run'>): Promise<number> => {
+    for (let k = 1; k <= CONFIRM_RUNS; k++) {
+      const again = await runPair(scenario, cfg.model, host, pairOpts);
+      if (again.host.outcome === 'skipped' || hostTrouble(again.host)) continue;
+      if (firstSignature(scenario, again)?.sig !== sig) return k;
+    }
+    return 0;
+  };
+
   const worker = async (w: number): Promise<void> => {
     const host = hostFor(w);
     while (more()) {
@@ -129,7 +161,13 @@ export async function fuzzRun(cfg: FuzzConfig): Promise<FuzzReport> {
         else p.hostErrors++;
       }
       const s = firstSignature(scenario, r);
-      if (s) {
+      const rerun = s ? await unrepeated(scenario, s.sig, host) : 0;
+      if (s && rerun) {
+        p.unstable++;
+        const known = unstables.get(s.sig);
+        if (known) known.count++;
+        else unstables.set(s.sig, { signature: s.sig, index, count: 1, first: s.d, rerun });
+      } else if (s) {
         p.divergent++;
         const known = findings.get(s.sig);
         if (known) known.count++;
@@ -151,5 +189,5 @@ export async function fuzzRun(cfg: FuzzConfig): Promise<FuzzReport> {
     await Promise.all(sessions.map((s) => s.close()));
   }
   p.elapsedMs = Date.now() - started;
-  return { ...p, findings: [...findings.values()] };
+  return { ...p, findings: [...findings.values()], unstables: [...unstables.values()] };
 }

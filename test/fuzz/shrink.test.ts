@@ -96,3 +96,24 @@ t.test('a host run the executor itself failed is tried once more, and never coun
   t.equal(twice.host.outcome, 'error');
   t.same(twice.divergences, [], 'executor trouble says nothing about the model');
 });
+
+t.test('a divergence the host does not repeat on rerun is reported as unstable, not as a divergence', async (t) => {
+  // A "kernel" that gives the perturbed VmLck only on the first run of each scenario: a race.
+  const seen = new Set<string>();
+  const racy = {
+    ...modelAsHost,
+    async run(s: Parameters<typeof modelAsHost.run>[0], o: Parameters<typeof modelAsHost.run>[1]) {
+      const first = !seen.has(s.name);
+      seen.add(s.name);
+      return (first ? perturbedModelTarget : modelAsHost).run(s, o);
+    },
+  };
+  const report = await fuzzRun({
+    seed: 3, count: 60, jobs: 2, kernel: 'linux-6.18', timeoutMs: 10_000, shrinkEvaluations: 0,
+    model: modelAsHost, host: racy, env: { noSysResource: false },
+  });
+  t.equal(report.divergent, 0, 'nothing counted as divergent');
+  t.ok(report.unstable > 0, `the first-run perturbation was seen (${report.unstable})`);
+  t.same(report.unstables.map((u) => [u.signature, u.rerun]), [['mlock2: status.VmLck', 1]], 'one signature, agreed on the first rerun');
+  t.same(report.findings, []);
+});
