@@ -8,6 +8,7 @@ import { UsageError, intOption, stringOption } from '../args.js';
 import { DEFAULT_KERNEL, DEFAULT_TIMEOUT_MS, settingsOption, timeoutMultiplier } from '../run-config.js';
 import { defaultJobs } from '../options.js';
 import { loadTarget } from '../tools.js';
+import { unmodelledFacts } from '../machine/unmodelled.js';
 import type { Command, CommandContext } from './types.js';
 
 const DEFAULT_COUNT = 1000;
@@ -69,6 +70,11 @@ export const fuzz: Command = async (ctx) => {
       lastLine = now;
       const line = `fuzz: ${p.run}${opts.count !== undefined ? `/${opts.count}` : ''} scenarios, ${rate(p.run, p.elapsedMs)}/s, ${p.divergent} divergent (${p.unique} unique)`;
       stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
+    },
+    onHostImage: (image) => {
+      if (!image.facts) return;
+      if (tty) stderr.write('\r\x1b[K');
+      for (const line of unmodelledFacts(image.facts)) stdout.write(`not modelled: ${line}\n`);
     },
     onFinding: (f) => {
       if (tty) stderr.write('\r\x1b[K');

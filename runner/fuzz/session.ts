@@ -3,7 +3,7 @@
 // first scenario of every new signature and write its regression .mls.
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import type { Scenario } from '../../schema/generated/types.js';
+import type { ObservationLog, Scenario } from '../../schema/generated/types.js';
 import type { Target, TargetSession } from '../targets/target.js';
 import { ChoiceStream, type Choice } from './choices.js';
 import type { Coverage } from './coverage.js';
@@ -35,6 +35,8 @@ export interface FuzzConfig {
   coverage?: Coverage;
   onProgress?: (p: Progress) => void;
   onFinding?: (f: Finding) => void;
+  /** Called once, with the first host run's start image (its facts say what the model cannot follow). */
+  onHostImage?: (image: NonNullable<ObservationLog['image']>) => void;
 }
 
 export interface Progress {
@@ -104,6 +106,7 @@ export async function fuzzRun(cfg: FuzzConfig): Promise<FuzzReport> {
   const unstables = new Map<string, Unstable>();
   const p: Progress = { run: 0, divergent: 0, unique: 0, elapsedMs: 0, hostErrors: 0, stoppedEarly: 0, unstable: 0 };
   let next = 0;
+  let imageSeen = false;
   const more = (): boolean =>
     !cfg.signal?.aborted && (cfg.count === undefined || next < cfg.count) &&
     (cfg.timeSec === undefined || Date.now() - started < cfg.timeSec * 1000);
@@ -156,6 +159,7 @@ export async function fuzzRun(cfg: FuzzConfig): Promise<FuzzReport> {
       cfg.coverage?.add(scenario);
       const r = await runPair(scenario, cfg.model, host, pairOpts);
       p.run++;
+      if (!imageSeen && r.host.image) { imageSeen = true; cfg.onHostImage?.(r.host.image); }
       if (r.host.outcome === 'error' || r.host.outcome === 'timeout') {
         if (r.model.outcome === 'error' && r.model.steps.length === r.host.steps.length) p.stoppedEarly++;
         else p.hostErrors++;
