@@ -62,10 +62,12 @@ t.test('compareLogs reports each differing field once, with generalised names', 
 
 t.test('runs that stop at the same step on both targets are counted apart from executor trouble', async (t) => {
   // The model plays both sides, so every run that ends in error ends the same way on both.
+  let images = 0;
   const same = await fuzzRun({
     seed: 100, count: 300, jobs: 2, kernel: 'linux-6.18', timeoutMs: 10_000, shrinkEvaluations: 0,
-    model: modelAsHost, host: modelAsHost, env: { noSysResource: false },
+    model: modelAsHost, host: modelAsHost, env: { noSysResource: false }, onHostImage: () => { images++; },
   });
+  t.equal(images, 1, 'the host start image is handed on once (for the unmodelled-facts lines)');
   t.equal(same.hostErrors, 0, 'no executor trouble');
   t.ok(same.stoppedEarly > 0, `some generated runs use a region whose mmap failed (${same.stoppedEarly})`);
   // A host that fails every run where the model completes is trouble, not an early stop.
