@@ -8,6 +8,7 @@ import { PAGE_SHIFT, PAGE_SIZE } from './constants.js';
 import type { Signal } from './errno.js';
 import { anonVmaPrepare, faultRange } from './fault.js';
 import type { Task } from './mm.js';
+import { execOnlyUnreadable } from './settings.js';
 import type { Run } from './page-table.js';
 import { GUARD_MARKER } from './pages.js';
 import { mayFaultHuge } from './huge-memory.js';
@@ -28,7 +29,7 @@ function vmaForFault(t: Task, vpn: number): Vma | undefined {
 function faultPage(t: Task, vpn: number, write: boolean): Run | Signal {
   const v = vmaForFault(t, vpn);
   if (!v) return 'SIGSEGV';
-  if (write ? !(v.flags & VM_WRITE) : !v.isReadable(t.system.settings.pkeys)) return 'SIGSEGV';
+  if (write ? !(v.flags & VM_WRITE) : !v.isReadable(execOnlyUnreadable(t.system.settings, t.system.profile.behaviour))) return 'SIGSEGV';
   const mm = t.mm, pt = mm.pt;
   if (write && v.file === null && v.special === null && !mayFaultHuge(t, v, vpn)) {
     // do_anonymous_page on an empty PTE, the common case: one page-table lookup.

@@ -2,6 +2,7 @@
 import type { Errno } from './errno.js';
 import { faultRange } from './fault.js';
 import type { Task } from './mm.js';
+import { execOnlyUnreadable } from './settings.js';
 import { VM_IO, VM_LOCKONFAULT, VM_PFNMAP, VM_SHARED, VM_WRITE, type Vma } from './vma.js';
 
 /**
@@ -18,7 +19,7 @@ export function populateVmaPageRange(t: Task, v: Vma, start: number, end: number
   if (v.flags & VM_LOCKONFAULT) return end - start;
   const write = (v.flags & (VM_WRITE | VM_SHARED)) === VM_WRITE;
   if (!v.isAccessible()) return 'EFAULT';
-  if (!write && !v.isReadable(t.system.settings.pkeys)) return 'EFAULT';
+  if (!write && !v.isReadable(execOnlyUnreadable(t.system.settings, t.system.profile.behaviour))) return 'EFAULT';
   const r = faultRange(t, v, start, end, write);
   if (r.error === undefined) return r.done;
   if (r.done > 0) return r.done;

@@ -31,6 +31,7 @@ export function mainlineBehaviour(v: Version): Behaviour {
     mremapMovesVmas: atLeast(v, 6, 17),
     memfdSecret: atLeast(v, 5, 14),
     ioUring: atLeast(v, 5, 1),
+    execOnlyPkey: atLeast(v, 4, 6),
   };
 }
 

@@ -36,6 +36,12 @@ export interface Behaviour {
   droppableNeverLocked: boolean;
   /** RLIMIT_MEMLOCK checks count locked_vm + pinned_vm (mm_locked_pages, VM_PINNED proposal). */
   limitCountsPinned: boolean;
+  /**
+   * arch/x86/mm/pkeys.c:__execute_only_pkey (v4.6, 62b5f7d013fc "mm/core, x86/mm/pkeys: Add execute-only
+   * protection keys support"): on a CPU with protection keys a PROT_EXEC-only mapping cannot be read. Before,
+   * x86 had no way to deny reads of an executable page, so it is readable whatever the CPU (MachineSettings.pkeys).
+   */
+  execOnlyPkey: boolean;
 }
 
 /**
@@ -103,6 +109,7 @@ export const MAINLINE_6_18: Readonly<Behaviour> = Object.freeze({
   faultAroundPages: 16,
   droppableNeverLocked: true,
   limitCountsPinned: false,
+  execOnlyPkey: true,
 });
 
 export const LINUX_6_18: KernelProfile = Object.freeze({

@@ -41,3 +41,11 @@ export const STOCK_SETTINGS: Readonly<MachineSettings> = Object.freeze({
   pkeys: true,
   softDirty: false,
 });
+
+/**
+ * Whether PROT_EXEC-only mappings are unreadable here: the CPU has protection keys
+ * (pkeys) and the kernel uses them for execute-only (Behaviour.execOnlyPkey, v4.6).
+ */
+export function execOnlyUnreadable(settings: MachineSettings, behaviour: { execOnlyPkey: boolean }): boolean {
+  return settings.pkeys && behaviour.execOnlyPkey;
+}

@@ -11,6 +11,7 @@ import t from 'tap';
 import { KB, Pn, World } from './harness.js';
 import {
   MADV, MAP_ANONYMOUS, MAP_LOCKED, MAP_POPULATE, MAP_PRIVATE, MAP_SHARED, MREMAP_MAYMOVE, STOCK_SETTINGS, fork, readByte,
+  System, assertInvariants, buildProfile, loadEmpty,
   sysBrk, sysMadvise, sysMlock, sysMlock2, sysMmap, sysMprotect, sysMremap, writeByte, type MachineSettings,
 } from '../../runtime/index.js';
 
@@ -232,5 +233,27 @@ t.test('softDirty: every VMA carries sd from creation; merging ignores it', asyn
     const kid = fork(w.t, 'kid');
     w.check();
     t.equal(sd((m as { value: bigint }).value, kid), softDirty, 'fork');
+  }
+});
+
+t.test('pkeys before 4.6: no execute-only pkey, so PROT_EXEC-only is readable whatever the CPU', async (t) => {
+  // arch/x86/mm/pkeys.c:__execute_only_pkey arrived in v4.6 (62b5f7d013fc); before it x86 page
+  // tables could not deny reads of an executable page. (Source reading: no pre-4.6 kernel runs here.)
+  for (const [name, mlock, readRes] of [['linux-4.4', 'ok', 0], ['linux-5.15', 'ENOMEM', 'SIGSEGV'], ['linux-6.18', 'ENOMEM', 'SIGSEGV']] as const) {
+    const profile = buildProfile(name)!;
+    t.equal(profile.behaviour.execOnlyPkey, name !== 'linux-4.4', `${name} gate`);
+    const sys = new System(profile);
+    t.equal(sys.settings.pkeys, true, 'a CPU with protection keys');
+    const task = sys.newTask('main');
+    loadEmpty(task);
+    const x = sysMmap(task, { addr: 0n, len: 4n * Pn, prot: 4, flags: MAP_PRIVATE | MAP_ANONYMOUS, file: null, offset: 0n });
+    if (!x.ok) throw new Error('mmap');
+    const r = sysMlock(task, x.value, 4n * Pn);
+    t.equal(r.ok ? 'ok' : 'errno' in r ? r.errno : r.signal, mlock, `${name}: mlock of PROT_EXEC-only`);
+    const y = sysMmap(task, { addr: 0n, len: 4n * Pn, prot: 4, flags: MAP_PRIVATE | MAP_ANONYMOUS, file: null, offset: 0n });
+    if (!y.ok) throw new Error('mmap');
+    const b = readByte(task, y.value);
+    t.equal('value' in b ? b.value : b.signal, readRes, `${name}: a read`);
+    assertInvariants(sys);
   }
 });
