@@ -25,6 +25,7 @@ const COMMAND_IMPL: Record<Exclude<CommandName, 'help'>, Command> = {
   fmt: lazy(() => import('./commands/fmt.js'), 'fmt'),
   fuzz: lazy(() => import('./commands/fuzz.js'), 'fuzz'),
   compare: lazy(() => import('./commands/compare.js'), 'compare'),
+  explore: lazy(() => import('./commands/explore.js'), 'explore'),
   diff: lazy(() => import('./commands/diff.js'), 'diff'),
   record: lazy(() => import('./commands/record.js'), 'record'),
   doctor: lazy(() => import('./commands/doctor.js'), 'doctor'),

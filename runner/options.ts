@@ -14,6 +14,7 @@ export type CommandName =
   | 'record'
   | 'fuzz'
   | 'compare'
+  | 'explore'
   | 'doctor'
   | 'help';
 
@@ -34,6 +35,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: 'record', usage: 'mls record [paths…] [options]', summary: 'fill in placeholder expectations from observed values' },
   { name: 'fuzz', usage: 'mls fuzz [--seed n] [--count n] [--time s] [--out dir] [--coverage[=file]] [-j n]', summary: 'random scenarios on model and host, compared step by step; divergences shrunk to .mls files' },
   { name: 'compare', usage: 'mls compare <profileA> <profileB> [paths…] [--json]', summary: 'run scenarios under two kernel profiles; print the observations that differ' },
+  { name: 'explore', usage: 'mls explore <profileA> <profileB> [--depth k] [--alphabet file|preset] [--time s] [--all] [--out file]', summary: 'the smallest program whose observations differ between two kernel profiles (bounded exhaustive search)' },
   { name: 'doctor', usage: 'mls doctor [--json]', summary: 'what this host kernel does differently from stock (zero page, pkeys, THP, limits…) and what that changes' },
   { name: 'help', usage: 'mls help [command]', summary: 'show help for a command' },
 ];
@@ -85,7 +87,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   {
     long: 'timeout', type: 'string', valueName: 'ms', defaultText: '10000',
-    description: 'per-scenario time limit (times MLS_TIMEOUT_MUL if set)', commands: [...RUNNERS, 'fuzz', 'compare'],
+    description: 'per-scenario time limit (times MLS_TIMEOUT_MUL if set)', commands: [...RUNNERS, 'fuzz', 'compare', 'explore'],
   },
   {
     long: 'setting', type: 'string', multiple: true, valueName: 'name=value',
@@ -94,11 +96,17 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   { long: 'seed', type: 'string', valueName: 'n', defaultText: '1', description: 'seed of the scenario stream (same seed, same scenarios)', commands: ['fuzz'] },
   { long: 'count', type: 'string', valueName: 'n', defaultText: '1000 unless --time is given', description: 'stop after n scenarios', commands: ['fuzz'] },
-  { long: 'time', type: 'string', valueName: 's', description: 'stop after s seconds', commands: ['fuzz'] },
+  { long: 'time', type: 'string', valueName: 's', defaultText: 'explore: 60', description: 'stop after s seconds', commands: ['fuzz', 'explore'] },
   {
-    long: 'out', type: 'string', valueName: 'dir', defaultText: 'scenarios/fuzz',
-    description: 'where shrunk divergences are written as .mls files', commands: ['fuzz'],
+    long: 'out', type: 'string', valueName: 'path', defaultText: 'fuzz: scenarios/fuzz',
+    description: 'fuzz: the directory shrunk divergences are written to; explore: the witness .mls file (with --all: a directory, one file per difference)', commands: ['fuzz', 'explore'],
   },
+  { long: 'depth', type: 'string', valueName: 'k', defaultText: '6', description: 'explore programs of up to k statements', commands: ['explore'] },
+  {
+    long: 'alphabet', type: 'string', valueName: 'file|preset', defaultText: 'lock',
+    description: 'the statements explore may use: a preset (lock, tiny, full) or a JSON file of the same keys (SPEC Exploring)', commands: ['explore'],
+  },
+  { long: 'all', type: 'boolean', description: 'list every distinct difference up to the depth, one witness each, instead of stopping at the first', commands: ['explore'] },
   { long: 'no-shrink', type: 'boolean', description: 'report divergences without shrinking or writing them', commands: ['fuzz'] },
   {
     long: 'coverage', type: 'string', bareValue: '-', valueName: 'file',
@@ -117,7 +125,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     long: 'pass-with-no-tests', type: 'boolean',
     description: 'exit 0 when no scenario matched', commands: ['run', 'watch'],
   },
-  { long: 'json', type: 'boolean', description: 'machine-readable output', commands: ['list', 'compile', 'check', 'compare', 'doctor'] },
+  { long: 'json', type: 'boolean', description: 'machine-readable output', commands: ['list', 'compile', 'check', 'compare', 'explore', 'doctor'] },
   { long: 'kernels', type: 'boolean', description: 'list kernel profiles instead of scenarios', commands: ['list'] },
   { long: 'check', type: 'boolean', description: 'do not write; exit 1 if a file is not formatted', commands: ['fmt'] },
   { long: 'poll', type: 'boolean', description: 'poll for changes (also CHOKIDAR_USEPOLLING=1)', commands: ['watch'] },

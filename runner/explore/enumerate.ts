@@ -7,7 +7,8 @@
 // - no-ops: a statement that cannot change state (munlock before anything was locked …) only ends a program;
 // - explained: with `--all`, extensions of a program that already differs.
 import type { Alphabet } from './alphabet.js';
-import { candidates, compareKeys, independent, initialState, type Candidate, type ProgramState } from './statements.js';
+import type { Space } from './space.js';
+import { compareKeys, independent, type Candidate, type ProgramState } from './statements.js';
 
 export interface Level { statements: number; regions: number; magnitude: number }
 
@@ -19,7 +20,7 @@ export interface Program {
   /** Process names alive at the end, in order of creation. */
   procs: string[];
   /** The statements' ids joined: the program's identity. */
-  id: string;
+  readonly id: string;
 }
 
 export interface PruneCounts { commuting: number; noop: number; explained: number }
@@ -35,38 +36,39 @@ export interface WalkOptions {
  * too large for this magnitude (false: no program of a larger magnitude exists at this many statements
  * and regions).
  */
-export function walkLevel(a: Alphabet, level: Level, o: WalkOptions, visit: (p: Program) => boolean): { overflow: boolean; stopped: boolean } {
+export function walkLevel(space: Space, level: Level, o: WalkOptions, visit: (p: Program) => boolean): { overflow: boolean; stopped: boolean } {
   let overflow = false;
   let stopped = false;
   let index = 0;
   const stack: Candidate[] = [];
-  const ids: string[] = [];
+  const bound = space.maxMagnitude;
+  const idOf = (l: readonly Candidate[]): string => l.map((c) => c.id).join(' ');
   const go = (s: ProgramState, pos: number, magLeft: number, regionsLeft: number): void => {
     if (pos === level.statements) {
       if (magLeft !== 0 || regionsLeft !== 0) return;
-      const p: Program = { level, index: index++, statements: [...stack], procs: s.procs.map((x) => x.name), id: ids.join(' ') };
+      const statements = [...stack];
+      const p: Program = { level, index: index++, statements, procs: s.procs.map((x) => x.name), get id() { return idOf(statements); } };
       if (!visit(p)) stopped = true;
       return;
     }
     const left = level.statements - pos - 1;
     const prev = stack[pos - 1];
-    const cs = candidates(s, a, pos, { maxMagnitude: magLeft, exact: left === 0, maps: regionsLeft === 0 ? 'no' : left < regionsLeft ? 'only' : 'any' });
-    if (cs.overflow) overflow = true;
-    for (const c of cs.list) {
+    for (const c of space.candidates(s)) {
       if (stopped) return;
       const isMap = c.kind === 'mmap';
       if (isMap ? regionsLeft === 0 : left < regionsLeft) continue;
+      if (c.magnitude > magLeft) { overflow = true; continue; }
+      // The rest of the program could not use up the magnitude (the last statement must match it exactly).
+      if (magLeft - c.magnitude > left * bound) continue;
       if (c.noop && left > 0) { o.prune.noop++; continue; }
       if (prev && independent(prev, c, s) && compareKeys(c.key, prev.key) < 0) { o.prune.commuting++; continue; }
       stack.push(c);
-      ids.push(c.id);
-      if (o.explained?.has(ids.join(' ')) && left > 0) o.prune.explained++;
-      else go(c.next(s), pos + 1, magLeft - c.magnitude, regionsLeft - (isMap ? 1 : 0));
+      if (left > 0 && o.explained?.size && o.explained.has(idOf(stack))) o.prune.explained++;
+      else go(space.next(s, c), pos + 1, magLeft - c.magnitude, regionsLeft - (isMap ? 1 : 0));
       stack.pop();
-      ids.pop();
     }
   };
-  go(initialState(), 0, level.magnitude, level.regions);
+  go(space.initial, 0, level.magnitude, level.regions);
   return { overflow, stopped };
 }
 

@@ -11,7 +11,7 @@ import type { Program } from './enumerate.js';
 import { EXPLORE_FILE, FIRST_LINE } from './statements.js';
 
 export function programScenario(p: Pick<Program, 'statements' | 'procs'>, name = 'explore'): Scenario {
-  const steps: Step[] = p.statements.map((c) => c.step);
+  const steps: Step[] = p.statements.map((c, i) => ({ ...c.step, loc: { file: EXPLORE_FILE, line: FIRST_LINE + i, column: 1 } }));
   const line = FIRST_LINE + steps.length;
   for (const proc of p.procs) steps.push({ op: 'expect', proc, checks: [], loc: { file: EXPLORE_FILE, line, column: 1 } } as Step);
   return {

@@ -5,6 +5,7 @@
 import { signature, type Divergence } from '../compare-logs.js';
 import type { Alphabet } from './alphabet.js';
 import { levels, walkLevel, type Level, type Program, type PruneCounts } from './enumerate.js';
+import { Space } from './space.js';
 import { compareProgram, type Compared } from './run.js';
 import { telling } from './telling.js';
 
@@ -26,6 +27,8 @@ export interface Witness {
   program: Program;
   compared: Compared;
   first: Divergence;
+  /** Programs run when it was found, itself included. */
+  runBefore: number;
 }
 
 export interface SearchStats {
@@ -73,6 +76,7 @@ export function search(cfg: SearchConfig): SearchResult {
     if (Date.now() > deadline) { stats.stop = 'time'; return true; }
     return false;
   };
+  const space = new Space(cfg.alphabet);
   const gen = levels(cfg.alphabet, cfg.depth);
   let next = gen.next(false);
   let statements = 0;
@@ -83,7 +87,7 @@ export function search(cfg: SearchConfig): SearchResult {
       stats.depthCompleted = statements;
       statements = level.statements;
     }
-    const walked = walkLevel(cfg.alphabet, level, { explained, prune: pruned }, (p) => {
+    const walked = walkLevel(space, level, { explained, prune: pruned }, (p) => {
       if (outOfTime()) { ended = true; return false; }
       stats.run++;
       const c = compareProgram(p, cfg.a, cfg.b);
@@ -92,7 +96,7 @@ export function search(cfg: SearchConfig): SearchResult {
       const { key, first } = differenceKey(c);
       if (keys.has(key)) return true;
       keys.add(key);
-      const w: Witness = { key, program: p, compared: c, first };
+      const w: Witness = { key, program: p, compared: c, first, runBefore: stats.run };
       witnesses.push(w);
       cfg.onWitness?.(w);
       if (!cfg.all) { stats.stop = 'found'; ended = true; return false; }

@@ -49,8 +49,8 @@ export interface Candidate {
   proc: number;
   /** The region the statement works on (-1: none). */
   region: number;
-  /** The IR step, built on first use (most candidates are pruned before they run). */
-  readonly step: CallStep;
+  /** The IR step (its line is set when a program is run: runner/explore/run.ts). */
+  step: CallStep;
   magnitude: number;
   /** [proc, region, kind, args…]: the commuting rule keeps independent neighbours in ascending key order. */
   key: number[];
@@ -62,6 +62,7 @@ export interface Candidate {
 }
 
 const ANY: ResultExpect = { default: { kind: 'any' }, cases: [] };
+const NO_LOC = { file: EXPLORE_FILE, line: 0, column: 1 };
 const bytes = (pages: number): Len => ({ bytes: String(pages * PAGE) });
 export const regionName = (id: number): string => (id < 26 ? String.fromCharCode(97 + id) : `r${id}`);
 export const childName = (n: number): string => (n === 1 ? 'kid' : `kid${n}`);
@@ -96,41 +97,20 @@ export function compareKeys(a: readonly number[], b: readonly number[]): number 
   return 0;
 }
 
-class Lazy {
-  private built?: CallStep;
-  constructor(private make: () => Record<string, unknown>, private loc: object, private proc: string) {}
-  get step(): CallStep {
-    return (this.built ??= { ...this.make(), loc: this.loc, proc: this.proc, result: ANY } as unknown as CallStep);
-  }
-}
-
-export interface CandidateFilter {
-  /** Leave out statements of a larger magnitude (`overflow` says whether there were any). */
-  maxMagnitude: number;
-  /** Only statements of exactly maxMagnitude (the last statement of a program must use up the magnitude). */
-  exact?: boolean;
-  /** Mappings: left out (`no`), alone (`only`) or with the rest. */
-  maps?: 'no' | 'only' | 'any';
-}
-
-/** Every statement the alphabet allows after state `s`, at statement position `pos`, that passes the filter. */
-export function candidates(s: ProgramState, a: Alphabet, pos: number, f: CandidateFilter = { maxMagnitude: Infinity }): { list: Candidate[]; overflow: boolean } {
+/**
+ * Every statement the alphabet allows after state `s`, in the order they are tried at equal magnitude.
+ * Steps carry no line (runner/explore/run.ts places them).
+ */
+export function candidates(s: ProgramState, a: Alphabet): Candidate[] {
   const out: Candidate[] = [];
-  let overflow = false;
-  const maxMagnitude = f.maxMagnitude;
-  const maps = f.maps ?? 'any';
-  const loc = { file: EXPLORE_FILE, line: FIRST_LINE + pos, column: 1 };
   s.procs.forEach((p, pi) => {
     const proc = p.name;
     const push = (kind: StmtKind, region: number, step: () => Record<string, unknown>, magnitude: number, args: number[], next: Candidate['next'], noop = false): void => {
-      if (magnitude > maxMagnitude) { overflow = true; return; }
-      if (f.exact && magnitude < maxMagnitude) return;
       const key = [pi, region, KIND_INDEX.get(kind)!, ...args];
-      const lazy = new Lazy(step, loc, proc);
-      out.push({ kind, proc: pi, region, get step() { return lazy.step; }, magnitude, key, id: key.join('.'), noop, next });
+      out.push({ kind, proc: pi, region, step: { ...step(), loc: NO_LOC, proc, result: ANY } as unknown as CallStep, magnitude, key, id: key.join('.'), noop, next });
     };
     // mmap: a new region.
-    if (s.regions < a.maxRegions && maps !== 'no') {
+    if (s.regions < a.maxRegions) {
       const id = s.regions;
       const bind = regionName(id);
       a.mapPages.forEach((pages, i) => a.mapProts.forEach((prot, j) => a.mapShares.forEach((share, k) => a.mapFlags.forEach((flags, l) => {
@@ -138,7 +118,6 @@ export function candidates(s: ProgramState, a: Alphabet, pos: number, f: Candida
           withProc(st, pi, (x) => ({ ...x, regions: [...x.regions, { id, minLen: pages, known: true }] }), { regions: st.regions + 1, locked: st.locked || flags.includes('locked') }));
       }))));
     }
-    if (maps === 'only') return;
     for (const r of p.regions) {
       const name = regionName(r.id);
       const whole: Len = r.known ? bytes(r.minLen) : { regionLen: name };
@@ -183,7 +162,7 @@ export function candidates(s: ProgramState, a: Alphabet, pos: number, f: Candida
     }
     if (a.exec) push('exec', -1, () => ({ op: 'exec' }), 0, [], (st) => withProc(st, pi, (x) => ({ ...x, regions: [] })));
   });
-  return { list: out, overflow };
+  return out;
 }
 
 function stepOf(call: RangeCall, range: { addr: unknown; len: Len }): Record<string, unknown> {
