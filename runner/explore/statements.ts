@@ -24,6 +24,8 @@ export interface RegionState {
 export interface ProcState {
   name: string;
   regions: RegionState[];
+  /** CAP_IPC_LOCK was dropped from the effective set (a second drop changes nothing; exec may raise it again). */
+  capDropped?: boolean;
 }
 
 export interface ProgramState {
@@ -74,8 +76,13 @@ export function initialState(): ProgramState {
 const withProc = (s: ProgramState, p: number, f: (x: ProcState) => ProcState, extra: Partial<ProgramState> = {}): ProgramState =>
   ({ ...s, ...extra, procs: s.procs.map((x, i) => (i === p ? f(x) : x)) });
 
-/** Range calls that never touch limits nor the layout: on disjoint regions of one process their order does not matter. */
-const COMMUTING = new Set<StmtKind>(['write', 'read', 'mlock', 'mlock2_onfault', 'munlock', 'mprotect_r', 'mprotect_none', 'madvise_dontneed']);
+/**
+ * Calls whose order on disjoint regions of one process does not matter: page touches only. Calls that change
+ * VMA flags do not commute even on different regions: neighbouring regions merge and split, and the flags a
+ * merged VMA ends with depend on the order (mprotect a none, munlock b differs from the reverse when b lies
+ * right below a: test/explore/pruning.test.ts found it).
+ */
+const COMMUTING = new Set<StmtKind>(['write', 'read']);
 const LOCKING = new Set<StmtKind>(['mlock', 'mlock2_onfault', 'mpin', 'mlockall']);
 const UNLOCKING = new Set<StmtKind>(['munlock', 'munpin', 'munlockall']);
 const PER_PROCESS = new Set<StmtKind>(['fork', 'exec']);
@@ -155,12 +162,14 @@ export function candidates(s: ProgramState, a: Alphabet): Candidate[] {
     a.mlockallFlags.forEach((flags, i) => push('mlockall', -1, () => ({ op: 'mlockall', flags: String(flags) }), i, [i], (st) => ({ ...st, locked: true })));
     if (a.munlockall) push('munlockall', -1, () => ({ op: 'munlockall' }), 0, [], (st) => st, !s.locked);
     a.rlimitPages.forEach((pages, i) => push('setrlimit', -1, () => ({ op: 'setrlimit', resource: 'memlock', soft: String(pages * PAGE), hard: String(pages * PAGE) }), i, [i], (st) => ({ ...st, limited: true })));
-    if (a.capDrop) push('cap', -1, () => ({ op: 'cap', action: 'drop', cap: 'ipc_lock' }), 0, [], (st) => ({ ...st, limited: true }));
+    if (a.capDrop) {
+      push('cap', -1, () => ({ op: 'cap', action: 'drop', cap: 'ipc_lock' }), 0, [], (st) => withProc(st, pi, (x) => ({ ...x, capDropped: true }), { limited: true }), p.capDropped === true);
+    }
     if (a.fork && s.procs.length < a.maxProcs) {
       const child = childName(s.children + 1);
-      push('fork', -1, () => ({ op: 'fork', child }), 0, [], (st) => ({ ...st, children: st.children + 1, procs: [...st.procs, { name: child, regions: st.procs[pi]!.regions }] }));
+      push('fork', -1, () => ({ op: 'fork', child }), 0, [], (st) => ({ ...st, children: st.children + 1, procs: [...st.procs, { ...st.procs[pi]!, name: child }] }));
     }
-    if (a.exec) push('exec', -1, () => ({ op: 'exec' }), 0, [], (st) => withProc(st, pi, (x) => ({ ...x, regions: [] })));
+    if (a.exec) push('exec', -1, () => ({ op: 'exec' }), 0, [], (st) => withProc(st, pi, (x) => ({ name: x.name, regions: [] })));
   });
   return out;
 }
