@@ -9,6 +9,7 @@ import { hostCheck, type HostCheck } from './host-check.js';
 import { search, type SearchResult, type SearchStats, type Witness } from './search.js';
 import { witnessFile, type WitnessFile } from './witness.js';
 import { slug } from '../fuzz/write.js';
+import { parseProfile } from '../profiles.js';
 
 export interface ExploreConfig {
   a: string;
@@ -73,7 +74,7 @@ export async function exploreRun(cfg: ExploreConfig): Promise<ExploreReport> {
     const file = witnessFile(w, cfg.a, cfg.b, {
       name: `explore ${cfg.a} vs ${cfg.b}: ${w.key}`,
       about: describe(w, cfg.a, cfg.b),
-      tags: ['explore'],
+      tags: ['explore', ...new Set([cfg.a, cfg.b].flatMap((k) => parseProfile(k).patches))],
       file: 'explore.mls',
     });
     const e: ExploredWitness = { key: w.key, statements: w.program.level.statements, regions: w.program.level.regions, runBefore: w.runBefore, file };
