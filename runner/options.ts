@@ -35,7 +35,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: 'record', usage: 'mls record [paths…] [options]', summary: 'fill in placeholder expectations from observed values' },
   { name: 'fuzz', usage: 'mls fuzz [--seed n] [--count n] [--time s] [--out dir] [--coverage[=file]] [-j n]', summary: 'random scenarios on model and host, compared step by step; divergences shrunk to .mls files' },
   { name: 'compare', usage: 'mls compare <profileA> <profileB> [paths…] [--json]', summary: 'run scenarios under two kernel profiles; print the observations that differ' },
-  { name: 'explore', usage: 'mls explore <profileA> <profileB> [--depth k] [--alphabet file|preset] [--time s] [--all] [--out file]', summary: 'the smallest program whose observations differ between two kernel profiles (bounded exhaustive search)' },
+  { name: 'explore', usage: 'mls explore <profileA> <profileB> [--depth k] [--alphabet file|preset] [--time s] [-j n] [--all] [--out file]', summary: 'the smallest program whose observations differ between two kernel profiles (bounded exhaustive search)' },
   { name: 'doctor', usage: 'mls doctor [--json]', summary: 'what this host kernel does differently from stock (zero page, pkeys, THP, limits…) and what that changes' },
   { name: 'help', usage: 'mls help [command]', summary: 'show help for a command' },
 ];
@@ -73,8 +73,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     long: 'jobs', short: 'j', type: 'string', valueName: 'n',
     defaultText: 'available CPUs; run: inline when too few scenarios to pay for workers',
-    description: 'worker threads, kept as given; -j1 runs inline without workers (fuzz: scenarios in flight, default 2 × CPUs)',
-    commands: [...RUNNERS, 'fuzz'],
+    description: 'worker threads, kept as given; -j1 runs inline without workers (fuzz: scenarios in flight, default 2 × CPUs; explore: default 1)',
+    commands: [...RUNNERS, 'fuzz', 'explore'],
   },
   {
     long: 'filter', short: 't', type: 'string', valueName: 'regex',

@@ -50,9 +50,12 @@ const esbuild = await import('esbuild').catch(() => undefined);
 if (!esbuild) step('esbuild is not installed: no runner bundle (bin/mls.js runs dist/runner, starting slower)');
 const bundled = esbuild && await esbuild.build({
   absWorkingDir: root,
-  entryPoints: ['dist/runner/cli.js', 'dist/runner/worker.js'],
+  // explore's worker gets its own name: every entry lands flat in dist/bundle.
+  entryPoints: [
+    { in: 'dist/runner/cli.js', out: 'cli' }, { in: 'dist/runner/worker.js', out: 'worker' },
+    { in: 'dist/runner/explore/worker.js', out: 'explore-worker' },
+  ],
   outdir: 'dist/bundle',
-  entryNames: '[name]',
   // Flat: import.meta.url of every chunk is one level below dist/, as for dist/runner/*.js.
   chunkNames: '[name]-[hash]',
   bundle: true,

@@ -41,7 +41,7 @@ export const explore: Command = async (ctx) => {
   const { exploreRun } = await import('../explore/session.js');
   const { formatReport } = await import('../explore/format.js');
   const report = await exploreRun({
-    a, b, alphabet, depth, timeSec, all: o['all'] === true, host: true,
+    a, b, alphabet, depth, timeSec, all: o['all'] === true, host: true, jobs: intOption(o, 'jobs', 1),
     timeoutMs: intOption(o, 'timeout', DEFAULT_TIMEOUT_MS),
     ...(out !== undefined ? { out: resolve(io.cwd, out) } : {}),
     signal: ctx.signal,

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Alphabet } from './alphabet.js';
 import { hostCheck, type HostCheck } from './host-check.js';
-import { search, type SearchResult, type SearchStats, type Witness } from './search.js';
+import { search, type SearchConfig, type SearchResult, type SearchStats, type Witness } from './search.js';
 import { witnessFile, type WitnessFile } from './witness.js';
 import { slug } from '../fuzz/write.js';
 import { parseProfile } from '../profiles.js';
@@ -20,6 +20,8 @@ export interface ExploreConfig {
   timeSec?: number;
   /** Without --all: the witness file; with --all: a directory (one file per difference). */
   out?: string;
+  /** Worker threads (1: the search runs in this thread). */
+  jobs: number;
   /** Run the witness on the host when a profile is its kernel (tests turn it off). */
   host: boolean;
   timeoutMs: number;
@@ -62,12 +64,14 @@ function describe(w: Witness, a: string, b: string): string[] {
 
 export async function exploreRun(cfg: ExploreConfig): Promise<ExploreReport> {
   const cpu0 = process.cpuUsage();
-  const result: SearchResult = search({
+  const sc: SearchConfig = {
     a: cfg.a, b: cfg.b, alphabet: cfg.alphabet, depth: cfg.depth, all: cfg.all,
     ...(cfg.timeSec !== undefined ? { timeSec: cfg.timeSec } : {}),
     ...(cfg.signal ? { signal: cfg.signal } : {}),
     ...(cfg.onWitness ? { onWitness: cfg.onWitness } : {}),
-  });
+  };
+  // process.cpuUsage() counts every thread of the process, workers included.
+  const result: SearchResult = cfg.jobs > 1 ? await (await import('./parallel.js')).searchParallel(sc, cfg.jobs) : search(sc);
   const cpu = process.cpuUsage(cpu0);
   const witnesses: ExploredWitness[] = [];
   for (const w of result.witnesses) {

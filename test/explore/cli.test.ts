@@ -67,3 +67,16 @@ t.test('--json, and the host agrees with its side', async (t) => {
   t.equal(r.witnesses[0].host.outcome, 'PASS', JSON.stringify(r.witnesses[0].host));
   t.equal(r.witnesses[0].host.profile, 'linux-6.18');
 });
+
+t.test('-j 2 (worker threads, the built CLI) finds what -j 1 finds, in the same order', async (t) => {
+  const { mls } = await import('../runner/helpers.js');
+  const run = (j: string) => {
+    const r = mls(['explore', 'linux-6.18', 'linux-6.18+posix-mlock', '--alphabet', 'tiny', '--depth', '3', '--all', '--json', '-j', j], { cwd: dir });
+    t.equal(r.status, 1, r.stderr);
+    return JSON.parse(r.stdout) as { stats: { run: number; enumerated: number; stop: string }; witnesses: { key: string; text: string }[] };
+  };
+  const [one, two] = [run('1'), run('2')];
+  t.same(two.witnesses.map((w) => [w.key, w.text.replace(/\(program \d+ run\)/, '')]), one.witnesses.map((w) => [w.key, w.text.replace(/\(program \d+ run\)/, '')]));
+  t.ok(one.witnesses.length >= 3, `${one.witnesses.length} differences`);
+  t.same([two.stats.run, two.stats.enumerated, two.stats.stop], [one.stats.run, one.stats.enumerated, 'depth']);
+});
