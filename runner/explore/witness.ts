@@ -52,6 +52,7 @@ function majority<T>(values: T[]): T {
 /** Per-profile result expectation: the most common result by default, a case for every profile that differs. */
 function resultExpect(logs: Map<string, ObservationLog>, order: string[], i: number): ResultExpect {
   const values = order.map((p) => resultOf(logs.get(p)!, i) ?? ({ kind: 'any' } as ResultValue));
+  // The most common result by default (A's on a tie): `=> ok, ENOSYS on linux-4.3` rather than a list of oks.
   const def = majority(values);
   const cases: ResultExpect['cases'] = [];
   order.forEach((p, j) => { if (!same(values[j], def)) cases.push({ when: { profile: p }, value: values[j]! }); });
@@ -65,6 +66,17 @@ function clausesOf(divs: Divergence[], snap: Snapshot | undefined, loc: Check['l
   const out = new Map<string, Clause>();
   if (!snap) return out;
   for (const d of divs) {
+    // A VMA's flags: one `flags has|lacks <letter>` per letter that differs (shorter than the region's layout).
+    const fm = /^regions\.(\w+)\.vmas\[\d+\]\.flags$/.exec(d.path);
+    const r = fm ? snap.regions[fm[1]!] : undefined;
+    if (fm && r && r.vmas.length) {
+      const [x, y] = [String(d.a).split(' '), String(d.b).split(' ')];
+      for (const f of [...x.filter((l) => !y.includes(l)), ...y.filter((l) => !x.includes(l))]) {
+        const has = r.vmas.filter((v) => v.flags.includes(f)).length;
+        if (has === r.vmas.length || has === 0) out.set(`${fm[1]}|flags|${f}`, { region: fm[1]!, field: 'flags', op: has ? 'has' : 'lacks', value: { flags: [f] } });
+      }
+      continue;
+    }
     for (const c of checksFor(d, snap, loc)) {
       if (c.field === 'flags') {
         for (const f of c.value!.default.flags ?? []) out.set(`${c.region}|flags|${f}`, { region: c.region, field: 'flags', op: c.op, value: { flags: [f] } });
@@ -74,13 +86,14 @@ function clausesOf(divs: Divergence[], snap: Snapshot | undefined, loc: Check['l
   return out;
 }
 
-/** Combine each profile's clauses: the most common value by default, a case per profile that differs; profiles without a clause are unstated. */
+/** Combine each profile's clauses: profile A's value by default, a case per profile that differs; profiles without a clause are unstated. */
 function combine(per: Map<string, Map<string, Clause>>, order: string[], loc: Check['loc'], unstated: Set<string>): Check[] {
   const checks: Check[] = [];
   for (const key of per.get(order[0]!)!.keys()) {
     const stated = order.filter((p) => per.get(p)!.has(key));
     for (const p of order) if (!per.get(p)!.has(key)) unstated.add(p);
-    const c = majority(stated.map((p) => per.get(p)!.get(key)!));
+    // Profile A's value leads (then B's case comes first: `order` is A, B, the rest).
+    const c = per.get(order[0]!)!.get(key)!;
     const cases: NonNullable<Check['value']>['cases'] = [];
     for (const p of stated) {
       const o = per.get(p)!.get(key)!;
