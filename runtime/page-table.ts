@@ -343,15 +343,19 @@ export class PageTable implements RmapTable {
    * particular order: a scan of the run records, not of the 512 slots of each PMD page.
    */
   indexRangesOf(obj: MemObject): Array<[number, number]> {
-    const out: Array<[number, number]> = [];
+    const starts: number[] = [], ends: number[] = [];
+    this.pushIndexRanges(obj, starts, ends);
+    return starts.map((s, i) => [s, ends[i]!]);
+  }
+
+  pushIndexRanges(obj: MemObject, starts: number[], ends: number[]): void {
     const id = this.objIds.get(obj);
-    if (id === undefined) return out;
+    if (id === undefined) return;
     const rp = this.runs;
     for (let r = 0, n = rp.used; r < n; r++) {
       const len = rp.len(r);
-      if (len > 0 && rp.obj(r) === id) out.push([rp.base(r), rp.base(r) + len]);
+      if (len > 0 && rp.obj(r) === id) { starts.push(rp.base(r)); ends.push(rp.base(r) + len); }
     }
-    return out;
   }
 
   /** Teardown (exit_mmap): forget every PTE and leave the rmap. */

@@ -144,6 +144,8 @@ export type MapcountSegments = Array<[number, number, number]>;
 /** What the rmap needs from a page table (page-table.ts implements it). */
 export interface RmapTable {
   indexRangesOf(obj: MemObject): Array<[number, number]>;
+  /** indexRangesOf into two flat arrays (no tuple a run: rmap walks of millions of runs). */
+  pushIndexRanges(obj: MemObject, starts: number[], ends: number[]): void;
   allRuns(): Array<{ start: number; end: number; obj: MemObject; base: number }>;
   unmap(start: number, end: number): void;
 }

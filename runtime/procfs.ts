@@ -10,7 +10,7 @@ import type { PageTable } from './page-table.js';
 import type { MemObject } from './pages.js';
 import { anonHugeBytes } from './huge-memory.js';
 import { GUARD_MARKER } from './pages.js';
-import { pssSegments } from './rmap.js';
+import { firstSegmentAfter, pssSegments } from './rmap.js';
 import { IntervalSet } from './interval-set.js';
 import { VM_LOCKED, VM_LOCKONFAULT, vmFlagLetters, type Vma } from './vma.js';
 
@@ -73,10 +73,13 @@ function render(pt: PageTable, v: Vma): Rendered {
     if (!r.objs.includes(obj)) { r.objs.push(obj); r.objGens.push(obj.rmapGen); r.objExts.push(obj.externalMapcount); }
     const segs = pssSegments(obj);
     if (!segs) { pss += n * PSS_ONE; return; }
+    // Segments are sorted and disjoint: start at the first one ending past base
+    // (binary search), so a VMA costs O(runs log segments), not O(runs x segments).
     let covered = 0;
-    for (const [a, b, c] of segs) {
+    for (let i = firstSegmentAfter(segs, base); i < segs.length; i++) {
+      const [a, b, c] = segs[i]!;
+      if (a >= base + n) break;
       const lo = Math.max(a, base), hi = Math.min(b, base + n);
-      if (lo >= hi) continue;
       covered += hi - lo;
       pss += (hi - lo) * (c >= 2 ? Math.floor(PSS_ONE / c) : PSS_ONE);
     }
