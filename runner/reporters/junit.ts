@@ -33,11 +33,49 @@ function checkDetail(c: CheckResult): string {
   return stripAnsi(lines.join('\n'));
 }
 
+/** The whole document in one string (small runs, tests): what writeJunit streams. */
 export async function buildJunit(doc: RunResults): Promise<string> {
   const builder = (await loadBuilder()).newBuilder();
   builder.name('mls');
   for (const f of doc.files) addSuite(builder.testSuite(), f);
   return builder.build();
+}
+
+interface Counts { tests: number; failures: number; errors: number; skipped: number }
+
+/** What addSuite adds for f, counted without building it (the root element carries the sums). */
+function suiteCounts(f: FileResult): Counts {
+  if (f.outcome === 'SKIP') return { tests: 1, failures: 0, errors: 0, skipped: 1 };
+  const errors = f.outcome === 'ERROR' ? f.messages.filter((m) => m.severity === 'error').length : 0;
+  let failures = 0, skipped = 0;
+  for (const c of f.checks) { if (c.status === 'fail') failures++; else if (c.status === 'skip') skipped++; }
+  return { tests: f.checks.length + errors, failures, errors, skipped };
+}
+
+/**
+ * The document buildJunit makes, written suite by suite: the root's sums first (counted), then
+ * each file's <testsuite> built alone and cut out of its one-suite document. A run's XML can be
+ * longer than a string can be; one suite is not.
+ */
+export async function writeJunit(doc: RunResults, out: (s: string) => void): Promise<void> {
+  const lib = await loadBuilder();
+  const sum: Counts = { tests: 0, failures: 0, errors: 0, skipped: 0 };
+  for (const f of doc.files) {
+    const c = suiteCounts(f);
+    sum.tests += c.tests; sum.failures += c.failures; sum.errors += c.errors; sum.skipped += c.skipped;
+  }
+  const attrs = `name="mls" tests="${sum.tests}" failures="${sum.failures}" errors="${sum.errors}" skipped="${sum.skipped}"`;
+  out('<?xml version="1.0" encoding="UTF-8"?>\n');
+  if (doc.files.length === 0) { out(`<testsuites ${attrs}/>`); return; }
+  out(`<testsuites ${attrs}>`);
+  for (const f of doc.files) {
+    const one = lib.newBuilder();
+    one.name('mls');
+    addSuite(one.testSuite(), f);
+    const xml = one.build();
+    out(xml.slice(xml.indexOf('\n  <testsuite'), xml.lastIndexOf('\n</testsuites>')));
+  }
+  out('\n</testsuites>');
 }
 
 function addSuite(suite: TestSuite, f: FileResult): void {
@@ -73,7 +111,8 @@ export class JunitReporter implements Reporter {
   start(): void {}
   file(): void {}
   async end(doc: RunResults): Promise<void> {
-    this.sink.write((await buildJunit(doc)) + '\n');
+    await writeJunit(doc, (s) => this.sink.write(s));
+    this.sink.write('\n');
     await this.sink.close();
   }
 }

@@ -1,6 +1,8 @@
 // Where a report goes: a stream (stdout) as it is produced, or a file written
-// once at the end, atomically (temp + rename), so CI never reads half a report.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+// as it is produced into a temp file renamed over the target at the end, so CI
+// never reads half a report. Nothing is joined into one string: a report may be
+// larger than V8's longest string (2^29 characters), and it never sits whole in memory.
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export interface Sink {
@@ -29,15 +31,47 @@ export function writeFileAtomic(path: string, content: string): void {
   renameSync(tmp, path);
 }
 
+/** Bytes buffered before a write(2): few system calls, little memory. */
+const FLUSH_AT = 1 << 20;
+
+/** Temp files of sinks not yet closed: removed if the process exits first (no half report left beside the target). */
+const open = new Set<string>();
+let exitHook = false;
+function removeUnfinished(): void {
+  for (const tmp of open) rmSync(tmp, { force: true });
+}
+
 export class FileSink implements Sink {
   readonly toStdout = false;
   readonly isTTY = false;
-  private readonly chunks: string[] = [];
-  constructor(readonly path: string) {}
+  private readonly tmp: string;
+  private fd: number | undefined;
+  private pending: string[] = [];
+  private pendingLength = 0;
+  constructor(readonly path: string) {
+    this.tmp = `${path}.${process.pid}.tmp`;
+  }
   write(s: string): void {
-    this.chunks.push(s);
+    this.pending.push(s);
+    this.pendingLength += s.length;
+    if (this.pendingLength >= FLUSH_AT) this.flush();
+  }
+  private flush(): void {
+    if (this.fd === undefined) {
+      mkdirSync(dirname(this.path), { recursive: true });
+      this.fd = openSync(this.tmp, 'w');
+      open.add(this.tmp);
+      if (!exitHook) { exitHook = true; process.once('exit', removeUnfinished); }
+    }
+    if (this.pendingLength > 0) writeSync(this.fd, this.pending.length === 1 ? this.pending[0]! : this.pending.join(''));
+    this.pending = [];
+    this.pendingLength = 0;
   }
   async close(): Promise<void> {
-    writeFileAtomic(this.path, this.chunks.join(''));
+    this.flush();
+    closeSync(this.fd!);
+    this.fd = undefined;
+    renameSync(this.tmp, this.path);
+    open.delete(this.tmp);
   }
 }
