@@ -1,7 +1,8 @@
 // One expect clause against one snapshot: read the observed quantity the way
 // SPEC §3.6 defines it, compare, and render both sides with units.
 import type { Check, CheckValue, LayoutVma, Snapshot, VmaObservation } from '../schema/generated/types.js';
-import { PAGE, formatBytes, formatOffset, residentMap, residentPages } from './render/values.js';
+import { PAGE, formatBytes, formatOffset, residentPages } from './render/values.js';
+import { mapMatches, renderResidentMap, type Intervals } from './render/resident-map.js';
 
 /** The VmFlags letters `layout` and the pictures compare (SPEC §3.6). */
 export const TRACKED_FLAGS = ['lo', 'lf', 'dc', 'wf', 'gu', 'dp', 'ht', 'gd', 'io', 'pf', 'de'] as const;
@@ -11,7 +12,7 @@ export type Observed =
   | { kind: 'bytes'; value: number }
   | { kind: 'count'; value: number }
   | { kind: 'state'; value: string }
-  | { kind: 'map'; value: string }
+  | { kind: 'map'; resident: Intervals; pages: number }
   | { kind: 'flags'; vmas: string[][] }
   | { kind: 'layout'; value: LayoutVma[] };
 
@@ -49,7 +50,7 @@ export function observe(check: Check, snap: Snapshot): Observed | string {
     case 'anon_huge': return { kind: 'bytes', value: sum('anonHuge') };
     case 'size': return { kind: 'bytes', value: r.vmas.reduce((s, v) => s + (v.end - v.start), 0) };
     case 'resident': return { kind: 'bytes', value: residentPages(r.resident) * PAGE };
-    case 'resident_map': return { kind: 'map', value: residentMap(r.resident, Math.ceil(r.len / PAGE)) };
+    case 'resident_map': return { kind: 'map', resident: r.resident, pages: Math.ceil(r.len / PAGE) };
     case 'vmas': return { kind: 'count', value: r.vmas.length };
     case 'flags': return { kind: 'flags', vmas: r.vmas.map((v) => v.flags) };
     case 'layout': return { kind: 'layout', value: r.vmas.map(layoutOf) };
@@ -87,7 +88,7 @@ function renderObserved(o: Observed): string {
     case 'bytes': return formatBytes(o.value);
     case 'count': return String(o.value);
     case 'state': return o.value;
-    case 'map': return `"${o.value}"`;
+    case 'map': return renderResidentMap(o.resident, o.pages);
     case 'flags': return o.vmas.length === 0 ? '(no VMA)' : o.vmas.map((f) => f.join(' ')).join(' | ');
     case 'layout': return renderLayout(o.value);
   }
@@ -131,7 +132,7 @@ function holds(o: Observed, op: Check['op'], want: CheckValue): boolean | undefi
     case 'bytes': return want.bytes === undefined ? undefined : compareNumbers(o.value, op, want.bytes);
     case 'count': return want.count === undefined ? undefined : compareNumbers(o.value, op, want.count);
     case 'state': return want.state === undefined ? undefined : equality(op, o.value === want.state);
-    case 'map': return want.map === undefined ? undefined : equality(op, o.value === want.map);
+    case 'map': return want.map === undefined ? undefined : equality(op, mapMatches(o.resident, o.pages, want.map));
     case 'layout': return want.layout === undefined ? undefined : equality(op, sameLayout(o.value, want.layout));
     case 'flags': {
       if (want.flags === undefined) return undefined;

@@ -3,6 +3,7 @@
 // written; the file is never reprinted). Filled in: placeholders (`expect
 // locked_vm`), failing default values of `==` clauses, and call results that
 // differ (`=> ENOMEM`). Per-profile cases (`…, 0 on linux-6.18+x`) are kept.
+import { MAP_TEXT_PAGES, residentMap } from './render/resident-map.js';
 import type { CallResult, Check, ObservationLog, ResultValue, Scenario, Snapshot } from '../schema/generated/types.js';
 import type { CallStmt, ClauseAst, ExpectStmt, Statement } from '../grammar/ast.js';
 import { Diagnostics } from '../grammar/diagnostics.js';
@@ -57,7 +58,8 @@ export function formatObserved(check: Check, snap: Snapshot): string | undefined
     case 'bytes': return `== ${formatSize(o.value)}`;
     case 'count': return `== ${o.value}`;
     case 'state': return `== ${o.value}`;
-    case 'map': return `== "${o.value}"`;
+    // A map past MAP_TEXT_PAGES has no line a person could read or write: not recorded.
+    case 'map': return o.pages > MAP_TEXT_PAGES ? undefined : `== "${residentMap(o.resident, o.pages)}"`;
     case 'layout':
       if (o.value.length === 0) return undefined; // the language has no empty layout
       return '== ' + o.value.map((v) => `[${formatOffset(v.start)}, ${formatOffset(v.end)}) ${v.prot}${v.flags.length ? ' ' + v.flags.join(' ') : ''}`).join(' | ');

@@ -6,7 +6,8 @@ import { MODEL_DEFAULTS, valuesOfLog } from '../machine/settings.js';
 import type { Check, CheckValue, ObservationLog, ResultValue, Scenario, Snapshot } from '../../schema/generated/types.js';
 import type { Step } from '../ir.js';
 import { layoutOf, TRACKED_FLAGS } from '../evaluate-check.js';
-import { residentMap } from '../render/values.js';
+import { MAP_TEXT_PAGES, residentMap } from '../render/resident-map.js';
+import { residentPages } from '../render/values.js';
 import type { Divergence } from '../compare-logs.js';
 
 const PAGE = 4096;
@@ -44,7 +45,12 @@ export function checksFor(d: Divergence, snap: Snapshot, loc: Check['loc']): Che
   const layout = (): Check => reg('layout', { layout: r.vmas.map((v) => ({ ...layoutOf(v), shared: v.shared })) });
   // A host region length past 2^40 is a misread (heap below its start); no clause can state it.
   if (r.len > 2 ** 40) return [];
-  if (part === 'resident') return [reg('resident_map', { map: residentMap(r.resident as [number, number][], Math.ceil(r.len / PAGE)) })];
+  if (part === 'resident') {
+    // A map past MAP_TEXT_PAGES would be a line of millions of characters: state the resident size instead.
+    const pages = Math.ceil(r.len / PAGE);
+    if (pages > MAP_TEXT_PAGES) return [reg('resident', { bytes: residentPages(r.resident) * PAGE })];
+    return [reg('resident_map', { map: residentMap(r.resident, pages) })];
+  }
   // A layout of no VMA has no text form: the count says it.
   if (part === 'len' || (part === 'vmas' && sub === undefined)) return r.vmas.length ? [reg('vmas', { count: r.vmas.length }), layout()] : [reg('vmas', { count: 0 })];
   if (sub === 'rss' || sub === 'pss' || sub === 'locked' || sub === 'anonymous') {

@@ -3,6 +3,7 @@
 // results document); the spec reporter colours nothing in it.
 import type { RegionObservation, Snapshot } from '../../schema/generated/types.js';
 import { PAGE, formatBytes, formatOffset } from './values.js';
+import { clipRuns, type Intervals } from './resident-map.js';
 
 const MAX_CELLS = 64;
 
@@ -13,16 +14,21 @@ function lockState(flags: readonly string[]): string {
   return 'unlocked';
 }
 
-/** Resident pages of [first, end) as cells: '#' all resident, '+' some, '.' none (k pages per cell when long). */
-function residentCells(resident: ReadonlyArray<readonly [number, number]>, first: number, end: number): string {
+/**
+ * Resident pages of [first, end) as cells: '#' all resident, '+' some, '.' none (k pages per cell when long).
+ * One pass over the (sorted) intervals: O(cells + intervals), whatever the region's size.
+ */
+function residentCells(resident: Intervals, first: number, end: number): string {
   const pages = Math.max(0, end - first);
   if (pages === 0) return '';
   const per = Math.ceil(pages / MAX_CELLS);
-  let out = '';
-  for (let c = first; c < end; c += per) {
-    const stop = Math.min(end, c + per);
+  const runs = clipRuns(resident.map(([a, b]) => [a - first, b - first] as const), pages);
+  let out = '', k = 0;
+  for (let c = 0; c < pages; c += per) {
+    const stop = Math.min(pages, c + per);
     let n = 0;
-    for (const [a, b] of resident) n += Math.max(0, Math.min(b, stop) - Math.max(a, c));
+    while (k < runs.length && runs[k]![1] <= c) k++;
+    for (let j = k; j < runs.length && runs[j]![0] < stop; j++) n += Math.min(runs[j]![1], stop) - Math.max(runs[j]![0], c);
     out += n === 0 ? '.' : n === stop - c ? '#' : '+';
   }
   return per > 1 ? `${out}  (${per} pages per cell)` : out;

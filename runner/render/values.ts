@@ -19,13 +19,6 @@ export function formatOffset(n: number): string {
   return n % PAGE === 0 ? `${n / PAGE}p` : String(n);
 }
 
-/** One character a page over [0, pages): '#' resident, '.' not. */
-export function residentMap(intervals: ReadonlyArray<readonly [number, number]>, pages: number): string {
-  const chars = new Array<string>(pages).fill('.');
-  for (const [a, b] of intervals) for (let i = Math.max(0, a); i < Math.min(b, pages); i++) chars[i] = '#';
-  return chars.join('');
-}
-
 export function residentPages(intervals: ReadonlyArray<readonly [number, number]>): number {
   return intervals.reduce((s, [a, b]) => s + Math.max(0, b - a), 0);
 }

@@ -1,7 +1,8 @@
 import t from 'tap';
 import { colorEnabled, makeStyle, plain, stripAnsi } from '../../runner/render/style.js';
 import { renderMessage } from '../../runner/render/message.js';
-import { formatBytes, formatOffset, residentMap } from '../../runner/render/values.js';
+import { formatBytes, formatOffset } from '../../runner/render/values.js';
+import { residentMap } from '../../runner/render/resident-map.js';
 import { closest } from '../../runner/suggest.js';
 import type { Message } from '../../schema/generated/types.js';
 
