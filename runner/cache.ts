@@ -11,7 +11,9 @@
 // A reader indexes the lines (key → offset) and parses only the entries it
 // uses: each worker runs part of the suite, and a JSON document of JSON
 // strings (format 1) cost a full parse per thread plus an unescape per entry.
-// Entries not flushed (a worker that crashed) only cost a recompile.
+// Entries not flushed (a worker that crashed) only cost a recompile. The pack is
+// bounded in bytes (PACK_MAX_BYTES) and never fatal: a pack or entry that cannot be
+// read, or a pack past twice the bound, reads as missing and the next merge rewrites it.
 import { hash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,6 +38,16 @@ const PACK = 'pack.jsonl';
 const KEY_LEN = 64;
 /** Entries kept in the pack (oldest merged first out): bounds what each thread reads. */
 const PACK_MAX_ENTRIES = 20_000;
+/**
+ * Bytes kept in the pack, oldest first out (SPEC Running: the compile cache): what every
+ * thread of every warm run reads. Entries are ~1-6 kB; a pack of mutated fuzz inputs grew
+ * to 275 MB under the entry bound alone and every later run died at the heap limit.
+ */
+export const PACK_MAX_BYTES = 32 * 1024 * 1024;
+/** An entry larger than this is not cached (recompiling it costs less than every thread reading it). */
+export const ENTRY_MAX_BYTES = PACK_MAX_BYTES / 8;
+/** A pack file larger than this (another writer, an older mls) is not read: it is rebuilt by the next merge. */
+const PACK_READ_MAX = 2 * PACK_MAX_BYTES;
 
 /**
  * A cache file's entries as (key → JSON text) without parsing any JSON: the
@@ -59,14 +71,26 @@ function formatCacheFile(entries: Iterable<[string, string]>): string {
   return parts.join('\n') + '\n';
 }
 
-/** undefined: missing, unreadable, torn or of another format. */
-function readCacheFile(path: string): Map<string, string> | undefined {
+/** undefined: missing, unreadable, torn, of another format or too large to be one we wrote. */
+function readCacheFile(path: string, maxBytes = PACK_READ_MAX): Map<string, string> | undefined {
   try {
+    if (statSync(path).size > maxBytes) return undefined;
     return parseCacheFile(readFileSync(path, 'utf8'));
   } catch {
     return undefined;
   }
 }
+
+function tooLarge(path: string): boolean {
+  try {
+    return statSync(path).size > PACK_READ_MAX;
+  } catch {
+    return false;
+  }
+}
+
+/** Bytes an entry takes in a cache file (key, space, JSON, newline). */
+const entryBytes = (json: string): number => KEY_LEN + 2 + Buffer.byteLength(json);
 
 /** Write whole-or-nothing: a temp file renamed into place. */
 function writeAtomic(dir: string, name: string, content: string): void {
@@ -79,11 +103,24 @@ const madeDirs = new Set<string>();
 
 /** Entries this thread compiled and has not flushed yet, per cache dir (key → IR JSON text). */
 const unflushed = new Map<string, Map<string, string>>();
+/** Bytes of each dir's unflushed entries: kept within PACK_MAX_BYTES (the merge would drop the oldest anyway). */
+const unflushedBytes = new Map<string, number>();
 
 function writeEntry(dir: string, key: string, value: Compiled): void {
   let m = unflushed.get(dir);
   if (!m) unflushed.set(dir, (m = new Map()));
-  m.set(key, JSON.stringify(value));
+  const json = JSON.stringify(value);
+  if (entryBytes(json) > ENTRY_MAX_BYTES) return;
+  let bytes = (unflushedBytes.get(dir) ?? 0) + entryBytes(json);
+  const old = m.get(key);
+  if (old !== undefined) { bytes -= entryBytes(old); m.delete(key); }
+  m.set(key, json);
+  for (const [k, v] of m) {
+    if (bytes <= PACK_MAX_BYTES) break;
+    m.delete(k);
+    bytes -= entryBytes(v);
+  }
+  unflushedBytes.set(dir, bytes);
 }
 
 /** Write this thread's new entries, one ir/ file per cache dir. Never throws. */
@@ -104,6 +141,7 @@ export function flushCache(): void {
     const p = packs.get(dir);
     if (p) for (const [k, v] of entries) p.entries.set(k, v);
     entries.clear();
+    unflushedBytes.set(dir, 0);
   }
 }
 
@@ -174,18 +212,28 @@ export function mergeCache(dir: string): void {
     const pack = readCacheFile(join(dir, PACK)) ?? new Map<string, string>();
     const merged: string[] = [];
     for (const n of names) {
-      const batch = readCacheFile(join(dir, 'ir', n));
-      if (!batch) continue;
+      const path = join(dir, 'ir', n);
+      const batch = readCacheFile(path);
+      if (!batch) {
+        // Past the read bound (an older mls wrote it): never readable, so it goes (a torn one is left as before).
+        if (tooLarge(path)) merged.push(n);
+        continue;
+      }
       for (const [key, e] of batch) {
         pack.delete(key); // re-inserted last: the newest entries survive trimming
         pack.set(key, e);
       }
       merged.push(n);
     }
+    // Oldest first out, until both bounds hold.
     let drop = pack.size - PACK_MAX_ENTRIES;
-    for (const k of pack.keys()) {
-      if (drop-- <= 0) break;
+    let bytes = 0;
+    for (const v of pack.values()) bytes += entryBytes(v);
+    for (const [k, v] of pack) {
+      if (drop <= 0 && bytes <= PACK_MAX_BYTES) break;
       pack.delete(k);
+      drop--;
+      bytes -= entryBytes(v);
     }
     writeAtomic(dir, PACK, formatCacheFile(pack));
     packs.set(dir, { entries: pack, mtimeMs: packMtime(dir), fresh: true });
@@ -211,7 +259,13 @@ export async function compileCached(text: string, file: string, compilerVersion:
   const key = cacheDir !== undefined ? cacheKey(compilerVersion, file, text) : '';
   if (cacheDir !== undefined) {
     const json = packed(cacheDir, key);
-    if (json !== undefined) return JSON.parse(json) as Compiled;
+    if (json !== undefined) {
+      try {
+        return JSON.parse(json) as Compiled;
+      } catch {
+        // A damaged entry: compiled again below, and the new entry replaces it at the next merge.
+      }
+    }
   }
   const compiler = await loadCompiler();
   const out = compiler.compileSource(text, file);

@@ -1,11 +1,11 @@
 // The compiled-IR cache (runner/cache.ts): entries a thread compiles reach disk
 // in one file per flush, the main thread folds them into pack.jsonl, and a later
 // reader (another thread, the next run) gets them without recompiling.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { cacheKey, compileCached, flushCache, mergeCache, parseCacheFile, revalidateCache } from '../../runner/cache.js';
+import { PACK_MAX_BYTES, cacheKey, compileCached, flushCache, mergeCache, parseCacheFile, revalidateCache } from '../../runner/cache.js';
 
 const entries = (path: string) => parseCacheFile(readFileSync(path, 'utf8'))!;
 
@@ -58,4 +58,43 @@ t.test('a pack of another format or cut short reads as empty; values are parsed 
   t.equal(parseCacheFile(`mls-ir-cache 2\n${key} {"messages":[]}`), undefined, 'no final newline: torn');
   const m = parseCacheFile(`mls-ir-cache 2\n${key} {"messages":[]}\nshort line\n`)!;
   t.same([...m], [[key, '{"messages":[]}']], 'malformed lines are skipped, values stay JSON text');
+});
+
+t.test('the pack is bounded in bytes: oldest entries go first (issue 14 finding 7: a 275 MB pack crashed every run)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'mls-cache-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'ir'));
+  // 48 entries of 1 MiB each (a big scenario's IR): past the bound.
+  const big = (i: number) => JSON.stringify({ messages: [{ id: `m${i}`, severity: 'warning', text: 'x'.repeat(2 ** 20), notes: [] }] });
+  const keys = Array.from({ length: 48 }, (_, i) => cacheKey('v1', `big${i}.mls`, String(i)));
+  writeFileSync(join(dir, 'ir', 'a.jsonl'), `mls-ir-cache 2\n${keys.map((k, i) => `${k} ${big(i)}`).join('\n')}\n`);
+  mergeCache(dir);
+  const size = statSync(join(dir, 'pack.jsonl')).size;
+  t.ok(size <= PACK_MAX_BYTES, `pack ${size} bytes, bound ${PACK_MAX_BYTES}`);
+  const kept = entries(join(dir, 'pack.jsonl'));
+  t.ok(kept.has(keys[47]!) && !kept.has(keys[0]!), 'the newest entries stay');
+  t.same(readdirSync(join(dir, 'ir')), [], 'merged');
+});
+
+t.test('an oversized or damaged pack is never fatal: it reads as missing and the next merge rebuilds it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'mls-cache-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  // A pack past twice the bound (an older mls wrote it) holding the very entry asked for.
+  const key = cacheKey('v1', 'a.mls', text(3));
+  const marker = JSON.stringify({ messages: [{ id: 'from-huge-pack', severity: 'warning', text: 'x', notes: [] }] });
+  const filler = JSON.stringify({ messages: [{ id: 'f', severity: 'warning', text: 'y'.repeat(2 ** 20), notes: [] }] });
+  const lines = [`${key} ${marker}`];
+  for (let i = 0; i < 2 * PACK_MAX_BYTES / 2 ** 20 + 2; i++) lines.push(`${cacheKey('v1', `f${i}`, '')} ${filler}`);
+  writeFileSync(join(dir, 'pack.jsonl'), `mls-ir-cache 2\n${lines.join('\n')}\n`);
+  const r = await compileCached(text(3), 'a.mls', 'v1', dir);
+  t.ok(r.scenario, 'not read: compiled');
+  mergeCache(dir);
+  t.ok(statSync(join(dir, 'pack.jsonl')).size < 2 ** 20, 'rebuilt from the new entries alone');
+  // A pack whose entry is not JSON (a disk error, a hand edit): the file compiles again, no throw.
+  const k2 = cacheKey('v1', 'b.mls', text(4));
+  writeFileSync(join(dir, 'pack.jsonl'), `mls-ir-cache 2\n${k2} {"messages":[{"id\n`);
+  utimesSync(join(dir, 'pack.jsonl'), new Date(), new Date(Date.now() + 10_000));
+  revalidateCache();
+  const r2 = await compileCached(text(4), 'b.mls', 'v1', dir);
+  t.ok(r2.scenario, 'a damaged entry is compiled again');
 });
