@@ -27,6 +27,7 @@ function vmaForFault(t: Task, vpn: number): Vma | undefined {
 
 /** Fault page vpn in for read or write: the run now mapping it, or the signal. */
 function faultPage(t: Task, vpn: number, write: boolean): Run | Signal {
+  t.system.checkpoint.tick(); // a user access: where a fatal signal is taken
   const v = vmaForFault(t, vpn);
   if (!v) return 'SIGSEGV';
   if (write ? !(v.flags & VM_WRITE) : !v.isReadable(execOnlyUnreadable(t.system.settings, t.system.profile.behaviour))) return 'SIGSEGV';

@@ -123,9 +123,10 @@ function faultAround(t: Task, v: Vma, vpn: number, obj: MemObject, skip: Interva
  * Returns how many pages were handled before the first error.
  */
 export function faultRange(t: Task, v: Vma, start: number, end: number, write: boolean): FaultOutcome {
-  const mm = t.mm, pt = mm.pt;
+  const mm = t.mm, pt = mm.pt, cp = t.system.checkpoint;
   let vpn = start;
   while (vpn < end) {
+    cp.tick(); // __get_user_pages: fatal_signal_pending() each page
     const run = pt.lookup(vpn);
     if (run) {
       const segEnd = Math.min(run.end, end);

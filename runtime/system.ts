@@ -1,6 +1,7 @@
 // The machine the model simulates: processes (tasks with their mm), files, the
 // sysctls that matter (vm.max_map_count), the huge page pool and the kernel
 // profile. No I/O: "files" are page cache objects with a size.
+import { Checkpoint } from './checkpoint.js';
 import { DEFAULT_BDI, type BackingDev } from './backing-dev.js';
 import { DEFAULT_MAX_MAP_COUNT } from './constants.js';
 import type { ThpMode } from './huge-memory.js';
@@ -36,6 +37,8 @@ export class System {
   readonly vdso: MemObject;
   /** PFN-mapped [vvar] pages (vm_normal_page is NULL: no Rss). */
   readonly vvar: MemObject;
+  /** fatal_signal_pending for the model's long loops: the runner's deadline (checkpoint.ts). */
+  readonly checkpoint = new Checkpoint();
 
   constructor(readonly profile: KernelProfile = LINUX_6_18) {
     this.vdso = new MemObject('special', '[vdso]');

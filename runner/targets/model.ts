@@ -24,6 +24,11 @@ function missingFeature(p: KernelProfile, requirement: string): string | undefin
   return undefined;
 }
 
+/** Thrown by the checkpoint hook when the deadline passed inside a step. */
+class ModelDeadline extends Error {
+  constructor(readonly step: number) { super(`deadline passed in step ${step + 1}`); }
+}
+
 /** A limit as the host reports it: bytes, or `unlimited` (RLIM_INFINITY). */
 const rlimitValue = (v: string): bigint => (v === 'unlimited' ? RLIM_INFINITY : BigInt(v));
 
@@ -54,10 +59,15 @@ export function runOnModel(scenario: Scenario, options: TargetRunOptions): Obser
   procs.set('main', main);
   const world: World = { system, procs, image, segments: new Map() };
   const started = Date.now();
+  // The deadline holds inside a step too: an inline run (no worker to terminate) would
+  // otherwise finish 15 M random writes before looking at the clock (runtime/checkpoint.ts).
+  let current = 0;
+  system.checkpoint.hook = () => { if (Date.now() - started > options.timeoutMs) throw new ModelDeadline(current); };
   for (let i = 0; i < scenario.steps.length; i++) {
     if (Date.now() - started > options.timeoutMs) {
       return { ...log, outcome: 'timeout', message: `the model ran past ${options.timeoutMs} ms at step ${i + 1}` };
     }
+    current = i;
     const step = scenario.steps[i]!;
     const obs: StepObservation = { step: i, proc: step.proc };
     try {
@@ -66,6 +76,9 @@ export function runOnModel(scenario: Scenario, options: TargetRunOptions): Obser
       if ((step.op === 'expect' || options.trace) && p?.task.alive) obs.snapshot = snapshot(p);
       else if (step.op === 'expect') throw new ScenarioError(`process ${step.proc} does not exist or has exited`);
     } catch (e) {
+      if (e instanceof ModelDeadline) {
+        return { ...log, outcome: 'timeout', message: `the model ran past ${options.timeoutMs} ms in step ${e.step + 1} (stopped there)` };
+      }
       if (obs.result) log.steps.push(obs);
       const where = `${step.loc.file}:${step.loc.line}:${step.loc.column}`;
       if (e instanceof ScenarioError) return { ...log, outcome: 'error', message: `${where}: ${e.message}` };
