@@ -2,7 +2,7 @@
 // as it is produced into a temp file renamed over the target at the end, so CI
 // never reads half a report. Nothing is joined into one string: a report may be
 // larger than V8's longest string (2^29 characters), and it never sits whole in memory.
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export interface Sink {
@@ -48,6 +48,8 @@ export class FileSink implements Sink {
   private fd: number | undefined;
   private pending: string[] = [];
   private pendingLength = 0;
+  /** The target is not a regular file: written in place. */
+  private direct = false;
   constructor(readonly path: string) {
     this.tmp = `${path}.${process.pid}.tmp`;
   }
@@ -58,6 +60,12 @@ export class FileSink implements Sink {
   }
   private flush(): void {
     if (this.fd === undefined) {
+      // A device or FIFO (`json=/dev/null`, `tap=/dev/stdout`) is written in place: a rename would replace it.
+      if (statSync(this.path, { throwIfNoEntry: false })?.isFile() === false) {
+        this.direct = true;
+        this.fd = openSync(this.path, 'w');
+        return this.flush();
+      }
       mkdirSync(dirname(this.path), { recursive: true });
       this.fd = openSync(this.tmp, 'w');
       open.add(this.tmp);
@@ -71,6 +79,7 @@ export class FileSink implements Sink {
     this.flush();
     closeSync(this.fd!);
     this.fd = undefined;
+    if (this.direct) return;
     renameSync(this.tmp, this.path);
     open.delete(this.tmp);
   }

@@ -3,6 +3,7 @@
 // each report was one string (V8's longest: 2^29 - 24 characters). Here the documents
 // are longer than that, built from shared strings so the test itself stays small.
 import t from 'tap';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,4 +71,20 @@ t.test('a file sink takes more than a string can hold and renames it into place 
   small.write('b\n');
   await small.close();
   t.equal(readFileSync(join(dir, 'small.txt'), 'utf8'), 'ab\n');
+});
+
+t.test('a report to a FIFO or device is written in place, never renamed over it (`json=/dev/null`)', async (t) => {
+  const fifo = join(dir, 'fifo');
+  execFileSync('mkfifo', [fifo]);
+  // Another process reads (an open of a FIFO waits for both ends).
+  const reader = spawn('cat', [fifo]);
+  const chunks: Buffer[] = [];
+  reader.stdout.on('data', (c: Buffer) => chunks.push(c));
+  const ended = new Promise((res) => reader.on('close', res));
+  const sink = new FileSink(fifo);
+  sink.write('through the pipe\n');
+  await sink.close();
+  await ended;
+  t.equal(Buffer.concat(chunks).toString(), 'through the pipe\n');
+  t.ok(statSync(fifo).isFIFO(), 'still a FIFO');
 });
