@@ -2,6 +2,7 @@
 // and "did you mean" suggestions.
 import type { Message } from '../schema/generated/types.js';
 import type { Span } from './ast.js';
+import { excerpt } from './excerpt.js';
 
 export type Severity = Message['severity'];
 
@@ -16,12 +17,13 @@ export class Diagnostics {
   add(id: string, severity: Severity, text: string, span?: Span, opts: { suggestion?: string; notes?: string[] } = {}): Message {
     const msg: Message = { id, severity, text, notes: (opts.notes ?? []).map((t) => ({ text: t })) };
     if (span) {
+      const length = Math.max(0, span.endColumn - span.column);
       msg.location = {
         file: this.file,
         line: span.line,
         column: span.column,
-        length: Math.max(0, span.endColumn - span.column),
-        lineText: this.lines[span.line - 1] ?? '',
+        length,
+        ...excerpt(this.lines[span.line - 1] ?? '', span.column, length),
       };
       if (opts.suggestion !== undefined) msg.location.suggestion = opts.suggestion;
     }

@@ -104,6 +104,12 @@ function restamp<T>(value: T, line: number): T {
  * mutates statements, e.g. sets `proc` inside a block). Cleared when full.
  */
 const lineCache = new Map<string, LineAst>();
+
+/**
+ * The longest line matched (SPEC Part I §2): ohm keeps a memo entry per character and
+ * rule, ~2 kB a character, so a 1 MB line needed ~2 GB and a 20 MB one ran out of heap.
+ */
+export const MAX_LINE_CHARS = 65_536;
 const LINE_CACHE_MAX = 20_000;
 
 /**
@@ -141,6 +147,13 @@ export function parseSource(text: string, d: Diagnostics, keepMatches = false): 
     splits.push(split);
     parsed.push(undefined);
     matches.push(undefined);
+    if (split.code.length > MAX_LINE_CHARS) {
+      // Comments are cut off first: only the code is matched.
+      d.error('mls/line-too-long', `${split.code.length} characters of code on one line: the limit is ${MAX_LINE_CHARS}`, at(lineNo, MAX_LINE_CHARS + 1), {
+        notes: ['SPEC.md Part I §1: each line is matched with a memo entry per character; split a long `expect` into several'],
+      });
+      continue;
+    }
     if (split.openQuote !== undefined) {
       d.error('mls/unterminated-string', 'unterminated string: a string ends with `"` on the same line', at(lineNo, split.openQuote + 1, split.code.length - split.openQuote));
       continue;

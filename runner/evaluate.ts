@@ -1,6 +1,7 @@
 // (Scenario, ObservationLog, profile) → FileResult: one check point per call
 // result and per expect clause, the same way for every target. Targets only
 // observe; the judging lives here.
+import { EXCERPT_MAX, excerpt } from '../grammar/excerpt.js';
 import type {
   CheckResult, FileResult, Loc, Location, Message, ObservationLog, Scenario, Snapshot, StepObservation,
 } from '../schema/generated/types.js';
@@ -40,9 +41,12 @@ export function toLocation(loc: Loc, lines?: readonly string[]): Location {
   return {
     file: loc.file, line: loc.line, column: loc.column,
     ...(length !== undefined ? { length } : {}),
-    ...(lineText !== undefined ? { lineText } : {}),
+    ...(lineText !== undefined ? excerpt(lineText, loc.column, length) : {}),
   };
 }
+
+/** A check's name from its clause: a 1 MB resident map literal is not a name. */
+const clip = (s: string): string => (s.length > EXCERPT_MAX ? `${s.slice(0, EXCERPT_MAX - 1)}…` : s);
 
 interface Ctx {
   scenario: Scenario;
@@ -87,7 +91,8 @@ function expectPoints(ctx: Ctx, step: ExpectStep, index: number): CheckResult[] 
     if (picked?.case?.op) check = { ...check, op: picked.case.op };
     const location = toLocation(check.loc, ctx.lines);
     const counter = check.region !== undefined ? `${check.region}.${check.field}` : check.field;
-    const clause = location.lineText !== undefined && location.length ? location.lineText.slice(check.loc.column - 1, check.loc.column - 1 + location.length).trim() : '';
+    const lineText = ctx.lines?.[check.loc.line - 1];
+    const clause = lineText !== undefined && location.length ? clip(lineText.slice(check.loc.column - 1, check.loc.column - 1 + location.length).trim()) : '';
     const synthesized = `${check.field} ${check.op}${want ? ' …' : ''}`;
     let name = clause || synthesized;
     if (check.region !== undefined && !name.startsWith(check.region)) name = `${check.region} ${name}`;

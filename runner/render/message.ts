@@ -19,7 +19,9 @@ export function codeFrame(loc: Location, style: Style, sources?: SourceLookup): 
   if (text === undefined) return [];
   const gutter = String(loc.line);
   const pad = ' '.repeat(gutter.length);
-  const col = Math.min(Math.max(loc.column - 1, 0), text.length);
+  // An excerpt of a long line starts at lineTextColumn.
+  const from = loc.lineText !== undefined ? (loc.lineTextColumn ?? 1) : 1;
+  const col = Math.min(Math.max(loc.column - from, 0), text.length);
   const len = Math.max(1, Math.min(loc.length ?? 1, Math.max(1, text.length - col)));
   const lead = text.slice(0, col).replace(/[^\t]/g, ' ');
   const out = [

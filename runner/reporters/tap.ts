@@ -34,7 +34,8 @@ function yamlBlock(obj: Record<string, unknown>, indent: string): string {
 function sourceFrame(c: CheckResult): string | undefined {
   const l = c.location;
   if (l.lineText === undefined) return undefined;
-  return `${l.lineText}\n${' '.repeat(Math.max(0, l.column - 1))}${'^'.repeat(Math.max(1, l.length ?? 1))}`;
+  const col = Math.max(0, l.column - (l.lineTextColumn ?? 1));
+  return `${l.lineText}\n${' '.repeat(col)}${'^'.repeat(Math.max(1, Math.min(l.length ?? 1, l.lineText.length - col)))}`;
 }
 
 function checkDiagnostics(c: CheckResult): Record<string, unknown> {
