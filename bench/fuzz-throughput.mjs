@@ -57,7 +57,7 @@ if (!host.ok) {
   // After: exactly what `mls fuzz --seed 11 --count N --no-shrink` runs.
   let divergent = 0;
   const m = await measure([0], 1, async () => {
-    const r = await fuzzRun({ seed: SEED, count: N, jobs: JOBS, kernel: 'linux-6.18', timeoutMs: 30_000, shrinkEvaluations: 0, model: modelTarget, host: hostTarget });
+    const r = await fuzzRun({ seed: SEED, count: N, jobs: JOBS, kernel: 'linux-6.18', timeoutMs: 30_000, shrink: false, shrinkEvaluations: 0, model: modelTarget, host: hostTarget });
     divergent = r.divergent;
   });
   const after = line(`model vs host, mls fuzz batched (after), ${JOBS} in flight`, { ...m, n: N }, '≥ 500', 500);

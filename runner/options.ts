@@ -33,7 +33,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: 'fmt', usage: 'mls fmt [--check] <paths…>', summary: 'format .mls files in place (--check: only report)' },
   { name: 'diff', usage: 'mls diff [paths…] [options]', summary: 'run on model and host, compare observations field by field' },
   { name: 'record', usage: 'mls record [paths…] [options]', summary: 'fill in placeholder expectations from observed values' },
-  { name: 'fuzz', usage: 'mls fuzz [--seed n] [--count n] [--time s] [--out dir] [--coverage[=file]] [-j n]', summary: 'random scenarios on model and host, compared step by step; divergences shrunk to .mls files' },
+  { name: 'fuzz', usage: 'mls fuzz [--seed n] [--count n] [--time s] [--out dir] [--coverage[=file]] [-j n]', summary: 'random scenarios on model and host, compared step by step; divergences shrunk and reported (--out: written as .mls files)' },
   { name: 'compare', usage: 'mls compare <profileA> <profileB> [paths…] [--json]', summary: 'run scenarios under two kernel profiles; print the observations that differ' },
   { name: 'explore', usage: 'mls explore <profileA> <profileB> [--depth k] [--alphabet file|preset] [--time s] [-j n] [--all] [--out file]', summary: 'the smallest program whose observations differ between two kernel profiles (bounded exhaustive search)' },
   { name: 'doctor', usage: 'mls doctor [--json]', summary: 'what this host kernel does differently from stock (zero page, pkeys, THP, limits…) and what that changes' },
@@ -98,8 +98,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   { long: 'count', type: 'string', valueName: 'n', defaultText: '1000 unless --time is given', description: 'stop after n scenarios', commands: ['fuzz'] },
   { long: 'time', type: 'string', valueName: 's', defaultText: 'explore: 60', description: 'stop after s seconds', commands: ['fuzz', 'explore'] },
   {
-    long: 'out', type: 'string', valueName: 'path', defaultText: 'fuzz: scenarios/fuzz',
-    description: 'fuzz: the directory shrunk divergences are written to; explore: the witness .mls file (with --all: a directory, one file per difference)', commands: ['fuzz', 'explore'],
+    long: 'out', type: 'string', valueName: 'path',
+    description: 'fuzz: the directory shrunk divergences are written to as .mls regressions (default: printed only, nothing written); explore: the witness .mls file (with --all: a directory, one file per difference)', commands: ['fuzz', 'explore'],
   },
   { long: 'depth', type: 'string', valueName: 'k', defaultText: '6', description: 'explore programs of up to k statements', commands: ['explore'] },
   {

@@ -38,7 +38,8 @@ function parse(ctx: CommandContext) {
     kernel: stringOption(o, 'kernel') ?? DEFAULT_KERNEL,
     timeoutMs: Math.round(intOption(o, 'timeout', DEFAULT_TIMEOUT_MS) * timeoutMultiplier(ctx.io.env)),
     ...(settingsOption(o) ? { settings: settingsOption(o)! } : {}),
-    outDir: o['no-shrink'] ? undefined : resolve(ctx.io.cwd, stringOption(o, 'out') ?? 'scenarios/fuzz'),
+    shrink: !o['no-shrink'],
+    ...(stringOption(o, 'out') !== undefined && !o['no-shrink'] ? { outDir: resolve(ctx.io.cwd, stringOption(o, 'out')!) } : {}),
     coverageOut: coverageOption(stringOption(o, 'coverage'), ctx.io.cwd),
   };
 }
@@ -79,7 +80,9 @@ export const fuzz: Command = async (ctx) => {
     onFinding: (f) => {
       if (tty) stderr.write('\r\x1b[K');
       const w = f.minimal?.written;
-      const where = !w ? '' : w.path ? ` → ${w.path} (host ${w.host}, model ${w.model})` : ` (not written: as a file it gives host ${w.host}, model ${w.model})`;
+      const where = !w ? '' : w.path ? ` → ${w.path} (host ${w.host}, model ${w.model})`
+        : w.keep ? ` (a regression, host ${w.host}, model ${w.model}: --out <dir> writes it as ${w.name})`
+          : ` (not a regression: as a file it gives host ${w.host}, model ${w.model})`;
       const d = f.minimal?.divergence ?? f.first;
       stdout.write(`divergence: ${f.signature} (scenario #${f.index}; step ${d.step + 1} ${d.path}: model ${JSON.stringify(d.a)}, kernel ${JSON.stringify(d.b)})${where}\n`);
       if (w && !w.path) stdout.write(w.text.replace(/^(?=.)/gm, '    '));

@@ -21,7 +21,9 @@ export interface FuzzConfig {
   jobs: number;
   kernel: string;
   timeoutMs: number;
-  /** Where regressions go; undefined: do not shrink nor write. */
+  /** Shrink each new divergence to a minimal scenario (`--no-shrink`: false). */
+  shrink: boolean;
+  /** Where regressions are written (`--out`); undefined: reported only, nothing written. */
   outDir?: string;
   shrinkEvaluations: number;
   /** `--setting`: the model runs as on a machine with these, not as the host (shows a setting's code path is reached). */
@@ -131,7 +133,7 @@ export async function fuzzRun(cfg: FuzzConfig): Promise<FuzzReport> {
     const out = await shrinkChoices(choices, start, test, cfg.shrinkEvaluations, cfg.signal);
     const { r, m, d } = out.witness;
     f.minimal = { choices: out.choices, scenario: m.scenario, divergence: d, evaluations: out.evaluations };
-    if (cfg.outDir !== undefined) {
+    {
       try {
         f.minimal.written = await writeRegression(cfg.outDir, m.scenario, r, f.signature, { seed: cfg.seed, index: f.index }, cfg);
       } catch (e) {
@@ -179,7 +181,7 @@ export async function fuzzRun(cfg: FuzzConfig): Promise<FuzzReport> {
           const f: Finding = { signature: s.sig, index, count: 1, first: s.d };
           findings.set(s.sig, f);
           p.unique++;
-          if (cfg.outDir !== undefined) await shrinkAndWrite(f, choices, r, scenario, host);
+          if (cfg.shrink) await shrinkAndWrite(f, choices, r, scenario, host);
           cfg.onFinding?.(f);
         }
       }

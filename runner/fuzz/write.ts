@@ -12,8 +12,12 @@ import type { PairResult } from './pair.js';
 import { regressionScenario } from './emit.js';
 
 export interface Written {
-  /** Where it was written; undefined when not kept (the host did not pass it, or the model passes it too). */
+  /** Where it was written; undefined when not kept or no directory was given (--out). */
   path: string | undefined;
+  /** A regression: the kernel passes it and the model does not (written when there is a directory). */
+  keep: boolean;
+  /** Its file name (a slug of the signature). */
+  name: string;
   text: string;
   /** Outcome of the written file on each target (PASS/FAIL/ERROR/SKIP). */
   host: string;
@@ -25,7 +29,7 @@ export function slug(sig: string): string {
 }
 
 export async function writeRegression(
-  outDir: string, s: Scenario, r: PairResult, sig: string, origin: { seed: number; index: number },
+  outDir: string | undefined, s: Scenario, r: PairResult, sig: string, origin: { seed: number; index: number },
   cfg: { kernel: string; timeoutMs: number; model: Target; host: Target },
 ): Promise<Written> {
   const d = r.divergences[0]!;
@@ -36,7 +40,7 @@ export async function writeRegression(
   ];
   const reg = regressionScenario(s, r.host, r.divergences, { name: `fuzz: ${sig}`, about, profile: cfg.kernel });
   const name = `${slug(sig)}.mls`;
-  const path = join(outDir, name);
+  const path = join(outDir ?? '.', name);
   const text = printScenario(reg);
   const compiled = compileSource(text, path);
   if (!compiled.scenario) {
@@ -51,9 +55,11 @@ export async function writeRegression(
   const model = evaluate(compiled.scenario, modelLog, cfg.kernel).outcome;
   // Only a file that the kernel passes and the model fails is a regression worth keeping.
   const keep = host === 'PASS' && model !== 'PASS';
-  if (keep) {
+  // Only where the user asked (--out): a checkout on a host the model does not match would fill with wrong "regressions".
+  const write = keep && outDir !== undefined;
+  if (write) {
     mkdirSync(outDir, { recursive: true });
     writeFileSync(path, text);
   }
-  return { path: keep ? path : undefined, text, host, model };
+  return { path: write ? path : undefined, keep, name, text, host, model };
 }

@@ -15,7 +15,7 @@ t.test('a perturbed VmLck shrinks to one mlock2 onfault and is written as a kern
   const out = mkdtempSync(join(tmpdir(), 'mls-fuzz-shrink-'));
   t.teardown(() => rmSync(out, { recursive: true, force: true }));
   const report = await fuzzRun({
-    seed: 3, count: 60, jobs: 2, kernel: 'linux-6.18', timeoutMs: 10_000, outDir: out, shrinkEvaluations: 400,
+    seed: 3, count: 60, jobs: 2, kernel: 'linux-6.18', timeoutMs: 10_000, shrink: true, outDir: out, shrinkEvaluations: 400,
     model: perturbedModelTarget, host: modelAsHost, env: { noSysResource: false },
   });
   t.equal(report.run, 60);
@@ -39,6 +39,29 @@ t.test('a perturbed VmLck shrinks to one mlock2 onfault and is written as a kern
   t.match(text, /^mlock2 (heap|stack|arena[^\n]*) onfault$/m);
   t.match(text, /^expect locked_vm == \d+/m);
   t.ok(compileSource(text, 'x.mls').scenario, 'the file compiles');
+});
+
+t.test('without --out a divergence is shrunk and reported, and nothing is written (issue 14 finding 13)', async (t) => {
+  const cwd = mkdtempSync(join(tmpdir(), 'mls-fuzz-noout-'));
+  t.teardown(() => rmSync(cwd, { recursive: true, force: true }));
+  const before = process.cwd();
+  process.chdir(cwd);
+  let report;
+  try {
+    report = await fuzzRun({
+      seed: 3, count: 60, jobs: 2, kernel: 'linux-6.18', timeoutMs: 10_000, shrink: true, shrinkEvaluations: 400,
+      model: perturbedModelTarget, host: modelAsHost, env: { noSysResource: false },
+    });
+  } finally {
+    process.chdir(before);
+  }
+  const w = report.findings[0]?.minimal?.written;
+  t.ok(w, 'shrunk and checked as a file would be');
+  t.equal(w!.keep, true, 'a regression');
+  t.equal(w!.path, undefined, 'not written');
+  t.equal(w!.name, 'mlock2-status-vmlck.mls');
+  t.match(w!.text, /^expect locked_vm == \d+/m, 'its text is in the report');
+  t.same(readdirSync(cwd), [], 'no scenarios/fuzz (nor anything else) appeared');
 });
 
 t.test('compareLogs reports each differing field once, with generalised names', async (t) => {
