@@ -1,0 +1,55 @@
+// Big inputs in bounded memory and time (issue 14 findings 7, 9, 10), one child
+// process each, measured by /usr/bin/time (wall, CPU, peak RSS):
+// - 20 copies of a 65,603-step scenario with the json, tap and junit reporters
+//   (before: `internal error: Invalid string length`, no report files);
+// - 1,000,000 random writes in a 1 TiB mapping, 10 forks, then `expect big rss`
+//   (before: PSS after fork was O(runs x segments), past 12 minutes);
+// - `mls check` of a 1 MB single-line file, once as a comment and once as code
+//   (before: 65 s; a 20 MB line ran out of heap).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { report } from './lib.mjs';
+
+const BIN = fileURLToPath(new URL('../bin/mls.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'mls-bench-big-'));
+
+/** { wall s, cpu s, rss MB, status } of `mls ...args` in dir. */
+function timed(args) {
+  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %U %S %M', process.execPath, BIN, ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 30 });
+  const m = /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)\s*$/.exec(r.stderr);
+  if (!m) throw new Error(`no timing from mls ${args.join(' ')}: ${r.stderr.slice(-500)}`);
+  return { wall: +m[1], cpu: +m[2] + +m[3], rss: +m[4] / 1024, status: r.status };
+}
+
+try {
+  // 1 + 32,800 x (mlock, munlock) + 2 = 65,603 steps, each a check in every report.
+  const steps = ['scenario "65,603 steps"', 'buf = mmap 4p rw private anon'];
+  for (let i = 0; i < 32_800; i++) steps.push('mlock buf 1p', 'munlock buf 1p');
+  steps.push('expect locked_vm == 0', 'expect buf rss == 1p');
+  for (let i = 0; i < 20; i++) writeFileSync(join(dir, `s${String(i).padStart(2, '0')}.mls`), steps.join('\n') + '\n');
+  const big = timed(['run', '--no-cache', '-r', 'json=r.json', '-r', 'tap=r.tap', '-r', 'junit=r.xml', ...Array.from({ length: 20 }, (_, i) => `s${String(i).padStart(2, '0')}.mls`)]);
+  const sizes = ['r.json', 'r.tap', 'r.xml'].map((f) => statSync(join(dir, f)).size / 2 ** 20);
+  if (big.status !== 0) throw new Error(`65,603-step run exited ${big.status}`);
+  report('20 x 65,603-step scenario, json+tap+junit: wall', big.wall, 's', '', undefined);
+  report('20 x 65,603-step scenario, json+tap+junit: peak RSS', big.rss, 'MB', '', undefined);
+  report(`20 x 65,603-step scenario: report sizes json / tap / junit (MB)`, sizes.reduce((a, b) => a + b, 0), `MB (${sizes.map((s) => s.toFixed(0)).join(' / ')})`, '', undefined);
+
+  const forks = ['scenario "1 M pages, 10 forks, an rss check"', 'big = mmap 1T rw private anon noreserve', 'access big 1T random 1000000 seed 1 write'];
+  for (let i = 1; i <= 10; i++) forks.push(`k${i} = fork`);
+  forks.push('expect big rss > 0');
+  writeFileSync(join(dir, 'forks.mls'), forks.join('\n') + '\n');
+  const f = timed(['run', '--no-cache', '--timeout', '600000', '-r', 'json=f.json', 'forks.mls']);
+  if (f.status !== 0) throw new Error(`forks run exited ${f.status}`);
+  report('model: 1 M random writes in 1 TiB, 10 forks, expect rss: CPU', f.cpu, 's', '', undefined);
+
+  writeFileSync(join(dir, 'comment.mls'), `scenario "one line" # ${'x'.repeat(2 ** 20)}\n`);
+  writeFileSync(join(dir, 'code.mls'), `scenario "one line"\nexpect ${Array.from({ length: 2 ** 16 }, () => 'locked_vm == 0').join(', ')}\n`);
+  const c1 = timed(['check', 'comment.mls']);
+  const c2 = timed(['check', 'code.mls']);
+  report('mls check of a 1 MB single line: comment / code (mls/line-too-long): CPU', c1.cpu, `s / ${c2.cpu.toFixed(2)} s (exit ${c1.status} / ${c2.status})`, '', undefined);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
