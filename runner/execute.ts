@@ -26,6 +26,8 @@ export interface FileJob {
   compilerVersion: string;
   /** `--setting`: the machine the model runs as. */
   settings?: Partial<Record<string, string>>;
+  /** `--host-lock-cap`: the host safety cap in bytes. */
+  hostLockCapBytes?: number;
 }
 
 /** The scenario's name did not match -t: not run, not counted. */
@@ -82,7 +84,11 @@ export async function runFile(job: FileJob): Promise<JobOutcome> {
   }
   try {
     const target = await loadTarget(job.target);
-    const log = await runnerFor(target).run(scenario, { kernel: job.kernel, trace: false, timeoutMs: job.timeoutMs, ...(job.settings ? { settings: job.settings } : {}) });
+    const log = await runnerFor(target).run(scenario, {
+      kernel: job.kernel, trace: false, timeoutMs: job.timeoutMs,
+      ...(job.settings ? { settings: job.settings } : {}),
+      ...(job.hostLockCapBytes !== undefined ? { hostLockCapBytes: job.hostLockCapBytes } : {}),
+    });
     // The host reports `uname -r`; version selectors still match it, profile names do not.
     const kernelName = job.target === 'model' ? job.kernel : log.kernel;
     const result = evaluate(scenario, log, kernelName, { source: text, durationMs: elapsed() });

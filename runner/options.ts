@@ -90,6 +90,11 @@ export const OPTIONS: readonly OptionSpec[] = [
     description: 'per-scenario time limit (times MLS_TIMEOUT_MUL if set)', commands: [...RUNNERS, 'fuzz', 'compare', 'explore'],
   },
   {
+    long: 'host-lock-cap', type: 'string', valueName: 'size', defaultText: '256M, or MLS_HOST_LOCK_CAP',
+    description: 'host target: the most one scenario may lock, populate, make resident (THP blocks count whole) or write to files; scenarios that could exceed it are refused before they run',
+    commands: [...RUNNERS],
+  },
+  {
     long: 'setting', type: 'string', multiple: true, valueName: 'name=value',
     description: 'run the model as on a machine with this setting (zero_page, huge_zero_page, pkeys, soft_dirty: on|off; thp; files: disk|tmpfs; read_ahead_kb); repeatable; a scenario\'s `requires name=value` still wins (diff, fuzz: forces the model off the host\'s value)',
     commands: ['run', 'watch', 'diff', 'fuzz'],

@@ -9,6 +9,7 @@ import type { WorkerPreload } from './pool.js';
 import { defaultJobs } from './options.js';
 import { compilerVersion } from './version.js';
 import { defaultKernel } from './kernel-default.js';
+import { hostLockCapOption } from './host-lock-cap.js';
 
 export { DEFAULT_KERNEL, hostKernel } from './kernel-default.js';
 
@@ -31,6 +32,8 @@ export interface RunConfig {
   passWithNoTests: boolean;
   /** `--setting name=value`: the machine the model runs as (runner/machine/settings.ts). */
   settings?: Partial<SettingValues>;
+  /** `--host-lock-cap` / MLS_HOST_LOCK_CAP in bytes; undefined: the default. */
+  hostLockCapBytes?: number;
 }
 
 export function timeoutMultiplier(env: NodeJS.ProcessEnv): number {
@@ -63,6 +66,7 @@ export async function runConfig(ctx: CommandContext): Promise<RunConfig> {
   const settings = settingsOption(o);
   if (settings && target === 'host') throw new UsageError('--setting applies to the model; the host is the machine it is (see `mls doctor`)');
   const cacheDir = o['no-cache'] ? undefined : resolve(ctx.io.cwd, stringOption(o, 'cache-dir') ?? '.mls-cache');
+  const hostLockCapBytes = hostLockCapOption(o, ctx.io.env);
   return {
     target, kernel, kernels,
     jobs: intOption(o, 'jobs', defaultJobs()),
@@ -74,6 +78,7 @@ export async function runConfig(ctx: CommandContext): Promise<RunConfig> {
     ...(cacheDir !== undefined ? { cacheDir } : {}),
     ...(shard ? { shard } : {}),
     ...(settings ? { settings } : {}),
+    ...(hostLockCapBytes !== undefined ? { hostLockCapBytes } : {}),
   };
 }
 
@@ -93,6 +98,7 @@ export function makeJob(cfg: RunConfig, file: { file: string; absPath: string })
     ...(cfg.filter !== undefined ? { filter: cfg.filter } : {}),
     ...(cfg.cacheDir !== undefined ? { cacheDir: cfg.cacheDir } : {}),
     ...(cfg.settings ? { settings: cfg.settings } : {}),
+    ...(cfg.hostLockCapBytes !== undefined ? { hostLockCapBytes: cfg.hostLockCapBytes } : {}),
   };
 }
 

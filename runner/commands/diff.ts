@@ -9,6 +9,7 @@ import { colorEnabled, makeStyle } from '../render/style.js';
 import { closeSessions, runnerFor } from '../target-sessions.js';
 import { loadCompiler, loadTarget } from '../tools.js';
 import { colorFlag } from './run.js';
+import { hostLockCapOption } from '../host-lock-cap.js';
 import { unmodelledFacts } from '../machine/unmodelled.js';
 import { settingsOption } from '../run-config.js';
 import { readSources } from './sources.js';
@@ -27,6 +28,7 @@ export const diff: Command = async (ctx) => {
   const style = makeStyle(colorEnabled({ isTTY: io.stdout.isTTY, env: io.env, flag: colorFlag(ctx) }));
   const kernel = typeof ctx.options['kernel'] === 'string' ? ctx.options['kernel'] : 'linux-6.18';
   const timeoutMs = typeof ctx.options['timeout'] === 'string' ? Number(ctx.options['timeout']) : 10000;
+  const capBytes = hostLockCapOption(ctx.options, ctx.io.env);
   const filter = typeof ctx.options['filter'] === 'string' ? new RegExp(ctx.options['filter']) : undefined;
   const forced = settingsOption(ctx.options);
   let factsShown = false;
@@ -53,7 +55,7 @@ export const diff: Command = async (ctx) => {
         continue;
       }
       if (filter && !filter.test(scenario.name)) continue;
-      const opts = { kernel, trace: true, timeoutMs };
+      const opts = { kernel, trace: true, timeoutMs, ...(capBytes !== undefined ? { hostLockCapBytes: capBytes } : {}) };
       const kernelLog = await runnerFor(host).run(scenario, opts);
       if (!factsShown && kernelLog.image?.facts) {
         factsShown = true;

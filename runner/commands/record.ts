@@ -8,12 +8,14 @@ import { renderMessage } from '../render/message.js';
 import { closeSessions, runnerFor } from '../target-sessions.js';
 import { loadCompiler, loadTarget } from '../tools.js';
 import type { Command } from './types.js';
+import { hostLockCapOption } from '../host-lock-cap.js';
 
 export const record: Command = async (ctx) => {
   const { io, options } = ctx;
   const dry = options['dry-run'] === true;
   const targetName = options['target'] === 'model' ? 'model' : 'host';
   const timeoutMs = Number(options['timeout'] ?? 10000);
+  const capBytes = hostLockCapOption(options, ctx.io.env);
   const kernel = typeof options['kernel'] === 'string' ? options['kernel'] : 'linux-6.18';
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     io.stderr.write(`mls record: --timeout must be a positive number of milliseconds\n`);
@@ -37,7 +39,7 @@ export const record: Command = async (ctx) => {
       const { scenario, messages } = compiler.compileSource(text, f.file);
       for (const m of messages) io.stderr.write(renderMessage(m, undefined, () => text) + '\n');
       if (!scenario) { status = 2; continue; }
-      const log = await runnerFor(target).run(scenario, { kernel, trace: false, timeoutMs });
+      const log = await runnerFor(target).run(scenario, { kernel, trace: false, timeoutMs, ...(capBytes !== undefined ? { hostLockCapBytes: capBytes } : {}) });
       const out = recordSource(text, scenario, log);
       for (const n of out.notes) io.stderr.write(`${f.file}: ${n}\n`);
       if (log.outcome === 'skipped') continue;

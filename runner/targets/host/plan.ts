@@ -66,7 +66,7 @@ export function prepare(s: Scenario, o: PlanOptions & { executable: string }): {
   const log: ObservationLog = { schemaVersion: 1, target: 'host', kernel: facts.release, settings, steps: [], outcome: 'completed' };
   const skip = skipReason(s, facts);
   if (skip) return { log: { ...log, outcome: 'skipped', skipReason: skip } };
-  const cap = checkLockCap(s, o.hostLockCapBytes ?? DEFAULT_LOCK_CAP);
+  const cap = checkLockCap(s, o.hostLockCapBytes ?? DEFAULT_LOCK_CAP, facts.machine);
   if (cap) return { log: { ...log, outcome: 'error', message: cap.message } };
   const p = plan(s, o);
   if ('error' in p) return { log: { ...log, outcome: 'error', message: p.error } };
