@@ -1,6 +1,7 @@
 // `mls` entry: parse argv with the option table, dispatch to a command, map
 // every failure to an exit code with a one-line message (never a stack trace
 // for a user mistake).
+import { constants } from 'node:os';
 import { UsageError, parseCommandLine } from './args.js';
 import type { Command, CommandContext, CommandIO } from './commands/types.js';
 import { commandHelp, globalHelp } from './help.js';
@@ -30,6 +31,10 @@ const COMMAND_IMPL: Record<Exclude<CommandName, 'help'>, Command> = {
   record: lazy(() => import('./commands/record.js'), 'record'),
   doctor: lazy(() => import('./commands/doctor.js'), 'doctor'),
 };
+
+const osConstants = constants;
+/** The signals that stop a command gracefully (the first) or at once (the second). */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 function defaultIO(): CommandIO {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
@@ -65,20 +70,23 @@ export async function main(argv: string[], io: CommandIO = defaultIO(), signal?:
     return 0;
   }
 
-  // SIGINT aborts the command, which still reports what finished; a second one exits at once.
+  // SIGINT, SIGTERM or SIGHUP aborts the command: a running host scenario ends at once and
+  // the command still reports what finished (exit 128 + the signal's number); a second signal
+  // exits at once (the host sessions' 'exit' hook kills their processes and removes their dirs).
   const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    io.stderr.write('\nmls: interrupted; reporting what finished (Ctrl-C again to quit now)\n');
+  let caught: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    const code = 128 + (osConstants.signals[sig] ?? 2);
+    if (caught) process.exit(code);
+    caught = sig;
+    io.stderr.write(`\nmls: interrupted (${sig}); reporting what finished (${sig === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again to quit now)\n`);
     controller.abort();
   };
   const external = signal;
   if (external?.aborted) controller.abort();
   else external?.addEventListener('abort', () => controller.abort(), { once: true });
   const ownsProcess = io.stdout === process.stdout;
-  if (ownsProcess) process.on('SIGINT', onSigint);
+  if (ownsProcess) for (const s of STOP_SIGNALS) process.on(s, onSignal);
   // `mls run | head`: the reader left. Later writes to stdout are dropped (not
   // a crash with a stack trace), and the run goes on so report files are complete.
   const onStdoutError = (e: NodeJS.ErrnoException) => {
@@ -88,7 +96,7 @@ export async function main(argv: string[], io: CommandIO = defaultIO(), signal?:
   const ctx: CommandContext = { positionals, options, io, signal: controller.signal };
   try {
     const code = await COMMAND_IMPL[command](ctx);
-    return controller.signal.aborted && code !== 2 ? 130 : code;
+    return controller.signal.aborted && code !== 2 ? 128 + (osConstants.signals[caught ?? 'SIGINT'] ?? 2) : code;
   } catch (e) {
     if (e instanceof UsageError) {
       io.stderr.write(`mls ${command}: ${e.message}\n`);
@@ -104,6 +112,6 @@ export async function main(argv: string[], io: CommandIO = defaultIO(), signal?:
     else io.stderr.write('(set MLS_DEBUG=1 for the stack trace; please report this as a bug)\n');
     return 2;
   } finally {
-    if (ownsProcess) process.off('SIGINT', onSigint);
+    if (ownsProcess) for (const s of STOP_SIGNALS) process.off(s, onSignal);
   }
 }

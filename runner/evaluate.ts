@@ -115,6 +115,7 @@ function expectPoints(ctx: Ctx, step: ExpectStep, index: number): CheckResult[] 
 
 function endMessage(log: ObservationLog, file: string): Message | undefined {
   if (log.outcome === 'timeout') return { id: 'run/timeout', severity: 'error', text: log.message ?? 'the scenario timed out', location: { file, line: 1, column: 1, length: 0 }, notes: [] };
+  if (log.outcome === 'interrupted') return { id: 'run/interrupted', severity: 'error', text: log.message ?? 'the run was interrupted', location: { file, line: 1, column: 1, length: 0 }, notes: [] };
   if (log.outcome === 'error') return { id: 'run/target-error', severity: 'error', text: log.message ?? 'the target stopped with an error', location: { file, line: 1, column: 1, length: 0 }, notes: [] };
   return undefined;
 }

@@ -51,7 +51,8 @@ export function errorResult(job: Pick<FileJob, 'file' | 'target' | 'kernel'>, me
   };
 }
 
-export async function runFile(job: FileJob): Promise<JobOutcome> {
+/** `signal`: the run was interrupted; a host scenario then ends at once (outcome interrupted). */
+export async function runFile(job: FileJob, signal?: AbortSignal): Promise<JobOutcome> {
   const started = performance.now();
   const elapsed = () => performance.now() - started;
   let text: string;
@@ -88,6 +89,7 @@ export async function runFile(job: FileJob): Promise<JobOutcome> {
       kernel: job.kernel, trace: false, timeoutMs: job.timeoutMs,
       ...(job.settings ? { settings: job.settings } : {}),
       ...(job.hostLockCapBytes !== undefined ? { hostLockCapBytes: job.hostLockCapBytes } : {}),
+      ...(signal ? { signal } : {}),
     });
     // The host reports `uname -r`; version selectors still match it, profile names do not.
     const kernelName = job.target === 'model' ? job.kernel : log.kernel;

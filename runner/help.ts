@@ -5,7 +5,7 @@ export const EXIT_CODES: ReadonlyArray<[number, string]> = [
   [0, 'every scenario passed (skips allowed)'],
   [1, 'a scenario failed or ended in error (timeout, crash), or nothing matched (without --pass-with-no-tests)'],
   [2, 'usage error, a scenario that does not compile, or an internal error'],
-  [130, 'interrupted (SIGINT)'],
+  [130, 'interrupted (SIGINT; SIGTERM: 143, SIGHUP: 129): what finished is reported; a second signal quits at once'],
 ];
 
 function optionLabel(o: OptionSpec): string {

@@ -128,9 +128,14 @@ export class WorkerPool {
       // Let results the worker posted before it died arrive.
       await new Promise((r) => setTimeout(r, 20));
       const failed = timedOut ?? readClock(running, epoch);
-      if (!abort.aborted && failed && outcomes[failed.index] === undefined) {
+      if (failed && outcomes[failed.index] === undefined) {
+        // Interrupted: the worker was stopped mid-scenario (its host processes die with its thread:
+        // the supervisor's parent-death signal); the scenario is reported, as interrupted.
         const job = jobs[failed.index]!;
-        const o = errorResult(job, [this.failureMessage(e as Error & { code?: string }, job, timedOut !== undefined)], wallMs() - failed.since);
+        const message = abort.aborted && !timedOut
+          ? fileMessage('run/interrupted', `interrupted while running ${job.file}; the worker was stopped`, job.file)
+          : this.failureMessage(e as Error & { code?: string }, job, timedOut !== undefined);
+        const o = errorResult(job, [message], wallMs() - failed.since);
         outcomes[failed.index] = o;
         onOutcome(failed.index, o);
       }

@@ -31,13 +31,13 @@ export interface ScheduleOutcome {
 }
 
 /** Inline runs cannot preempt a busy loop; they still stop waiting on an async target past the budget. */
-async function runInline(job: FileJob): Promise<JobOutcome> {
+async function runInline(job: FileJob, signal: AbortSignal): Promise<JobOutcome> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<JobOutcome>((resolve) => {
     timer = setTimeout(() => resolve(errorResult(job, [fileMessage('run/timeout', `timed out after ${job.timeoutMs} ms`, job.file)], job.timeoutMs)), job.timeoutMs + 1000);
   });
   try {
-    return await Promise.race([runFile(job), timeout]);
+    return await Promise.race([runFile(job, signal), timeout]);
   } finally {
     clearTimeout(timer);
   }
@@ -91,7 +91,7 @@ export async function schedule(jobs: readonly FileJob[], opts: ScheduleOptions):
   const inlineLane = async () => {
     while (!stopped() && queue.length > 0) {
       const i = queue.shift()!;
-      settle(i, await runInline(jobs[i]!));
+      settle(i, await runInline(jobs[i]!, opts.signal));
     }
   };
   const poolLane = async () => {

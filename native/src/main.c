@@ -1,4 +1,4 @@
-/* mls-exec entry: `supervise <tmpdir>` (started by the TS driver),
+/* mls-exec entry: `supervise <tmpdir> [<driver pid>]` (started by the TS driver),
  * `worker <fd> <tmpdir> start|exec` (a scenario process, started by the
  * supervisor or by an exec step), `probe` (which optional kernel features work),
  * `facts` (how this kernel behaves where kernels differ: facts.c). */
@@ -43,12 +43,13 @@ int probe_main(void) {
 }
 
 int main(int argc, char **argv) {
-  if (argc == 3 && !strcmp(argv[1], "supervise")) {
+  /* supervise <tmpdir> [<driver pid>]: with the pid, the supervisor checks the driver is still its parent. */
+  if ((argc == 3 || argc == 4) && !strcmp(argv[1], "supervise")) {
     char self[1024];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     if (n <= 0) { perror("readlink /proc/self/exe"); return 1; }
     self[n] = 0;
-    return supervisor_main(self, argv[2]);
+    return supervisor_main(self, argv[2], argc == 4 ? (pid_t)atoi(argv[3]) : 0);
   }
   /* worker mode: start | exec, then "+" (a snapshot follows exec's reply) and/or "-c" (check mode) */
   if (argc == 5 && !strcmp(argv[1], "worker")) {
@@ -58,6 +59,6 @@ int main(int argc, char **argv) {
   }
   if (argc == 2 && !strcmp(argv[1], "probe")) return probe_main();
   if (argc == 2 && !strcmp(argv[1], "facts")) return facts_main();
-  fprintf(stderr, "usage: mls-exec supervise <tmpdir> | worker <fd> <tmpdir> start|exec[+][-c] | probe | facts\n");
+  fprintf(stderr, "usage: mls-exec supervise <tmpdir> [<driver pid>] | worker <fd> <tmpdir> start|exec[+][-c] | probe | facts\n");
   return 2;
 }

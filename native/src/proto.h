@@ -8,6 +8,7 @@
 #define MLS_PROTO_H
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define MLS_PAGE 4096ULL
 #define MLS_MAX_TOKENS 16
@@ -91,7 +92,7 @@ void do_exec(char **tok, int n);
 int worker_main(int fd, const char *tmp, int after_exec, int check);
 /* Check mode: fault in every buffer a snapshot may touch, and some stack. */
 void pretouch(void);
-int supervisor_main(const char *self, const char *tmp);
+int supervisor_main(const char *self, const char *tmp, pid_t driver);
 int probe_main(void);
 /* `mls-exec facts`: zero page, huge zero page, pkeys, VmFlags, page size (facts.c). */
 int facts_main(void);

@@ -12,7 +12,12 @@
  * supervisor's untouched rlimits and capabilities), and the driver can SIGKILL
  * one scenario's group on timeout while the supervisor (a child subreaper)
  * survives to reap it and go on with the next scenario. EOF on stdin ends the
- * current scenario and the supervisor. */
+ * current scenario and the supervisor.
+ * Nothing outlives the driver, however it dies (SIGKILL, a second Ctrl-C): the
+ * supervisor asks for SIGTERM when the driver's thread ends (PR_SET_PDEATHSIG,
+ * then getppid() against the driver's pid it was given, in case it is already
+ * gone), and on SIGTERM/SIGHUP/SIGINT kills the running scenario's group at
+ * once; its stdin then reads EOF and the usual end removes the temp dirs. */
 #define _GNU_SOURCE
 #include "proto.h"
 #include <dirent.h>
@@ -42,20 +47,23 @@ static char scen_dir[1200];
 static pid_t scen_pgid; /* 0: no scenario running */
 static int chans_used; /* channels [0, chans_used) may be open */
 static unsigned scen_seq;
+static volatile sig_atomic_t scen_pgid_sig; /* scen_pgid, for the signal handler */
+static volatile sig_atomic_t quitting; /* the driver is gone: finish the cleanup and exit */
 
 /* Replies are gathered and written in large pieces: one write per batch of
  * replies instead of two per block. Flushed before blocking on stdin. */
 static char *obuf;
 #define OBUF (1 << 20)
 static size_t olen;
+static void quit(void);
 static void oflush(void) {
-  if (olen && write_all(1, obuf, olen) < 0) exit(1); /* driver gone */
+  if (olen && write_all(1, obuf, olen) < 0) quit(); /* driver gone */
   olen = 0;
 }
 static void oput(const void *p, size_t n) {
   if (olen + n > OBUF) {
     oflush();
-    if (n > OBUF) { if (write_all(1, p, n) < 0) exit(1); return; }
+    if (n > OBUF) { if (write_all(1, p, n) < 0) quit(); return; }
   }
   memcpy(obuf + olen, p, n);
   olen += n;
@@ -137,7 +145,7 @@ static int read_request(void) {
   for (;;) {
     if (in_pos == in_have) {
       oflush(); /* about to block: the driver must have every reply so far */
-      ssize_t r = read(0, in_buf, IN_BUF);
+      ssize_t r = quitting ? 0 : read(0, in_buf, IN_BUF);
       if (r < 0 && errno == EINTR) continue;
       if (r <= 0) return 0;
       in_pos = 0;
@@ -201,6 +209,26 @@ static void end_scenario(void) {
   if (scen_ipc) remove_segments();
   remove_dir(scen_dir);
   scen_pgid = 0;
+  scen_pgid_sig = 0;
+}
+
+/* The driver is gone (its pipe broke, or the parent-death signal came): the
+ * scenario's processes die and are reaped, its dirs are removed, and so is the
+ * session dir (empty by then). Never returns. */
+static void quit(void) {
+  olen = 0; /* nobody reads the replies */
+  end_scenario();
+  while (wait(NULL) > 0 || errno == EINTR) {}
+  rmdir(base_dir);
+  _exit(0);
+}
+
+/* Async-signal-safe: end the running scenario now; the main loop sees `quitting`
+ * (its blocking reads return EINTR, or EOF once the scenario's sockets close). */
+static void on_driver_gone(int sig) {
+  (void)sig;
+  quitting = 1;
+  if (scen_pgid_sig > 0) kill(-scen_pgid_sig, SIGKILL);
 }
 
 /* "start check": the scenario's processes fault in their snapshot buffers
@@ -228,9 +256,14 @@ static void start_scenario(int check, int ipc) {
   snprintf(fdstr, sizeof fdstr, "%d", fd);
   char *argv[] = {"mls-exec", "worker", fdstr, scen_dir, check ? "start-c" : "start", NULL};
   char *envp[] = {NULL};
+  pid_t sup_pid = getpid();
   pid_t pid = vfork();
   if (pid == 0) {
     setpgid(0, 0);
+    /* If the supervisor is SIGKILLed the scenario's first process goes too (kept across its exec;
+     * fork children do not inherit it, so a scenario's own process tree is untouched). */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != sup_pid) _exit(127);
     /* The driver's pipes stay with the supervisor: a scenario process holding
      * them would keep the driver waiting for their end after a kill. */
     if (null >= 0) { dup2(null, 0); dup2(null, 1); dup2(null, 2); }
@@ -250,6 +283,7 @@ static void start_scenario(int check, int ipc) {
   chans[0].fd = sv[0];
   chans_used = 1;
   scen_pgid = pid;
+  scen_pgid_sig = pid;
   char hello[32];
   snprintf(hello, sizeof hello, "%d", (int)pid);
   reply_text("hello", hello);
@@ -293,10 +327,18 @@ static void forward(void) {
   for (; relayed < replies; relayed++) reply_text("fail", why);
 }
 
-int supervisor_main(const char *self, const char *tmp) {
+int supervisor_main(const char *self, const char *tmp, pid_t driver) {
   self_path = self;
   base_dir = tmp;
   signal(SIGPIPE, SIG_IGN);
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_driver_gone; /* no SA_RESTART: blocking reads return EINTR */
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGHUP, &sa, NULL);
+  sigaction(SIGINT, &sa, NULL);
+  prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (driver > 0 && getppid() != driver) quitting = 1; /* the driver died before the prctl */
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   chans = calloc(MAX_PROCS, sizeof *chans);
   in_buf = malloc(IN_BUF);
@@ -312,6 +354,7 @@ int supervisor_main(const char *self, const char *tmp) {
     else if (!scen_pgid) reply_text("fail", "no scenario started");
     else forward();
   }
+  if (quitting) quit();
   end_scenario();
   oflush();
   while (wait(NULL) > 0 || errno == EINTR) {}

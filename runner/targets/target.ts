@@ -19,6 +19,8 @@ export interface TargetRunOptions {
   settings?: Partial<Record<string, string>>;
   /** Host safety cap on bytes one scenario may lock or map (default 256 MiB). */
   hostLockCapBytes?: number;
+  /** The run was interrupted (SIGINT, SIGTERM, SIGHUP): the host ends the running scenario at once (outcome `interrupted`). */
+  signal?: AbortSignal;
 }
 
 /** Runs many scenarios on warm resources (the host: one long-lived supervisor). Close it when done. */

@@ -44,6 +44,17 @@ export interface HostRunExtras {
 /** How long a supervisor may stay silent after a timeout kill before it is killed too. */
 const GRACE_MS = 2000;
 
+/**
+ * Sessions of this thread still open. If the process exits without closing them (a second Ctrl-C,
+ * process.exit), their processes are killed and their temp dirs removed synchronously on the way out;
+ * a driver killed outright is covered by the supervisor's parent-death signal (native/src/supervisor.c).
+ */
+const live = new Set<HostSession>();
+let exitHook = false;
+function onExit(): void {
+  for (const s of live) s.abandon();
+}
+
 interface Job {
   scenario: Scenario;
   options: TargetRunOptions & HostRunExtras;
@@ -65,6 +76,8 @@ export class HostSession {
   private capBnd: { sup: Supervisor; value: string | undefined } | undefined;
   /** The temp dir's backing device, read from sysfs once per temp dir. */
   private bdi: { dir: string; value: TempDirFs } | undefined;
+  /** The process group of the scenario whose replies are being read (0: none yet). */
+  private group = 0;
 
   constructor(private readonly o: HostSessionOptions) {}
 
@@ -72,6 +85,9 @@ export class HostSession {
     const p = prepare(s, { ...options, executable: this.o.executable });
     if ('log' in p) return Promise.resolve(p.log);
     if (this.closed) throw new Error('host session is closed');
+    if (options.signal?.aborted) {
+      return Promise.resolve({ schemaVersion: 1, target: 'host', kernel: p.kernel, settings: p.settings, steps: [], outcome: 'interrupted', message: 'interrupted before the scenario started' });
+    }
     const log: ObservationLog = { schemaVersion: 1, target: 'host', kernel: p.kernel, settings: p.settings, steps: [], outcome: 'completed' };
     return new Promise((resolve) => {
       const job: Job = { scenario: s, options, plan: p.plan, log, resolve };
@@ -84,6 +100,7 @@ export class HostSession {
   /** Ends the supervisor (and with it any scenario still running) and removes the temp dir. */
   async close(): Promise<void> {
     this.closed = true;
+    live.delete(this);
     const sup = this.sup;
     this.sup = undefined;
     if (sup) {
@@ -97,11 +114,23 @@ export class HostSession {
     this.tmpDir = undefined;
   }
 
+  /** The process is exiting: kill everything of this session and remove its temp dir, synchronously. */
+  abandon(): void {
+    this.closed = true;
+    live.delete(this);
+    Supervisor.killGroup(this.group);
+    this.sup?.kill();
+    if (this.tmpDir) rmSync(this.tmpDir, { recursive: true, force: true });
+    this.tmpDir = undefined;
+  }
+
   /** The live supervisor. A new one takes over, in order, the jobs written to a dead one (but the one being read). */
   private supervisor(): Supervisor {
     if (this.sup?.alive) return this.sup;
     const dead = this.sup;
     this.tmpDir ??= mkdtempSync(join(tmpdir(), 'mls-host-'));
+    live.add(this);
+    if (!exitHook) { exitHook = true; process.on('exit', onExit); }
     this.sup = new Supervisor(this.o.executable, this.tmpDir);
     for (const j of this.queue) if (dead && j.sup === dead && j !== this.current) this.send(j, this.sup);
     return this.sup;
@@ -147,13 +176,21 @@ export class HostSession {
   private async consume(job: Job, sup: Supervisor): Promise<ObservationLog> {
     const { log, plan, options: o } = job;
     const steps = job.scenario.steps as Step[];
-    let group = 0, timedOut = false, ended = false;
+    let group = 0, timedOut = false, interrupted = false, ended = false;
     let grace: NodeJS.Timeout | undefined;
-    const timer = setTimeout(() => {
-      timedOut = true;
+    const stop = (): void => {
       Supervisor.killGroup(group); // the supervisor survives to reap them and go on
-      grace = setTimeout(() => sup.kill(), GRACE_MS);
-    }, o.timeoutMs);
+      grace ??= setTimeout(() => sup.kill(), GRACE_MS);
+    };
+    const timer = setTimeout(() => { timedOut = true; stop(); }, o.timeoutMs);
+    // One Ctrl-C (SIGTERM, SIGHUP) ends the running scenario now, as a timeout would.
+    const onAbort = (): void => { if (!timedOut) { interrupted = true; stop(); } };
+    if (o.signal?.aborted) onAbort();
+    else o.signal?.addEventListener('abort', onAbort, { once: true });
+    /** Why the scenario's processes ended early, when the driver ended them. */
+    const cut = (): { outcome: 'timeout' | 'interrupted'; text: string } | undefined =>
+      timedOut ? { outcome: 'timeout', text: `timed out after ${o.timeoutMs} ms` }
+        : interrupted ? { outcome: 'interrupted', text: 'interrupted' } : undefined;
     // Every request gets exactly one reply: start, image, the steps', done.
     let remaining = 3 + plan.kinds.reduce((n, k) => n + k.length, 0);
     const next = async (): Promise<Reply | undefined> => {
@@ -171,11 +208,13 @@ export class HostSession {
       const helloBlock = hello?.find((b) => b.tag === 'hello');
       if (!hello || !helloBlock) {
         ended = !hello;
-        if (timedOut) finish('timeout', `timed out after ${o.timeoutMs} ms before the scenario's processes started`);
+        const c = cut();
+        if (c) finish(c.outcome, `${c.text} before the scenario's processes started`);
         else finish('error', `host executor did not start: ${(hello && failText(hello)) || sup.stderr.trim() || 'no output'}`);
         return log;
       }
-      group = Number(helloBlock.data.toString());
+      group = this.group = Number(helloBlock.data.toString());
+      if (interrupted || timedOut) Supervisor.killGroup(group); // the signal came before the group was known
       this.o.onStart?.({ tmpDir: this.tmpDir!, supervisorPid: sup.child.pid ?? 0, workerGroup: group });
       const first = await next();
       if (!first) ended = true;
@@ -204,10 +243,11 @@ export class HostSession {
           if (!reply) ended = true;
           if (log.outcome !== 'completed') continue; // keep reading: the replies are already on their way
           const fail = reply && failText(reply);
-          // After a timeout kill the supervisor still answers (the process "ended during the step").
-          if (!reply || (timedOut && fail)) {
-            finish(timedOut ? 'timeout' : 'error', timedOut
-              ? `timed out after ${o.timeoutMs} ms at ${where(st)} (${st.op}); the scenario's processes were killed`
+          // After a timeout or interrupt kill the supervisor still answers (the process "ended during the step").
+          const c = cut();
+          if (!reply || (c && fail)) {
+            finish(c ? c.outcome : 'error', c
+              ? `${c.text} at ${where(st)} (${st.op}); the scenario's processes were killed`
               : `host executor ended unexpectedly at ${where(st)}: ${sup.stderr.trim() || 'no message'}`);
           } else if (fail) finish('error', `${where(st)}: ${st.op} in process ${st.proc}: ${fail}`);
           else if (kind === 'call') obs.result = callResult(reply);
@@ -220,10 +260,14 @@ export class HostSession {
         if (log.outcome === 'completed') log.steps.push(obs);
       }
       if (!ended && !(await next())) ended = true; // `done`: the scenario's processes are reaped
+      const c = cut();
       if (ended && log.outcome === 'completed') {
-        finish(timedOut ? 'timeout' : 'error', timedOut
-          ? `timed out after ${o.timeoutMs} ms; the scenario's processes were killed`
+        finish(c ? c.outcome : 'error', c
+          ? `${c.text}; the scenario's processes were killed`
           : `host executor ended unexpectedly: ${sup.stderr.trim() || 'no message'}`);
+      } else if (c?.outcome === 'interrupted' && log.outcome === 'completed') {
+        // The signal came after the last step: the scenario ran whole, but the run still says it was cut.
+        finish('interrupted', 'interrupted after the last step');
       }
       return log;
     } finally {
@@ -231,6 +275,8 @@ export class HostSession {
       while (!ended && remaining > 0) if (!(await next())) ended = true;
       clearTimeout(timer);
       clearTimeout(grace);
+      o.signal?.removeEventListener('abort', onAbort);
+      this.group = 0;
       if (ended) {
         // The supervisor is gone (killed or crashed): make sure its scenario went with it.
         Supervisor.killGroup(group);

@@ -36,7 +36,7 @@ export class Supervisor {
   readonly exited: Promise<void>;
 
   constructor(executable: string, tmpDir: string) {
-    this.child = spawn(executable, ['supervise', tmpDir], { detached: true, stdio: ['pipe', 'pipe', 'pipe'], env: {} });
+    this.child = spawn(executable, ['supervise', tmpDir, String(process.pid)], { detached: true, stdio: ['pipe', 'pipe', 'pipe'], env: {} });
     this.child.stdout.on('data', (d: Buffer) => this.onData(d));
     this.child.stderr.on('data', (d: Buffer) => { if (this.stderr.length < 4096) this.stderr += d.toString(); });
     this.child.stdin.on('error', () => {}); // EPIPE after a kill is expected
