@@ -7,7 +7,7 @@ import type { Diagnostics } from './diagnostics.js';
 import { lowerCall, type CallCtx } from './lower-calls.js';
 import { lowerExpect } from './lower-expect.js';
 import * as N from './names.js';
-import { Scope } from './scope.js';
+import { MAX_PROCESSES, Scope } from './scope.js';
 
 export type Step = Scenario['steps'][number];
 const spanOfLoc = (l: Loc): Span => ({ line: l.line, column: l.column, endColumn: l.endColumn ?? l.column });
@@ -212,6 +212,12 @@ function lowerStatement(st: Statement, d: Diagnostics, scope: Scope, loc: (s: Sp
   const bind = 'bind' in a.call ? a.call.bind : undefined;
   if (a.call.op === 'fork' && bind && scope.proc(bind.text)) {
     d.error('mls/bad-value', `process ${bind.text} already exists`, bind.span);
+    return undefined;
+  }
+  if (a.call.op === 'fork' && bind && scope.order.length >= MAX_PROCESSES) {
+    d.error('mls/too-many-processes', `fork of ${bind.text}: a scenario has at most ${MAX_PROCESSES} processes, main included`, bind.span, {
+      notes: ['the host executor addresses each process by an index below 256 (native/src/supervisor.c)'],
+    });
     return undefined;
   }
   if (!res) return undefined;

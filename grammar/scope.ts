@@ -22,6 +22,12 @@ function builtinRegions(): Map<string, RegionInfo> {
   return new Map(BUILTIN_REGIONS.map((r) => [r, { builtin: true }]));
 }
 
+/**
+ * Processes one scenario may have, main included: the host executor addresses each by an index
+ * below this (native/src/supervisor.c MAX_PROCS); a language limit, so the model agrees.
+ */
+export const MAX_PROCESSES = 256;
+
 export class Scope {
   readonly procs = new Map<string, ProcInfo>([['main', { regions: builtinRegions() }]]);
   /** Process names in order of creation. */

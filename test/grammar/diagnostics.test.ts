@@ -17,6 +17,7 @@ const valid: string[] = [
   H + 'requires host root\nimage default\n',
   B + 'expect buf rss == 4K, locked_vm == 0\n',
   B + 'mlock buf => EWOULDBLOCK\n',
+  H + Array.from({ length: 255 }, (_, i) => `p${i} = fork\n`).join(''),
 ];
 
 interface Invalid {
@@ -97,6 +98,8 @@ const invalid: Invalid[] = [
   { code: B + 'shmget seg 4p\nshmget seg 1p\n', id: 'mls/bad-value', line: 4, column: 8 },
   { code: B + 'mlock buf\nabout "late"\n', id: 'mls/header-order', line: 4, column: 1 },
   { code: 'mlock heap\n', id: 'mls/missing-scenario', line: 1, column: 1 },
+  // 255 forks make 256 processes (the host executor's limit); the 256th fork is refused where it is written.
+  { code: H + Array.from({ length: 256 }, (_, i) => `p${i} = fork\n`).join(''), id: 'mls/too-many-processes', line: 257, column: 1 },
 ];
 
 t.test('valid', async (t) => {
