@@ -1,13 +1,13 @@
 // Hostile input: every case gives a clear diagnostic or a documented meaning,
 // never a throw or a hang. The fuzz part mutates valid files with fast-check.
-import { readdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import t from 'tap';
 import { compileFile, compileSource } from '../../grammar/compile.js';
 import { formatSource } from '../../grammar/format.js';
 import { examplesDir } from './helpers.js';
+import { scratchDir } from '../support/scratch.js';
 
 const ids = (text: string): string[] => compileSource(text, 'r.mls').messages.map((m) => m.id);
 
@@ -29,7 +29,7 @@ t.test('documented edge cases', async (t) => {
 });
 
 t.test('compileFile', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'mls-grammar-'));
+  const dir = scratchDir('mls-grammar-');
   writeFileSync(join(dir, 'bad.mls'), Buffer.from([0x73, 0xff, 0xfe, 0x0a]));
   writeFileSync(join(dir, 'ok.mls'), 'scenario "x"\n');
   t.same((await compileFile(join(dir, 'bad.mls'))).messages.map((m) => m.id), ['mls/binary']);

@@ -1,10 +1,10 @@
 // Real processes on real files: spawn `node bin/mls.js` (the built CLI) on
 // fixture suites written to a temp directory.
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { scratchDir } from '../support/scratch.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = join(ROOT, 'bin', 'mls.js');
@@ -24,8 +24,9 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return env;
 }
 
+/** Fixture files in a temp dir, removed when the test process exits. */
 export function suite(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mls-suite-'));
+  const dir = scratchDir('mls-suite-');
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, name)), { recursive: true });
     writeFileSync(join(dir, name), text);

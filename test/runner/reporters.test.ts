@@ -1,7 +1,6 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Parser } from 'tap-parser';
 import { Ajv } from 'ajv';
@@ -12,10 +11,11 @@ import { JunitReporter } from '../../runner/reporters/junit.js';
 import { SpecReporter } from '../../runner/reporters/spec.js';
 import { plain } from '../../runner/render/style.js';
 import type { Reporter, ReporterEnv } from '../../runner/reporters/types.js';
+import { scratchDir } from '../support/scratch.js';
 import { sampleResults } from './fixtures/results.js';
 
 const as13 = (tap: string) => tap.replace(/^TAP version 14\n/, 'TAP version 13\n');
-const dir = mkdtempSync(join(tmpdir(), 'mls-reporters-'));
+const dir = scratchDir('mls-reporters-');
 
 async function produce(make: (env: ReporterEnv) => Reporter, name: string): Promise<string> {
   const path = join(dir, name);
