@@ -39,7 +39,7 @@ async function lockedWorker(tmp: string): Promise<boolean> {
 
 t.test('a driver killed with SIGKILL leaves no process, no locked memory, no temp dir', async (t) => {
   const { dir, tmp } = setup();
-  const child = mlsAsync(['run', '--target', 'host', '--timeout', '60000', 'long.mls'], { cwd: dir, env: { TMPDIR: tmp } });
+  const child = mlsAsync(['run', '--target', 'host', '--timeout', '60000', 'long.mls'], { cwd: dir, env: { TMPDIR: tmp, NODE_OPTIONS: '' } });
   const done = exited(child);
   t.ok(await lockedWorker(tmp), 'the scenario locked its memory');
   child.kill('SIGKILL');
@@ -52,7 +52,7 @@ t.test('a driver killed with SIGKILL leaves no process, no locked memory, no tem
 t.test('one SIGINT ends the running host scenario at once and reports it as interrupted', async (t) => {
   const { dir, tmp } = setup();
   const child = mlsAsync(['run', '--target', 'host', '--timeout', '60000', '-r', 'json=r.json', '-r', 'junit=r.xml', 'long.mls'],
-    { cwd: dir, env: { TMPDIR: tmp } });
+    { cwd: dir, env: { TMPDIR: tmp, NODE_OPTIONS: '' } });
   const done = exited(child);
   t.ok(await lockedWorker(tmp), 'the scenario locked its memory');
   const t0 = Date.now();
