@@ -70,7 +70,10 @@ t.test('SIGINT: finished results reported, TAP closed validly, JSON complete, ex
   const doc = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8'));
   t.equal(doc.interrupted, true);
   t.ok(doc.files.some((f: { file: string }) => f.file === 'a.mls'));
-  t.notOk(doc.files.some((f: { file: string }) => f.file === 'b-hang.mls'), 'the interrupted scenario is not a result');
+  // The scenario running when the signal came is reported, as interrupted (issue 14: not silently dropped).
+  const hung = doc.files.find((f: { file: string }) => f.file === 'b-hang.mls');
+  t.equal(hung?.outcome, 'ERROR');
+  t.equal(hung?.messages[0].id, 'run/interrupted');
 });
 
 t.test('a fault inside a batch of files costs only that scenario; the batch\'s other files are re-queued', async (t) => {
