@@ -55,8 +55,9 @@ export const diff: Command = async (ctx) => {
         continue;
       }
       if (filter && !filter.test(scenario.name)) continue;
-      const opts = { kernel, trace: true, timeoutMs, ...(capBytes !== undefined ? { hostLockCapBytes: capBytes } : {}) };
+      const opts = { kernel, trace: true, timeoutMs, signal: ctx.signal, ...(capBytes !== undefined ? { hostLockCapBytes: capBytes } : {}) };
       const kernelLog = await runnerFor(host).run(scenario, opts);
+      if (kernelLog.outcome === 'interrupted') return 130; // a scenario cut short is not a divergence
       if (!factsShown && kernelLog.image?.facts) {
         factsShown = true;
         for (const line of unmodelledFacts(kernelLog.image.facts)) io.stdout.write(style.yellow(`not modelled: ${line}`) + '\n');

@@ -39,7 +39,8 @@ export const record: Command = async (ctx) => {
       const { scenario, messages } = compiler.compileSource(text, f.file);
       for (const m of messages) io.stderr.write(renderMessage(m, undefined, () => text) + '\n');
       if (!scenario) { status = 2; continue; }
-      const log = await runnerFor(target).run(scenario, { kernel, trace: false, timeoutMs, ...(capBytes !== undefined ? { hostLockCapBytes: capBytes } : {}) });
+      const log = await runnerFor(target).run(scenario, { kernel, trace: false, timeoutMs, signal: ctx.signal, ...(capBytes !== undefined ? { hostLockCapBytes: capBytes } : {}) });
+      if (log.outcome === 'interrupted') return 130; // nothing is written from a run cut short
       const out = recordSource(text, scenario, log);
       for (const n of out.notes) io.stderr.write(`${f.file}: ${n}\n`);
       if (log.outcome === 'skipped') continue;
