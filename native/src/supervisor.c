@@ -200,6 +200,22 @@ static void remove_segments(void) {
   }
 }
 
+/* The session dir and whatever is in it: scenario subdirs (flat) and stray files. On the way out
+ * a scenario may have been half started (its subdir made, its group not yet known). */
+static void remove_session_dir(void) {
+  DIR *d = opendir(base_dir);
+  if (d) {
+    char path[1600];
+    for (struct dirent *e; (e = readdir(d));) {
+      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+      snprintf(path, sizeof path, "%s/%s", base_dir, e->d_name);
+      if (unlink(path) < 0) remove_dir(path);
+    }
+    closedir(d);
+  }
+  rmdir(base_dir);
+}
+
 static void end_scenario(void) {
   if (!scen_pgid) return;
   for (int i = 0; i < chans_used; i++) close_chan(&chans[i]);
@@ -219,7 +235,7 @@ static void quit(void) {
   olen = 0; /* nobody reads the replies */
   end_scenario();
   while (wait(NULL) > 0 || errno == EINTR) {}
-  rmdir(base_dir);
+  remove_session_dir();
   _exit(0);
 }
 
@@ -358,6 +374,6 @@ int supervisor_main(const char *self, const char *tmp, pid_t driver) {
   end_scenario();
   oflush();
   while (wait(NULL) > 0 || errno == EINTR) {}
-  rmdir(base_dir); /* empty by now; the driver may be gone without cleaning up */
+  remove_session_dir(); /* the driver may be gone without cleaning up */
   return 0;
 }
