@@ -11,6 +11,7 @@ import type { Reporter, ReporterEnv } from './types.js';
 const FACTORIES = {
   spec: async (env: ReporterEnv) => new (await import('./spec.js')).SpecReporter(env),
   tap: async (env: ReporterEnv) => new (await import('./tap.js')).TapReporter(env),
+  tap13: async (env: ReporterEnv) => new (await import('./tap13.js')).Tap13Reporter(env),
   junit: async (env: ReporterEnv) => new (await import('./junit.js')).JunitReporter(env),
   json: async (env: ReporterEnv) => new (await import('./json.js')).JsonReporter(env),
 } as const;

@@ -26,7 +26,7 @@ function clipFree(v: unknown): unknown {
   return v;
 }
 
-function yamlBlock(obj: Record<string, unknown>, indent: string): string {
+export function yamlBlock(obj: Record<string, unknown>, indent: string): string {
   const body = stringify(clipFree(obj)).replace(/\n$/, '');
   return [`${indent}  ---`, ...body.split('\n').map((l) => `${indent}  ${l}`), `${indent}  ...`].join('\n') + '\n';
 }
@@ -38,7 +38,7 @@ function sourceFrame(c: CheckResult): string | undefined {
   return `${l.lineText}\n${' '.repeat(col)}${'^'.repeat(Math.max(1, Math.min(l.length ?? 1, l.lineText.length - col)))}`;
 }
 
-function checkDiagnostics(c: CheckResult): Record<string, unknown> {
+export function checkDiagnostics(c: CheckResult): Record<string, unknown> {
   const d: Record<string, unknown> = {};
   if (c.message !== undefined) d['message'] = c.message;
   d['severity'] = c.status === 'fail' ? 'fail' : c.status;
@@ -53,16 +53,21 @@ function checkDiagnostics(c: CheckResult): Record<string, unknown> {
   return d;
 }
 
-function messageDiagnostics(m: Message): Record<string, unknown> {
+export function messageDiagnostics(m: Message): Record<string, unknown> {
   const d: Record<string, unknown> = { message: m.text, severity: m.severity, id: m.id };
   if (m.location) d['at'] = { file: m.location.file, line: m.location.line, column: m.location.column };
   d['rendered'] = renderMessage(m, plain).trimEnd();
   return d;
 }
 
+/** `file — scenario name` (the name alone when it is the file). */
+export function scenarioTitle(r: FileResult): string {
+  return `${r.file}${r.name && r.name !== r.file ? ` — ${r.name}` : ''}`;
+}
+
 /** One scenario as a TAP subtest (4-space indented child document) and its closing point. */
 export function fileToTap(r: FileResult, n: number): string {
-  const title = escapeDescription(`${r.file}${r.name && r.name !== r.file ? ` — ${r.name}` : ''}`);
+  const title = escapeDescription(scenarioTitle(r));
   if (r.outcome === 'SKIP') return `ok ${n} - ${title} # SKIP ${escapeDescription(r.skipReason ?? 'skipped')}\n`;
   const ind = '    ';
   let out = `# Subtest: ${title}\n`;
