@@ -88,15 +88,30 @@ t.test('JSON is a RunResults document valid against schema/results.schema.json',
   t.same(json.summary, { passed: 1, failed: 2, errors: 1, skipped: 1, total: 4 });
 });
 
-t.test('JUnit: one testsuite per file, failure/error/skipped, file and line, no ANSI', async (t) => {
+t.test('JUnit: one testsuite per file, failure/error/skipped with bodies and reasons, unique names, no ANSI', async (t) => {
   const xml = await produce((env) => new JunitReporter(env), 'out.xml');
   const suites = [...xml.matchAll(/<testsuite [^>]*name="([^"]+)"[^>]*>/g)].map((m) => m[1]);
   t.same(suites, ['a.mls', 'b.mls', 'c.mls', 'd.mls']);
-  t.match(xml, /<testcase classname="b\.mls" name="locked_vm == 4p" file="a\.mls" line="4"[^>]*>\s*<failure message="locked_vm: expected 4p \(16 kB\), got 2p \(8 kB\)" type="expectation"/);
-  t.match(xml, /<error message="expected a size, got &quot;16q&quot;" type="mls\/parse">/);
-  t.match(xml, /<skipped\/>/);
+  // CI UIs show the failure's body: expected, actual and the source frame are in it, not in system-out.
+  t.match(xml, /<testcase classname="b\.mls" name="locked_vm == 4p \(line 4\)" file="b\.mls" line="4"[^>]*>\n<failure message="locked_vm: expected 4p \(16 kB\), got 2p \(8 kB\)" type="expectation">a\.mls:4:8\ncounter: +locked_vm\nexpected: 4p \(16 kB\)\nactual: +2p \(8 kB\)\n +4 \| expect locked_vm == 4p, buf locked == 4p\n +\| +\^{15}\n\naddress space at the first failure:\nprocess: VmLck 2p/);
+  t.notMatch(xml, /<system-out>/);
+  t.match(xml, /<error message="expected a size, got &quot;16q&quot;" type="mls\/parse">c\.mls:2:14: error/);
+  t.match(xml, /<skipped message="needs hugetlb # pages"\/>/);
+  t.match(xml, /<skipped message="no expected value: run mls record"\/>/);
+  t.match(xml, /<property name="target" value="model"\/>\n<property name="kernel" value="linux-6.18"\/>/);
+  for (const s of xml.split('<testsuite ').slice(1)) {
+    const names = [...s.matchAll(/<testcase [^>]*name="([^"]+)"/g)].map((m) => m[1]);
+    t.equal(new Set(names).size, names.length, `testcase names are unique in ${/name="([^"]+)"/.exec(s)![1]}: ${names.join(' | ')}`);
+  }
   t.match(xml, /<testsuites[^>]* tests="\d+" failures="[1-9]\d*" errors="1"/);
   t.notMatch(xml, /\u001b|\[3\dm/);
+  // Well-formed XML, checked by a real parser.
+  const xmlFile = join(dir, 'check.xml');
+  writeFileSync(xmlFile, xml);
+  const parsed = spawnSync('python3', ['-c', 'import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1]).getroot(); print(len(r.findall("testsuite/testcase/failure")), len(r.findall("testsuite/testcase/skipped")))', xmlFile], { encoding: 'utf8' });
+  t.equal(parsed.status, 0, parsed.stderr);
+  const [failures, skips] = parsed.stdout.trim().split(' ').map(Number);
+  t.ok(failures! >= 2 && skips! >= 2, `failures ${failures}, skips ${skips}`);
 });
 
 t.test('spec: failures in full with source caret, picture and the closing line', async (t) => {
