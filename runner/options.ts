@@ -83,7 +83,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     long: 'reporter', short: 'r', type: 'string', multiple: true, valueName: 'name[=file]',
     defaultText: 'spec on a TTY, tap otherwise or in CI',
-    description: 'spec, tap, tap13, junit or json; repeatable; =file writes that report to a file', commands: ['run', 'watch'],
+    description: 'spec, dot, tap, tap13, junit or json; repeatable; =file writes that report to a file', commands: ['run', 'watch'],
   },
   {
     long: 'timeout', type: 'string', valueName: 'ms', defaultText: '10000',

@@ -12,6 +12,7 @@ const FACTORIES = {
   spec: async (env: ReporterEnv) => new (await import('./spec.js')).SpecReporter(env),
   tap: async (env: ReporterEnv) => new (await import('./tap.js')).TapReporter(env),
   tap13: async (env: ReporterEnv) => new (await import('./tap13.js')).Tap13Reporter(env),
+  dot: async (env: ReporterEnv) => new (await import('./dot.js')).DotReporter(env),
   junit: async (env: ReporterEnv) => new (await import('./junit.js')).JunitReporter(env),
   json: async (env: ReporterEnv) => new (await import('./json.js')).JsonReporter(env),
 } as const;
@@ -59,7 +60,7 @@ export function createReporters(specs: readonly ReporterSpec[], io: CommandIO, c
     const sink = s.file === undefined ? new StreamSink(io.stdout) : new FileSink(resolve(io.cwd, s.file));
     const colour = s.file === undefined && colorEnabled({ isTTY: io.stdout.isTTY, env: io.env, flag: colorFlag });
     // Machine formats never carry colour.
-    const style = makeStyle(colour && s.name === 'spec');
+    const style = makeStyle(colour && (s.name === 'spec' || s.name === 'dot'));
     return FACTORIES[s.name]({ sink, style, ci: isCI(io.env), columns: io.stdout.columns ?? 80 });
   }));
 }

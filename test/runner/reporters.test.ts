@@ -9,6 +9,7 @@ import { TapReporter } from '../../runner/reporters/tap.js';
 import { JsonReporter } from '../../runner/reporters/json.js';
 import { JunitReporter } from '../../runner/reporters/junit.js';
 import { SpecReporter } from '../../runner/reporters/spec.js';
+import { DotReporter } from '../../runner/reporters/dot.js';
 import { plain } from '../../runner/render/style.js';
 import type { Reporter, ReporterEnv } from '../../runner/reporters/types.js';
 import { scratchDir } from '../support/scratch.js';
@@ -126,4 +127,21 @@ t.test('spec: failures in full with source caret, picture and the closing line',
   t.match(out, /did you mean '16p'\?/);
   t.match(out, /SKIP d\.mls \(needs hugetlb # pages\)/);
   t.match(out, /\n1 passed, 2 failed, 1 skipped\n$/);
+});
+
+t.test('dot: one character per scenario in input order, wrapped, then failures in full and the closing line', async (t) => {
+  const out = await produce((env) => new DotReporter(env), 'out.dot');
+  t.match(out, /^\.FEs\n\n FAIL  b\.mls/, 'pass, fail, error, skip');
+  t.match(out, /- expected\s+4p \(16 kB\)/);
+  t.match(out, / ERROR  c\.mls/);
+  t.notMatch(out, /SKIP d\.mls/, 'skips are a character, not a paragraph');
+  t.match(out, /\n1 passed, 2 failed, 1 skipped\n$/);
+  // 45 results at 20 columns: three lines of 20, 20 and 5.
+  const path = join(dir, 'wrap.dot');
+  const doc = sampleResults();
+  const r = new DotReporter({ sink: new FileSink(path), style: plain, ci: true, columns: 20 });
+  r.start(45);
+  for (let i = 0; i < 45; i++) r.file(doc.files[0]!);
+  await r.end({ ...doc, files: [], summary: { passed: 45, failed: 0, errors: 0, skipped: 0, total: 45 } });
+  t.same(readFileSync(path, 'utf8').split('\n').slice(0, 3).map((l) => l.length), [20, 20, 5]);
 });
