@@ -30,6 +30,7 @@ const COMMAND_IMPL: Record<Exclude<CommandName, 'help'>, Command> = {
   diff: lazy(() => import('./commands/diff.js'), 'diff'),
   record: lazy(() => import('./commands/record.js'), 'record'),
   doctor: lazy(() => import('./commands/doctor.js'), 'doctor'),
+  'merge-reports': lazy(() => import('./commands/merge-reports.js'), 'mergeReports'),
 };
 
 const osConstants = constants;

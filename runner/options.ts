@@ -16,6 +16,7 @@ export type CommandName =
   | 'compare'
   | 'explore'
   | 'doctor'
+  | 'merge-reports'
   | 'help';
 
 export interface CommandSpec {
@@ -37,6 +38,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: 'compare', usage: 'mls compare <profileA> <profileB> [paths…] [--json]', summary: 'run scenarios under two kernel profiles; print the observations that differ' },
   { name: 'explore', usage: 'mls explore <profileA> <profileB> [--depth k] [--alphabet file|preset] [--time s] [-j n] [--all] [--out file]', summary: 'the smallest program whose observations differ between two kernel profiles (bounded exhaustive search)' },
   { name: 'doctor', usage: 'mls doctor [--json]', summary: 'what this host kernel does differently from stock (zero page, pkeys, THP, limits…) and what that changes' },
+  { name: 'merge-reports', usage: 'mls merge-reports <reports…|dir> [-r name[=file]]…', summary: 'merge the JSON reports of `mls run --shard i/n` runs into every reporter\'s output, as if one run had happened' },
   { name: 'help', usage: 'mls help [command]', summary: 'show help for a command' },
 ];
 
@@ -83,7 +85,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     long: 'reporter', short: 'r', type: 'string', multiple: true, valueName: 'name[=file]',
     defaultText: 'spec on a TTY, tap otherwise or in CI',
-    description: 'spec, dot, tap, tap13, junit or json; repeatable; =file writes that report to a file', commands: ['run', 'watch'],
+    description: 'spec, dot, tap, tap13, junit or json; repeatable; =file writes that report to a file', commands: ['run', 'watch', 'merge-reports'],
   },
   {
     long: 'timeout', type: 'string', valueName: 'ms', defaultText: '10000',
