@@ -7,6 +7,7 @@ import type { FileResult, Message } from '../schema/generated/types.js';
 import { compileCached } from './cache.js';
 import { evaluate } from './evaluate.js';
 import { kernelMismatch, parseProfile } from './profiles.js';
+import { isSelected } from './select.js';
 import { fileMessage } from './render/message.js';
 import type { Target } from './targets/target.js';
 import { runnerFor } from './target-sessions.js';
@@ -20,8 +21,10 @@ export interface FileJob {
   target: Target['name'];
   kernel: string;
   timeoutMs: number;
-  /** Scenario-name regex source (-t). */
+  /** Scenario-name/tag regex source (-t), and --tag / --exclude-tag (runner/select.ts). */
   filter?: string;
+  tags?: string[];
+  excludeTags?: string[];
   cacheDir?: string;
   compilerVersion: string;
   /** `--setting`: the machine the model runs as. */
@@ -71,7 +74,7 @@ export async function runFile(job: FileJob, signal?: AbortSignal): Promise<JobOu
   const errors = compiled.messages.filter((m) => m.severity === 'error');
   const scenario = compiled.scenario;
   if (!scenario || errors.length > 0) return errorResult(job, compiled.messages, elapsed(), scenario?.name);
-  if (job.filter !== undefined && !new RegExp(job.filter).test(scenario.name)) {
+  if (!isSelected(job, scenario)) {
     return { filtered: true, file: job.file, name: scenario.name };
   }
   const warnings = compiled.messages;
@@ -80,6 +83,7 @@ export async function runFile(job: FileJob, signal?: AbortSignal): Promise<JobOu
   if (skip !== undefined) {
     return {
       file: job.file, name: scenario.name, target: job.target, kernel: job.kernel, hash: scenario.hash,
+      ...(scenario.tags.length ? { tags: scenario.tags } : {}),
       outcome: 'SKIP', skipReason: skip, durationMs: elapsed(), checks: [], messages: warnings,
     };
   }
@@ -95,6 +99,7 @@ export async function runFile(job: FileJob, signal?: AbortSignal): Promise<JobOu
     const kernelName = job.target === 'model' ? job.kernel : log.kernel;
     const result = evaluate(scenario, log, kernelName, { source: text, durationMs: elapsed() });
     result.messages.unshift(...warnings);
+    if (scenario.tags.length) result.tags = scenario.tags;
     return result;
   } catch (e) {
     return errorResult(job, [...warnings, internalMessage(e, job.file, 'running')], elapsed(), scenario.name);

@@ -80,7 +80,15 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   {
     long: 'filter', short: 't', type: 'string', valueName: 'regex',
-    description: 'run only scenarios whose name matches', commands: ['run', 'watch', 'list', 'diff', 'record', 'compare'],
+    description: 'run only scenarios whose name or a tag matches (case-insensitive)', commands: ['run', 'watch', 'list', 'diff', 'record', 'compare'],
+  },
+  {
+    long: 'tag', type: 'string', multiple: true, valueName: 'tag[,tag…]',
+    description: 'run only scenarios with one of these tags; repeatable', commands: ['run', 'watch', 'list', 'diff', 'record', 'compare'],
+  },
+  {
+    long: 'exclude-tag', type: 'string', multiple: true, valueName: 'tag[,tag…]',
+    description: 'skip scenarios with any of these tags (not run, not counted); repeatable', commands: ['run', 'watch', 'list', 'diff', 'record', 'compare'],
   },
   {
     long: 'reporter', short: 'r', type: 'string', multiple: true, valueName: 'name[=file]',

@@ -10,6 +10,7 @@ import { defaultJobs } from './options.js';
 import { compilerVersion } from './version.js';
 import { defaultKernel } from './kernel-default.js';
 import { hostLockCapOption } from './host-lock-cap.js';
+import { selectionOf } from './select.js';
 
 export { DEFAULT_KERNEL, hostKernel } from './kernel-default.js';
 
@@ -26,6 +27,9 @@ export interface RunConfig {
   jobsGiven: boolean;
   timeoutMs: number;
   filter?: string;
+  /** `--tag` / `--exclude-tag` (runner/select.ts). */
+  tags?: string[];
+  excludeTags?: string[];
   cacheDir?: string;
   bail: number;
   shard?: Shard;
@@ -52,14 +56,7 @@ export async function runConfig(ctx: CommandContext): Promise<RunConfig> {
   // The profile registry (~45 ms of module loading and profile building) only when a profile is named.
   const kernels = kernelText === undefined ? [defaultKernel(target)] : (await import('./kernel-option.js')).parseKernels(kernelText, target);
   const kernel = kernels[0]!;
-  const filter = stringOption(o, 'filter');
-  if (filter !== undefined) {
-    try {
-      new RegExp(filter);
-    } catch (e) {
-      throw new UsageError(`--filter: invalid regular expression: ${(e as Error).message}`);
-    }
-  }
+  const selection = selectionOf(o);
   const shardText = stringOption(o, 'shard');
   const shard = shardText !== undefined ? parseShard(shardText) : undefined;
   if (shardText !== undefined && !shard) throw new UsageError(`--shard needs i/n with 1 ≤ i ≤ n, got '${shardText}'`);
@@ -74,7 +71,7 @@ export async function runConfig(ctx: CommandContext): Promise<RunConfig> {
     timeoutMs: Math.round(intOption(o, 'timeout', DEFAULT_TIMEOUT_MS) * timeoutMultiplier(ctx.io.env)),
     bail: o['bail'] === undefined ? 0 : intOption(o, 'bail', 1),
     passWithNoTests: o['pass-with-no-tests'] === true,
-    ...(filter !== undefined ? { filter } : {}),
+    ...selection,
     ...(cacheDir !== undefined ? { cacheDir } : {}),
     ...(shard ? { shard } : {}),
     ...(settings ? { settings } : {}),
@@ -96,6 +93,8 @@ export function makeJob(cfg: RunConfig, file: { file: string; absPath: string })
     file: file.file, absPath: file.absPath, target: cfg.target, kernel: cfg.kernel, timeoutMs: cfg.timeoutMs,
     compilerVersion: compilerVersion(),
     ...(cfg.filter !== undefined ? { filter: cfg.filter } : {}),
+    ...(cfg.tags ? { tags: cfg.tags } : {}),
+    ...(cfg.excludeTags ? { excludeTags: cfg.excludeTags } : {}),
     ...(cfg.cacheDir !== undefined ? { cacheDir: cfg.cacheDir } : {}),
     ...(cfg.settings ? { settings: cfg.settings } : {}),
     ...(cfg.hostLockCapBytes !== undefined ? { hostLockCapBytes: cfg.hostLockCapBytes } : {}),

@@ -3,6 +3,7 @@
 // each step; runner/fuzz/compare.ts lists every observation that differs (call
 // results, status counters, VMAs, residency). Scenarios whose `kernel` header
 // excludes either profile are skipped. Exit 0: no differences, 1: some, 2: errors.
+import { isSelected, selectionOf } from '../select.js';
 import type { ObservationLog, Scenario } from '../../schema/generated/types.js';
 import { profileProblem } from '../../runtime/kernels.js';
 import { UsageError } from '../args.js';
@@ -80,7 +81,7 @@ export const compare: Command = async (ctx) => {
   }
   const style = makeStyle(colorEnabled({ isTTY: io.stdout.isTTY, env: io.env, flag: colorFlag(ctx) }));
   const timeoutMs = typeof ctx.options['timeout'] === 'string' ? Number(ctx.options['timeout']) : 10000;
-  const filter = typeof ctx.options['filter'] === 'string' ? new RegExp(ctx.options['filter']) : undefined;
+  const selection = selectionOf(ctx.options);
   const { files, unmatched } = await readSources(paths.length ? paths : ['scenarios'], io);
   for (const u of unmatched) io.stderr.write(`mls compare: no .mls file matches '${u}'\n`);
   const compiler = await loadCompiler();
@@ -91,7 +92,7 @@ export const compare: Command = async (ctx) => {
     const compiled = f.text !== undefined ? compiler.compileSource(f.text, f.file) : undefined;
     if (!compiled?.scenario || compiled.messages.some((m) => m.severity === 'error')) {
       r = { file: f.file, status: 'error', reason: f.error?.text ?? `does not compile (mls check ${f.file})`, differences: [] };
-    } else if (filter && !filter.test(compiled.scenario.name)) continue;
+    } else if (!isSelected(selection, compiled.scenario)) continue;
     else r = await compareScenario(compiled.scenario, f.text!, a, b, timeoutMs);
     report.scenarios.push(r);
     report.summary[r.status === 'same' ? 'same' : r.status === 'differs' ? 'differs' : r.status === 'skipped' ? 'skipped' : 'errors']++;

@@ -2,6 +2,7 @@
 // model started from the host's own image, with a snapshot after every step,
 // and report the first divergence per scenario. Exit 0 when all agree (or are
 // skipped), 1 on any divergence, 2 on compile or target errors.
+import { isSelected, selectionOf } from '../select.js';
 import type { Scenario } from '../../schema/generated/types.js';
 import { compareLogs, type DiffOutcome } from '../diff.js';
 import { NOISE_DESCRIPTION } from '../executor-noise.js';
@@ -29,7 +30,7 @@ export const diff: Command = async (ctx) => {
   const kernel = typeof ctx.options['kernel'] === 'string' ? ctx.options['kernel'] : 'linux-6.18';
   const timeoutMs = typeof ctx.options['timeout'] === 'string' ? Number(ctx.options['timeout']) : 10000;
   const capBytes = hostLockCapOption(ctx.options, ctx.io.env);
-  const filter = typeof ctx.options['filter'] === 'string' ? new RegExp(ctx.options['filter']) : undefined;
+  const selection = selectionOf(ctx.options);
   const forced = settingsOption(ctx.options);
   let factsShown = false;
   const { files, unmatched } = await readSources(ctx.positionals, io);
@@ -54,7 +55,7 @@ export const diff: Command = async (ctx) => {
         errors++;
         continue;
       }
-      if (filter && !filter.test(scenario.name)) continue;
+      if (!isSelected(selection, scenario)) continue;
       const opts = { kernel, trace: true, timeoutMs, signal: ctx.signal, ...(capBytes !== undefined ? { hostLockCapBytes: capBytes } : {}) };
       const kernelLog = await runnerFor(host).run(scenario, opts);
       if (kernelLog.outcome === 'interrupted') return 130; // a scenario cut short is not a divergence

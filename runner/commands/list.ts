@@ -1,5 +1,6 @@
 // `mls list [paths…] [--json] [--kernels]`: the scenarios (and their checks)
 // a run would execute, as a catalogue (LTP's ltp.json idea).
+import { isSelected } from '../select.js';
 import { applyShard, discover } from '../discover.js';
 import { compileCached, mergeCache } from '../cache.js';
 import { renderMessage } from '../render/message.js';
@@ -52,7 +53,7 @@ export const list: Command = async (ctx) => {
       for (const m of messages) ctx.io.stderr.write(renderMessage(m) + '\n');
       continue;
     }
-    if (cfg.filter !== undefined && !new RegExp(cfg.filter).test(scenario.name)) continue;
+    if (!isSelected(cfg, scenario)) continue;
     const checks: Listed['checks'] = [];
     for (const s of scenario.steps) {
       if (s.op === 'expect') {

@@ -10,6 +10,7 @@ import type { PoolOptions, WorkerPool } from '../pool.js';
 import { createReporters, parseReporterSpecs, type ReporterSpec } from '../reporters/index.js';
 import { runResults, summaryLine } from '../results.js';
 import { schedule } from '../schedule.js';
+import { selectionText } from '../select.js';
 import { loadTarget } from '../tools.js';
 import type { Command, CommandContext } from './types.js';
 
@@ -115,7 +116,8 @@ export const run: Command = async (ctx) => {
   if (ctx.signal.aborted) return 130;
   if (bailed) io.stderr.write(`mls: bailed out after ${cfg.bail} failed scenario${cfg.bail === 1 ? '' : 's'}; ${notRun} not run\n`);
   if (doc.files.length === 0) {
-    return noTests(ctx, cfg, cfg.filter !== undefined ? `no scenario name matches --filter ${cfg.filter}` : 'no scenario ran');
+    const sel = selectionText(cfg);
+    return noTests(ctx, cfg, sel !== '' ? `no scenario matches ${sel}` : 'no scenario ran');
   }
   return exitCodeFor(doc);
 };

@@ -75,7 +75,7 @@ t.test('nothing matched: exit 1 with a message, or 0 with --pass-with-no-tests',
   t.match(none.stderr, /no scenario files found/);
   const filtered = mls(['run', ...TARGET, '-t', '^zzz'], { cwd: dir });
   t.equal(filtered.status, 1);
-  t.match(filtered.stderr, /no scenario name matches --filter \^zzz/);
+  t.match(filtered.stderr, /no scenario matches --filter \^zzz/);
   const ok = mls(['run', ...TARGET, '-t', '^zzz', '--pass-with-no-tests'], { cwd: dir });
   t.equal(ok.status, 0);
 });
