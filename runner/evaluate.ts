@@ -10,7 +10,7 @@ import { judge } from './evaluate-check.js';
 import { describeStep, renderActualResult, renderExpectedResult, resultHolds } from './evaluate-result.js';
 import { valuesOfLog } from './machine/settings.js';
 import { parseProfile, pickCase, pickValue } from './profiles.js';
-import { snapshotPicture } from './render/picture.js';
+import { snapshotAddressSpace, snapshotPicture } from './render/picture.js';
 
 export interface EvaluateOptions {
   /** The .mls text, for source lines in locations and names. */
@@ -145,6 +145,9 @@ export function evaluate(scenario: Scenario, log: ObservationLog, profile: strin
   } else if (result.checks.some((c) => c.status === 'fail')) {
     result.outcome = 'FAIL';
   }
-  if (ctx.firstFailure) result.picture = snapshotPicture(ctx.firstFailure.snap, ctx.firstFailure.region);
+  if (ctx.firstFailure) {
+    result.picture = snapshotPicture(ctx.firstFailure.snap, ctx.firstFailure.region);
+    result.addressSpace = snapshotAddressSpace(ctx.firstFailure.snap, ctx.firstFailure.region);
+  }
   return result;
 }

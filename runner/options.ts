@@ -93,7 +93,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     long: 'reporter', short: 'r', type: 'string', multiple: true, valueName: 'name[=file]',
     defaultText: 'spec on a TTY, tap otherwise or in CI',
-    description: 'spec, dot, tap, tap13, junit or json; repeatable; =file writes that report to a file', commands: ['run', 'watch', 'merge-reports'],
+    description: 'spec, dot, tap, tap13, junit, json or html; repeatable; =file writes that report to a file', commands: ['run', 'watch', 'merge-reports'],
   },
   {
     long: 'timeout', type: 'string', valueName: 'ms', defaultText: '10000',

@@ -1,7 +1,7 @@
 // A small text picture of a region's address space at one step: its VMAs,
 // their lock state and which pages are resident. Plain text (stored in the
 // results document); the spec reporter colours nothing in it.
-import type { RegionObservation, Snapshot } from '../../schema/generated/types.js';
+import type { AddressSpace, RegionObservation, Snapshot } from '../../schema/generated/types.js';
 import { PAGE, formatBytes, formatOffset } from './values.js';
 import { clipRuns, type Intervals } from './resident-map.js';
 
@@ -51,9 +51,28 @@ export function regionPicture(name: string, r: RegionObservation): string[] {
   return lines;
 }
 
+/** The regions a picture shows: the failing check's region, or every region but the vdso's. */
+function pictured(snap: Snapshot, region?: string): string[] {
+  return region !== undefined && snap.regions[region] ? [region] : Object.keys(snap.regions).filter((n) => !['vdso', 'vvar'].includes(n));
+}
+
+/** The same picture as data, for reporters that draw (the HTML report's SVG). */
+export function snapshotAddressSpace(snap: Snapshot, region?: string): AddressSpace {
+  return {
+    ...(region !== undefined ? { region } : {}),
+    regions: pictured(snap, region).map((name) => {
+      const r = snap.regions[name]!;
+      return {
+        name, len: r.len, resident: r.resident.map(([a, b]) => [a, b]),
+        vmas: r.vmas.map((v) => ({ start: v.start, end: v.end, prot: v.prot, shared: v.shared, flags: [...v.flags] })),
+      };
+    }),
+  };
+}
+
 export function snapshotPicture(snap: Snapshot, region?: string): string {
   const head = `process: VmLck ${formatBytes(snap.status.VmLck)}, Locked ${formatBytes(snap.lockedTotal)}, ` +
     `map_count ${snap.mapCount}, mcl_future ${snap.mclFuture}`;
-  const names = region !== undefined && snap.regions[region] ? [region] : Object.keys(snap.regions).filter((n) => !['vdso', 'vvar'].includes(n));
+  const names = pictured(snap, region);
   return [head, ...names.flatMap((n) => regionPicture(n, snap.regions[n]!))].join('\n');
 }

@@ -14,6 +14,7 @@ const FACTORIES = {
   tap13: async (env: ReporterEnv) => new (await import('./tap13.js')).Tap13Reporter(env),
   dot: async (env: ReporterEnv) => new (await import('./dot.js')).DotReporter(env),
   junit: async (env: ReporterEnv) => new (await import('./junit.js')).JunitReporter(env),
+  html: async (env: ReporterEnv) => new (await import('./html.js')).HtmlReporter(env),
   json: async (env: ReporterEnv) => new (await import('./json.js')).JsonReporter(env),
 } as const;
 
