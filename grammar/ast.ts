@@ -175,6 +175,8 @@ export type ActionAst = CallStmt | ExpectStmt;
 export type HeaderAst =
   | { kind: 'scenario' | 'about'; text: string; span: Span }
   | { kind: 'tags'; words: Word[]; span: Span }
+  | { kind: 'only'; span: Span }
+  | { kind: 'skip' | 'todo'; text?: string; span: Span }
   | { kind: 'requires'; words: Word[]; settings: SettingSel[]; span: Span }
   | { kind: 'kernel'; selectors: Selector[]; span: Span }
   | { kind: 'image'; word: Word; span: Span }

@@ -22,6 +22,9 @@ interface Header {
   settings: Map<N.SettingName, { value: string; span: Span }>;
   image?: { value: 'default' | 'empty'; span: Span };
   maxMapCount?: { value: number; span: Span };
+  only?: boolean;
+  skip?: string;
+  todo?: string;
 }
 
 function lowerHeader(headers: HeaderAst[], d: Diagnostics): Header {
@@ -46,6 +49,15 @@ function lowerHeader(headers: HeaderAst[], d: Diagnostics): Header {
         break;
       case 'tags':
         h.tags.push(...x.words.map((w) => w.text));
+        break;
+      case 'only':
+        if (once(x)) h.only = true;
+        break;
+      case 'skip':
+        if (once(x)) h.skip = x.text ?? '';
+        break;
+      case 'todo':
+        if (once(x)) h.todo = x.text ?? '';
         break;
       case 'requires':
         for (const w of x.words) {
@@ -184,6 +196,9 @@ export function lowerFile(ast: FileAst, d: Diagnostics, hash: string): Scenario 
     name: h.name ?? '',
     description: h.about.join('\n'),
     tags: h.tags,
+    ...(h.only ? { only: true } : {}),
+    ...(h.skip !== undefined ? { skip: h.skip } : {}),
+    ...(h.todo !== undefined ? { todo: h.todo } : {}),
     kernels: { profiles: h.profiles, constraints: h.constraints },
     requires: [...h.requires.keys()],
     env,

@@ -22,7 +22,7 @@ export function matchLine(code: string): MatchResult {
  */
 export type StartRule = 'Line' | 'Header' | 'Expect' | 'PlainLine' | 'Action_call';
 
-const HEADER_WORDS = new Set(['scenario', 'about', 'tags', 'kernel', 'requires', 'image', 'max_map_count']);
+const HEADER_WORDS = new Set(['scenario', 'about', 'tags', 'kernel', 'requires', 'image', 'max_map_count', 'only', 'skip', 'todo']);
 const PLAIN_WORDS = new Set([
   'file', 'truncate', 'munmap', 'mlock', 'munlock', 'mpin', 'munpin', 'pin', 'unpin', 'mprotect', 'mlock2', 'mlockall',
   'munlockall', 'madvise', 'msync', 'brk', 'setrlimit', 'cap', 'access', 'read', 'write', 'grow_stack', 'exec', 'exit',
@@ -36,7 +36,7 @@ export function startRule(code: string): StartRule {
   if (!m) return 'Line';
   const w = m[1]!;
   if (w === 'in') return 'Line';
-  if (HEADER_WORDS.has(w)) return 'Header';
+  if (HEADER_WORDS.has(w) && m[2] !== '=') return 'Header';
   if (w === 'expect') return 'Expect';
   if (PLAIN_WORDS.has(w) && m[2] !== '=') return 'PlainLine';
   return 'Action_call';

@@ -189,6 +189,9 @@ export function printScenario(s: Scenario): string {
   const out: string[] = [`scenario ${str(s.name)}`];
   if (s.description !== '') for (const line of s.description.split('\n')) out.push(`about ${str(line)}`);
   if (s.tags.length > 0) out.push(`tags ${s.tags.join(' ')}`);
+  if (s.only) out.push('only');
+  if (s.skip !== undefined) out.push(s.skip === '' ? 'skip' : `skip ${str(s.skip)}`);
+  if (s.todo !== undefined) out.push(s.todo === '' ? 'todo' : `todo ${str(s.todo)}`);
   const kernel = [...s.kernels.profiles, ...s.kernels.constraints.map((c) => `${c.op} ${c.version}`)];
   if (kernel.length > 0) out.push(`kernel ${kernel.join(' ')}`);
   const settings = Object.entries(s.env.settings ?? {}).map(([k, v]) => `${k}=${v}`);

@@ -96,6 +96,15 @@ const actions: MlsActionDict<unknown> = {
   Header_about(_k, s) {
     return { kind: 'about', text: unescape(s.sourceString), span: span(this) };
   },
+  Header_only(_k) {
+    return { kind: 'only', span: span(this) };
+  },
+  Header_skip(_k, s) {
+    return { kind: 'skip', ...(s.numChildren > 0 ? { text: unescape(s.sourceString) } : {}), span: span(this) };
+  },
+  Header_todo(_k, s) {
+    return { kind: 'todo', ...(s.numChildren > 0 ? { text: unescape(s.sourceString) } : {}), span: span(this) };
+  },
   Header_tags(_k, t) {
     return { kind: 'tags', words: words(t), span: span(this) };
   },
