@@ -25,6 +25,8 @@ export interface FileJob {
   filter?: string;
   tags?: string[];
   excludeTags?: string[];
+  /** Some file of the run says `only`: scenarios that do not are not selected. */
+  only?: boolean;
   cacheDir?: string;
   compilerVersion: string;
   /** `--setting`: the machine the model runs as. */
@@ -74,12 +76,13 @@ export async function runFile(job: FileJob, signal?: AbortSignal): Promise<JobOu
   const errors = compiled.messages.filter((m) => m.severity === 'error');
   const scenario = compiled.scenario;
   if (!scenario || errors.length > 0) return errorResult(job, compiled.messages, elapsed(), scenario?.name);
-  if (!isSelected(job, scenario)) {
+  if (!isSelected(job, scenario) || (job.only && !scenario.only)) {
     return { filtered: true, file: job.file, name: scenario.name };
   }
   const warnings = compiled.messages;
   const profile = parseProfile(job.kernel);
-  const skip = job.target === 'model' ? kernelMismatch(scenario.kernels, profile) : undefined;
+  const marked = scenario.skip !== undefined ? `skip${scenario.skip !== '' ? `: ${scenario.skip}` : ' (marked in the scenario)'}` : undefined;
+  const skip = marked ?? (job.target === 'model' ? kernelMismatch(scenario.kernels, profile) : undefined);
   if (skip !== undefined) {
     return {
       file: job.file, name: scenario.name, target: job.target, kernel: job.kernel, hash: scenario.hash,

@@ -137,6 +137,10 @@ export const OPTIONS: readonly OptionSpec[] = [
     description: 'run only the i-th of n deterministic slices of the files', commands: ['run', 'list'],
   },
   {
+    long: 'forbid-only', type: 'boolean',
+    description: 'a scenario saying `only` is an error (exit 2), for CI; without it, `only` runs just those scenarios', commands: ['run'],
+  },
+  {
     long: 'pass-with-no-tests', type: 'boolean',
     description: 'exit 0 when no scenario matched', commands: ['run', 'watch'],
   },

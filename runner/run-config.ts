@@ -34,6 +34,9 @@ export interface RunConfig {
   bail: number;
   shard?: Shard;
   passWithNoTests: boolean;
+  /** Set by run once it has scanned the files: some scenario says `only`. */
+  only?: boolean;
+  forbidOnly: boolean;
   /** `--setting name=value`: the machine the model runs as (runner/machine/settings.ts). */
   settings?: Partial<SettingValues>;
   /** `--host-lock-cap` / MLS_HOST_LOCK_CAP in bytes; undefined: the default. */
@@ -71,6 +74,7 @@ export async function runConfig(ctx: CommandContext): Promise<RunConfig> {
     timeoutMs: Math.round(intOption(o, 'timeout', DEFAULT_TIMEOUT_MS) * timeoutMultiplier(ctx.io.env)),
     bail: o['bail'] === undefined ? 0 : intOption(o, 'bail', 1),
     passWithNoTests: o['pass-with-no-tests'] === true,
+    forbidOnly: o['forbid-only'] === true,
     ...selection,
     ...(cacheDir !== undefined ? { cacheDir } : {}),
     ...(shard ? { shard } : {}),
@@ -94,6 +98,7 @@ export function makeJob(cfg: RunConfig, file: { file: string; absPath: string })
     compilerVersion: compilerVersion(),
     ...(cfg.filter !== undefined ? { filter: cfg.filter } : {}),
     ...(cfg.tags ? { tags: cfg.tags } : {}),
+    ...(cfg.only ? { only: true } : {}),
     ...(cfg.excludeTags ? { excludeTags: cfg.excludeTags } : {}),
     ...(cfg.cacheDir !== undefined ? { cacheDir: cfg.cacheDir } : {}),
     ...(cfg.settings ? { settings: cfg.settings } : {}),

@@ -10,6 +10,8 @@ import type { PoolOptions, WorkerPool } from '../pool.js';
 import { createReporters, parseReporterSpecs, type ReporterSpec } from '../reporters/index.js';
 import { runResults, summaryLine } from '../results.js';
 import { schedule } from '../schedule.js';
+import { filesWithOnly } from '../only.js';
+import { renderMessage } from '../render/message.js';
 import { selectionText } from '../select.js';
 import { loadTarget } from '../tools.js';
 import type { Command, CommandContext } from './types.js';
@@ -100,6 +102,16 @@ export const run: Command = async (ctx) => {
     const found = discover(ctx.positionals, io.cwd);
     for (const u of found.unmatched) io.stderr.write(`mls: warning: no .mls file matches '${u}'\n`);
     const files = cfg.shard ? applyShard(found.files, cfg.shard) : found.files;
+    // All files, not the shard: every shard of a run must agree on whether `only` is in force.
+    const withOnly = filesWithOnly(found.files);
+    if (cfg.forbidOnly && withOnly.length > 0) {
+      for (const m of withOnly) io.stderr.write(renderMessage(m));
+      return 2;
+    }
+    if (withOnly.length > 0) {
+      cfg.only = true;
+      io.stderr.write(`mls: \`only\` in ${withOnly.map((m) => m.location!.file).join(', ')}: running only ${withOnly.length === 1 ? 'that scenario' : 'those scenarios'}\n`);
+    }
     if (files.length === 0) return noTests(ctx, cfg, 'no scenario files found' + (ctx.positionals.length ? ` in ${ctx.positionals.join(' ')}` : ''));
     const jobs = threadsFor(cfg, files.length * cfg.kernels.length);
     if (!pool && jobs > 1 && files.length > 1) pool = await startPool(cfg, Math.min(jobs, files.length));
