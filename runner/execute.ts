@@ -103,6 +103,7 @@ export async function runFile(job: FileJob, signal?: AbortSignal): Promise<JobOu
     const result = evaluate(scenario, log, kernelName, { source: text, durationMs: elapsed() });
     result.messages.unshift(...warnings);
     if (scenario.tags.length) result.tags = scenario.tags;
+    if (scenario.todo !== undefined) result.todo = scenario.todo;
     return result;
   } catch (e) {
     return errorResult(job, [...warnings, internalMessage(e, job.file, 'running')], elapsed(), scenario.name);

@@ -2,11 +2,22 @@
 import type { FileResult, RunResults, Summary } from '../schema/generated/types.js';
 import { TOOL_VERSION, modelVersion } from './version.js';
 
+/** A failure that fails the run: an ERROR, or a FAIL not marked `todo`. */
+export function isFailure(f: Pick<FileResult, 'outcome' | 'todo'>): boolean {
+  return f.outcome === 'ERROR' || (f.outcome === 'FAIL' && f.todo === undefined);
+}
+
+/** A FAIL of a scenario marked `todo`: reported, fails nothing (TAP's `# TODO`). */
+export function isTodoFailure(f: Pick<FileResult, 'outcome' | 'todo'>): boolean {
+  return f.outcome === 'FAIL' && f.todo !== undefined;
+}
+
 export function summarize(files: readonly FileResult[]): Summary {
   const s: Summary = { passed: 0, failed: 0, errors: 0, skipped: 0, total: files.length };
   for (const f of files) {
     if (f.outcome === 'PASS') s.passed++;
     else if (f.outcome === 'SKIP') s.skipped++;
+    else if (isTodoFailure(f)) s.todo = (s.todo ?? 0) + 1;
     else {
       s.failed++;
       if (f.outcome === 'ERROR') s.errors++;
@@ -17,7 +28,7 @@ export function summarize(files: readonly FileResult[]): Summary {
 
 /** The line every run ends with (CI log readers look for it). */
 export function summaryLine(s: Summary): string {
-  return `${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`;
+  return `${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped${s.todo ? `, ${s.todo} todo` : ''}`;
 }
 
 export function runResults(files: FileResult[], startedAt: Date, interrupted: boolean): RunResults {

@@ -3,6 +3,7 @@
 // buffer), so reports are deterministic whatever finishes first.
 import type { FileResult } from '../schema/generated/types.js';
 import { errorResult, isFiltered, runFile, type FileJob, type JobOutcome } from './execute.js';
+import { isFailure } from './results.js';
 import type { WorkerPool } from './pool.js';
 import { fileMessage } from './render/message.js';
 import { closeSessions } from './target-sessions.js';
@@ -81,7 +82,7 @@ export async function schedule(jobs: readonly FileJob[], opts: ScheduleOptions):
     if (done[i] !== undefined) return;
     done[i] = o;
     opts.onSettled?.(o);
-    if (!isFiltered(o) && (o.outcome === 'FAIL' || o.outcome === 'ERROR')) {
+    if (!isFiltered(o) && isFailure(o)) {
       failures++;
       if (opts.bail > 0 && failures >= opts.bail) bailed = true;
     }

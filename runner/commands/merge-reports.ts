@@ -8,7 +8,7 @@ import { readShards } from '../merge/read.js';
 import { renderMessage } from '../render/message.js';
 import { colorEnabled, makeStyle } from '../render/style.js';
 import { createReporters, parseReporterSpecs } from '../reporters/index.js';
-import { summaryLine } from '../results.js';
+import { isFailure, summaryLine } from '../results.js';
 import { colorFlag, exitCodeFor } from './run.js';
 import type { Command } from './types.js';
 
@@ -32,7 +32,7 @@ export const mergeReports: Command = async (ctx) => {
   let done = 0, failed = 0, skipped = 0;
   for (const f of doc.files) {
     done++;
-    if (f.outcome === 'FAIL' || f.outcome === 'ERROR') failed++;
+    if (isFailure(f)) failed++;
     if (f.outcome === 'SKIP') skipped++;
     for (const r of reporters) {
       r.progress?.({ done, total: doc.files.length, failed, skipped, file: f.file });

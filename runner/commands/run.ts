@@ -8,7 +8,7 @@ import { isFiltered } from '../execute.js';
 import { makeJobs, preloadFor, runConfig, threadsFor, type RunConfig } from '../run-config.js';
 import type { PoolOptions, WorkerPool } from '../pool.js';
 import { createReporters, parseReporterSpecs, type ReporterSpec } from '../reporters/index.js';
-import { runResults, summaryLine } from '../results.js';
+import { isFailure, runResults, summaryLine } from '../results.js';
 import { schedule } from '../schedule.js';
 import { filesWithOnly } from '../only.js';
 import { renderMessage } from '../render/message.js';
@@ -71,7 +71,7 @@ export async function runFiles(
     onSettled: (o) => {
       done++;
       if (!isFiltered(o)) {
-        if (o.outcome === 'FAIL' || o.outcome === 'ERROR') failed++;
+        if (isFailure(o)) failed++;
         if (o.outcome === 'SKIP') skipped++;
       }
       for (const r of reporters) r.progress?.({ done, total: jobs.length, failed, skipped, file: o.file });

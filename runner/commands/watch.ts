@@ -9,7 +9,7 @@ import { listOption } from '../args.js';
 import { discover, type ScenarioFile } from '../discover.js';
 import { WorkerPool } from '../pool.js';
 import { parseReporterSpecs } from '../reporters/index.js';
-import { summarize, summaryLine } from '../results.js';
+import { isFailure, summarize, summaryLine } from '../results.js';
 import { preloadFor, runConfig, type RunConfig } from '../run-config.js';
 import { CODE_ROOT, codeHash, resetVersions } from '../version.js';
 import { KEY_HELP, KeyReader, type KeyAction } from '../watch/keys.js';
@@ -139,7 +139,7 @@ class WatchSession {
       case 'all': return this.enqueue(() => this.runSome(every, `re-ran ${every.length} of ${every.length} scenarios (all)`));
       case 'rerun': return this.enqueue(() => this.runSome(every, `re-ran ${every.length} of ${every.length} scenarios`));
       case 'failed': {
-        const failed = [...this.results.values()].filter((r) => r.outcome === 'FAIL' || r.outcome === 'ERROR').map((r) => r.file);
+        const failed = [...this.results.values()].filter((r) => r.outcome === 'FAIL' || r.outcome === 'ERROR').map((r) => r.file); // todo failures too: `f` re-runs what is red
         return this.enqueue(() => this.runSome(failed, `re-ran ${failed.length} of ${every.length} scenarios (failed only)`));
       }
       case 'filter': {
@@ -163,7 +163,7 @@ class WatchSession {
   }
 
   hasFailures(): boolean {
-    return [...this.results.values()].some((r) => r.outcome === 'FAIL' || r.outcome === 'ERROR');
+    return [...this.results.values()].some(isFailure);
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 // One character per scenario as it finishes (`.` pass, `F` fail, `E` error,
-// `s` skip), wrapped at the terminal width; then every failure in full, as
+// `s` skip, `T` a failure marked todo), wrapped at the terminal width; then every failure in full, as
 // the spec reporter draws it, and the closing line. For long CI logs.
 import type { FileResult, RunResults } from '../../schema/generated/types.js';
 import type { Style } from '../render/style.js';
@@ -11,7 +11,7 @@ import type { Reporter, ReporterEnv } from './types.js';
 export function dotFor(r: FileResult, style: Style): string {
   switch (r.outcome) {
     case 'PASS': return style.green('.');
-    case 'FAIL': return style.red('F');
+    case 'FAIL': return r.todo !== undefined ? style.yellow('T') : style.red('F');
     case 'ERROR': return style.red('E');
     case 'SKIP': return style.yellow('s');
   }

@@ -39,7 +39,8 @@ function scenario(f: FileResult, i: number): string {
   const tags = f.tags ?? [];
   const checks = f.checks.length;
   const passed = f.checks.filter((c) => c.status === 'pass').length;
-  const head = `<h2><span class="badge ${f.outcome}">${f.outcome}</span> ${esc(f.file)}${f.name !== f.file ? ` — ${esc(f.name)}` : ''}</h2>` +
+  const todo = f.todo !== undefined ? ` <span class="badge SKIP" title="${esc(f.todo)}">TODO</span>` : '';
+  const head = `<h2><span class="badge ${f.outcome}">${f.outcome}</span>${todo} ${esc(f.file)}${f.name !== f.file ? ` — ${esc(f.name)}` : ''}</h2>` +
     `<p class="meta">${esc(f.target)} · ${esc(f.kernel)} · ${passed}/${checks} checks passed · ${(f.durationMs).toFixed(1)} ms` +
     `${tags.length ? ` · tags: ${tags.map((t) => `<span class="tag">${esc(t)}</span>`).join(' ')}` : ''}</p>`;
   const body: string[] = [];

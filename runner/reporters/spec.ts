@@ -25,8 +25,10 @@ function failedCheck(c: CheckResult, style: Style): string[] {
 }
 
 export function renderFailure(r: FileResult, style: Style): string {
-  const tag = r.outcome === 'ERROR' ? style.red(style.bold(' ERROR ')) : style.red(style.bold(' FAIL '));
-  const lines = [`${tag} ${style.bold(r.file)}${r.name !== r.file ? ` — ${r.name}` : ''}`];
+  const tag = r.outcome === 'ERROR' ? style.red(style.bold(' ERROR '))
+    : r.todo !== undefined ? style.yellow(style.bold(' TODO ')) : style.red(style.bold(' FAIL '));
+  const why = r.todo !== undefined && r.outcome === 'FAIL' ? style.dim(` (todo${r.todo !== '' ? `: ${r.todo}` : ''}; does not fail the run)`) : '';
+  const lines = [`${tag} ${style.bold(r.file)}${r.name !== r.file ? ` — ${r.name}` : ''}${why}`];
   for (const m of r.messages) lines.push(...renderMessage(m, style).trimEnd().split('\n').map((l) => `  ${l}`));
   for (const c of r.checks) if (c.status === 'fail') lines.push(...failedCheck(c, style));
   if (r.picture !== undefined) {

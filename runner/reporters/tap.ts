@@ -70,12 +70,14 @@ export function fileToTap(r: FileResult, n: number): string {
   const title = escapeDescription(scenarioTitle(r));
   if (r.outcome === 'SKIP') return `ok ${n} - ${title} # SKIP ${escapeDescription(r.skipReason ?? 'skipped')}\n`;
   const ind = '    ';
+  // A scenario marked `todo`: its failures are TODO points, which fail nothing.
+  const todo = r.todo !== undefined ? ` # TODO ${escapeDescription(r.todo)}`.trimEnd() : '';
   let out = `# Subtest: ${title}\n`;
   let i = 0;
   for (const c of r.checks) {
     i++;
     const ok = c.status !== 'fail';
-    const directive = c.status === 'skip' ? ` # SKIP ${escapeDescription(c.message ?? 'skipped')}` : '';
+    const directive = c.status === 'skip' ? ` # SKIP ${escapeDescription(c.message ?? 'skipped')}` : c.status === 'fail' ? todo : '';
     out += `${ind}${ok ? 'ok' : 'not ok'} ${i} - ${escapeDescription(c.name)}${directive}\n`;
     if (c.status === 'fail') out += yamlBlock(checkDiagnostics(c), ind);
   }
@@ -86,7 +88,7 @@ export function fileToTap(r: FileResult, n: number): string {
   }
   out += `${ind}1..${i}\n`;
   const ok = r.outcome === 'PASS';
-  out += `${ok ? 'ok' : 'not ok'} ${n} - ${title}\n`;
+  out += `${ok ? 'ok' : 'not ok'} ${n} - ${title}${r.outcome === 'FAIL' ? todo : ''}\n`;
   const summary: Record<string, unknown> = { outcome: r.outcome, target: r.target, kernel: r.kernel, duration_ms: Math.round(r.durationMs * 1000) / 1000 };
   if (!ok && r.picture !== undefined) summary['picture'] = r.picture;
   if (!ok) out += yamlBlock(summary, '');

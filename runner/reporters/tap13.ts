@@ -13,6 +13,8 @@ import type { Reporter, ReporterEnv } from './types.js';
 export interface Tap13Totals {
   pass: number;
   fail: number;
+  /** Failures of scenarios marked `todo` (kselftest's XFAIL: expected to fail). */
+  xfail: number;
   skip: number;
   error: number;
 }
@@ -40,8 +42,9 @@ export function fileToTap13(r: FileResult, first: number, totals: Tap13Totals): 
       totals.pass++;
       point(true, `${title}: ${c.name}`);
     } else {
-      totals.fail++;
-      point(false, `${title}: ${c.name}`);
+      if (r.todo !== undefined) totals.xfail++;
+      else totals.fail++;
+      point(false, `${title}: ${c.name}`, r.todo !== undefined ? ` # TODO ${escapeDescription(r.todo)}`.trimEnd() : '');
       const d = checkDiagnostics(c);
       // The picture is of the first failure: shown once per scenario.
       if (r.picture !== undefined && !pictured) d['picture'] = r.picture;
@@ -67,7 +70,7 @@ export function fileToTap13(r: FileResult, first: number, totals: Tap13Totals): 
 export class Tap13Reporter implements Reporter {
   readonly printsSummary: boolean;
   private n = 0;
-  private readonly totals: Tap13Totals = { pass: 0, fail: 0, skip: 0, error: 0 };
+  private readonly totals: Tap13Totals = { pass: 0, fail: 0, xfail: 0, skip: 0, error: 0 };
   private readonly sink: Sink;
 
   constructor(env: ReporterEnv) {
@@ -89,7 +92,7 @@ export class Tap13Reporter implements Reporter {
     if (doc.interrupted) this.sink.write('# interrupted: the run stopped before every scenario ran\n');
     this.sink.write(`1..${this.n}\n`);
     const t = this.totals;
-    this.sink.write(`# Totals: pass:${t.pass} fail:${t.fail} xfail:0 xpass:0 skip:${t.skip} error:${t.error}\n`);
+    this.sink.write(`# Totals: pass:${t.pass} fail:${t.fail} xfail:${t.xfail} xpass:0 skip:${t.skip} error:${t.error}\n`);
     this.sink.write(`# ${summaryLine(doc.summary)}\n`);
     await this.sink.close();
   }
