@@ -137,6 +137,11 @@ export const OPTIONS: readonly OptionSpec[] = [
     description: 'run only the i-th of n deterministic slices of the files', commands: ['run', 'list'],
   },
   {
+    long: 'changed', type: 'string', bareValue: 'HEAD', valueName: 'ref',
+    description: 'run only scenario files changed since the git ref (bare --changed: uncommitted changes), all of them when the model or grammar changed',
+    commands: ['run', 'list'],
+  },
+  {
     long: 'forbid-only', type: 'boolean',
     description: 'a scenario saying `only` is an error (exit 2), for CI; without it, `only` runs just those scenarios', commands: ['run'],
   },

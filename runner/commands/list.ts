@@ -1,6 +1,7 @@
 // `mls list [paths…] [--json] [--kernels]`: the scenarios (and their checks)
 // a run would execute, as a catalogue (LTP's ltp.json idea).
 import { isSelected } from '../select.js';
+import { changedFiles } from '../changed.js';
 import { applyShard, discover } from '../discover.js';
 import { compileCached, mergeCache } from '../cache.js';
 import { renderMessage } from '../render/message.js';
@@ -42,7 +43,8 @@ export const list: Command = async (ctx) => {
   if (ctx.options['kernels']) return kernels(ctx);
   const cfg = await runConfig(ctx);
   const found = discover(ctx.positionals, ctx.io.cwd);
-  const files = cfg.shard ? applyShard(found.files, cfg.shard) : found.files;
+  const changed = changedFiles(ctx, found.files);
+  const files = cfg.shard ? applyShard(changed, cfg.shard) : changed;
   const out: Listed[] = [];
   let errors = 0;
   for (const f of files) {

@@ -2,6 +2,7 @@
 // failure (or nothing matched), 2 usage/internal error, 130 interrupted.
 import type { RunResults } from '../../schema/generated/types.js';
 import { listOption } from '../args.js';
+import { changedFiles } from '../changed.js';
 import { mergeCache } from '../cache.js';
 import { applyShard, discover, type ScenarioFile } from '../discover.js';
 import { isFiltered } from '../execute.js';
@@ -101,7 +102,8 @@ export const run: Command = async (ctx) => {
   try {
     const found = discover(ctx.positionals, io.cwd);
     for (const u of found.unmatched) io.stderr.write(`mls: warning: no .mls file matches '${u}'\n`);
-    const files = cfg.shard ? applyShard(found.files, cfg.shard) : found.files;
+    const changed = changedFiles(ctx, found.files);
+    const files = cfg.shard ? applyShard(changed, cfg.shard) : changed;
     // All files, not the shard: every shard of a run must agree on whether `only` is in force.
     const withOnly = filesWithOnly(found.files);
     if (cfg.forbidOnly && withOnly.length > 0) {
