@@ -150,6 +150,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     description: 'exit 0 when no scenario matched', commands: ['run', 'watch'],
   },
   { long: 'json', type: 'boolean', description: 'machine-readable output', commands: ['list', 'compile', 'check', 'compare', 'explore', 'doctor'] },
+  { long: 'html', type: 'string', valueName: 'file', description: 'also write the comparison as a self-contained HTML page, a column per profile', commands: ['compare'] },
   { long: 'kernels', type: 'boolean', description: 'list kernel profiles instead of scenarios', commands: ['list'] },
   { long: 'check', type: 'boolean', description: 'do not write; exit 1 if a file is not formatted', commands: ['fmt'] },
   { long: 'poll', type: 'boolean', description: 'poll for changes (also CHOKIDAR_USEPOLLING=1)', commands: ['watch'] },

@@ -6,7 +6,9 @@
 import { isSelected, selectionOf } from '../select.js';
 import type { ObservationLog, Scenario } from '../../schema/generated/types.js';
 import { profileProblem } from '../../runtime/kernels.js';
-import { UsageError } from '../args.js';
+import { resolve } from 'node:path';
+import { UsageError, stringOption } from '../args.js';
+import { writeFileAtomic } from '../reporters/sink.js';
 import { compareLogs, type Divergence } from '../compare-logs.js';
 import { kernelMismatch, parseProfile } from '../profiles.js';
 import { colorEnabled, makeStyle } from '../render/style.js';
@@ -97,6 +99,8 @@ export const compare: Command = async (ctx) => {
     report.scenarios.push(r);
     report.summary[r.status === 'same' ? 'same' : r.status === 'differs' ? 'differs' : r.status === 'skipped' ? 'skipped' : 'errors']++;
   }
+  const html = stringOption(ctx.options, 'html');
+  if (html !== undefined) writeFileAtomic(resolve(io.cwd, html), (await import('../render/compare-html.js')).compareHtml(report));
   if (ctx.options['json']) io.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else {
     io.stdout.write(style.dim(`comparing ${a} (a) with ${b} (b): the observations that differ, per scenario`) + '\n');

@@ -13,7 +13,7 @@ import type { Reporter, ReporterEnv } from './types.js';
 
 const OUTCOMES = ['FAIL', 'ERROR', 'SKIP', 'PASS'] as const;
 
-function dirOf(file: string): string {
+export function dirOf(file: string): string {
   const i = file.lastIndexOf('/');
   return i < 0 ? '.' : file.slice(0, i);
 }
@@ -76,11 +76,11 @@ function matrix(doc: RunResults): string {
   return `<table id="matrix"><thead><tr><th>scenario</th>${kernels.map((k) => `<th>${esc(k)}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
-function select(id: string, label: string, values: string[]): string {
+export function select(id: string, label: string, values: string[]): string {
   return `<label>${label} <select id="${id}"><option value="">all</option>${values.map((v) => `<option value="${esc(v)}">${esc(v)}</option>`).join('')}</select></label>`;
 }
 
-const CSS = `body{font:14px system-ui,sans-serif;margin:1.5em;color:#111}h1{margin:0 0 .3em}
+export const CSS = `body{font:14px system-ui,sans-serif;margin:1.5em;color:#111}h1{margin:0 0 .3em}
 .summary span{margin-right:1em}.badge{font:bold 11px monospace;padding:2px 5px;border-radius:3px;color:#fff}
 .PASS{background:#2e7d32}.FAIL{background:#c62828}.ERROR{background:#6a1b9a}.SKIP{background:#9e9d24}
 td.PASS,td.FAIL,td.ERROR,td.SKIP{text-align:center}td a{color:#fff}
@@ -93,7 +93,7 @@ table.cmp th{text-align:left;padding-right:1em}.expected{color:#2e7d32}.actual{c
 #matrix td,#matrix th{border:1px solid #ccc;padding:2px 8px}[hidden]{display:none!important}`;
 
 // Filters hide sections and matrix rows; nothing is fetched or rebuilt.
-const SCRIPT = `(function(){
+export const SCRIPT = `(function(){
   var boxes=[].slice.call(document.querySelectorAll('input[name=outcome]'));
   var tag=document.getElementById('tag'),dir=document.getElementById('dir'),shown=document.getElementById('shown');
   function apply(){
@@ -101,12 +101,12 @@ const SCRIPT = `(function(){
     var n=0,items=document.querySelectorAll('.scenario,.row');
     for(var i=0;i<items.length;i++){
       var el=items[i],outs=el.dataset.outcome.split(' '),tags=el.dataset.tags.split(' ');
-      var ok=outs.some(function(o){return on.indexOf(o)>=0})&&(!tag.value||tags.indexOf(tag.value)>=0)&&(!dir.value||el.dataset.dir===dir.value);
+      var ok=outs.some(function(o){return on.indexOf(o)>=0})&&(!tag||!tag.value||tags.indexOf(tag.value)>=0)&&(!dir.value||el.dataset.dir===dir.value);
       el.hidden=!ok;if(ok&&el.classList.contains('scenario'))n++;
     }
     shown.textContent=n+' of '+document.querySelectorAll('.scenario').length+' results shown';
   }
-  boxes.forEach(function(b){b.addEventListener('change',apply)});tag.addEventListener('change',apply);dir.addEventListener('change',apply);apply();
+  boxes.forEach(function(b){b.addEventListener('change',apply)});if(tag)tag.addEventListener('change',apply);dir.addEventListener('change',apply);apply();
 })();`;
 
 export function buildHtml(doc: RunResults): string {
