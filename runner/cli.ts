@@ -31,6 +31,7 @@ const COMMAND_IMPL: Record<Exclude<CommandName, 'help'>, Command> = {
   record: lazy(() => import('./commands/record.js'), 'record'),
   doctor: lazy(() => import('./commands/doctor.js'), 'doctor'),
   'merge-reports': lazy(() => import('./commands/merge-reports.js'), 'mergeReports'),
+  lsp: lazy(() => import('./commands/lsp.js'), 'lsp'),
 };
 
 const osConstants = constants;

@@ -17,6 +17,7 @@ export type CommandName =
   | 'explore'
   | 'doctor'
   | 'merge-reports'
+  | 'lsp'
   | 'help';
 
 export interface CommandSpec {
@@ -39,6 +40,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: 'explore', usage: 'mls explore <profileA> <profileB> [--depth k] [--alphabet file|preset] [--time s] [-j n] [--all] [--out file]', summary: 'the smallest program whose observations differ between two kernel profiles (bounded exhaustive search)' },
   { name: 'doctor', usage: 'mls doctor [--json]', summary: 'what this host kernel does differently from stock (zero page, pkeys, THP, limits…) and what that changes' },
   { name: 'merge-reports', usage: 'mls merge-reports <reports…|dir> [-r name[=file]]…', summary: 'merge the JSON reports of `mls run --shard i/n` runs into every reporter\'s output, as if one run had happened' },
+  { name: 'lsp', usage: 'mls lsp [--stdio]', summary: 'language server for editors (LSP over stdin/stdout): diagnostics, hover, completion, definitions, symbols, formatting, quick fixes' },
   { name: 'help', usage: 'mls help [command]', summary: 'show help for a command' },
 ];
 
@@ -160,6 +162,11 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   { long: 'no-cache', type: 'boolean', description: 'neither read nor write the compile cache', commands: ['run', 'watch', 'list', 'diff', 'record'] },
   { long: 'dry-run', type: 'boolean', description: 'show what would change without writing', commands: ['record'] },
+  { long: 'stdio', type: 'boolean', description: 'speak LSP over stdin/stdout (the only transport; accepted because editors pass it)', commands: ['lsp'] },
+  {
+    long: 'clientProcessId', type: 'string', valueName: 'pid',
+    description: 'exit when this editor process is gone (editors pass it)', commands: ['lsp'],
+  },
   { long: 'color', type: 'boolean', description: 'force colour (also FORCE_COLOR)', commands: '*' },
   { long: 'no-color', type: 'boolean', description: 'no colour (also NO_COLOR)', commands: '*' },
 ];

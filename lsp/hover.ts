@@ -1,0 +1,62 @@
+// Hover: a region's size and where it was bound; for any other word, what
+// SPEC.md Part I says about it in the statement it is used in (spec-text.ts).
+import type { LineAst } from '../grammar/ast.js';
+import { BUILTIN_REGIONS } from '../grammar/names.js';
+import { formatSize } from '../grammar/numbers.js';
+import { SPEC_PART_I } from './generated/spec.js';
+import type { Analysis, Reference } from './analyze.js';
+import { contains, spanRange, wordAt, type Position, type Range } from './positions.js';
+import { describe, indexSpec, lineKeyword, type SpecIndex } from './spec-text.js';
+
+let spec: SpecIndex | undefined;
+export function specIndex(): SpecIndex {
+  spec ??= indexSpec(SPEC_PART_I);
+  return spec;
+}
+
+export interface HoverResult {
+  contents: { kind: 'markdown'; value: string };
+  range: Range;
+}
+
+/** The keyword of a line's statement or header (`in kid: mlock buf` → mlock). */
+export function statementOf(l: LineAst | undefined, text: string): string | undefined {
+  if (l?.kind === 'stmt') return l.stmt.action.kind === 'expect' ? 'expect' : l.stmt.action.call.op;
+  if (l?.kind === 'header') return l.header.kind;
+  if (l?.kind === 'open') return 'in';
+  return lineKeyword(text.replace(/#.*$/, ''));
+}
+
+export function referenceAt(a: Analysis, p: Position): Reference | undefined {
+  return a.references.find((r) => contains(r.span, p));
+}
+
+function regionText(r: Reference, a: Analysis): string {
+  const b = r.binding;
+  if (!b) {
+    return BUILTIN_REGIONS.includes(r.name)
+      ? `built-in region \`${r.name}\` of process \`${r.proc}\` (SPEC.md §1.2): its length is the target's current one`
+      : `\`${r.name}\` is not bound in process \`${r.proc}\` here`;
+  }
+  const size = b.len !== undefined ? `${formatSize(b.len)} (${b.len} bytes)` : 'length known only when it runs';
+  const where = b.proc === r.proc ? '' : ` in process \`${b.proc}\` (inherited by \`${r.proc}\`)`;
+  const line = a.lines[b.span.line - 1]?.trim() ?? '';
+  return `region \`${b.name}\`: ${size}\n\nbound on line ${b.span.line} by \`${b.op}\`${where}\n\n\`\`\`mls\n${line}\n\`\`\``;
+}
+
+export function hover(a: Analysis, p: Position): HoverResult | undefined {
+  const ref = referenceAt(a, p);
+  if (ref) return { contents: { kind: 'markdown', value: regionText(ref, a) }, range: spanRange(ref.span) };
+  const text = a.lines[p.line] ?? '';
+  const hash = text.indexOf('#');
+  if (hash >= 0 && hash < p.character && !text.slice(0, hash).includes('"')) return undefined;
+  const w = wordAt(text, p.character);
+  if (!w) return undefined;
+  const range = { start: { line: p.line, character: w.start }, end: { line: p.line, character: w.end } };
+  const forked = a.processes.get(w.text);
+  if (forked && /^\s*in\s+$/.test(text.slice(0, w.start))) {
+    return { contents: { kind: 'markdown', value: `process \`${w.text}\`, forked on line ${forked.line}` }, range };
+  }
+  const value = describe(specIndex(), w.text, statementOf(a.parsed[p.line], text));
+  return value === undefined ? undefined : { contents: { kind: 'markdown', value }, range };
+}
