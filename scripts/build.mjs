@@ -83,6 +83,31 @@ if (bundled && bundled.warnings.length > 0) {
   throw new Error('mls build: the bundle has warnings (see above)');
 }
 
+// The VS Code extension (editors/vscode): its entry bundled with vscode-languageclient
+// (so the package needs no node_modules of its own), then packaged by vsce to
+// dist/mls-vscode.vsix. Skipped, like the bundle, when the dev tools are not installed.
+const vsce = join(root, 'node_modules/@vscode/vsce/vsce');
+if (esbuild && existsSync(vsce)) {
+  step('VS Code extension');
+  const ext = join(root, 'editors/vscode');
+  await esbuild.build({
+    absWorkingDir: ext,
+    entryPoints: ['src/extension.js'],
+    outfile: 'dist/extension.js',
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    external: ['vscode'],
+    minify: true,
+    logLevel: 'warning',
+  });
+  execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '--out', join(root, 'dist/mls-vscode.vsix')], {
+    cwd: ext,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+} else step('no esbuild or @vscode/vsce: no VS Code extension package');
+
 const nativeBuild = join(root, 'native/build.mjs');
 if (existsSync(nativeBuild)) {
   step('native executor');
