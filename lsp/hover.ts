@@ -57,6 +57,8 @@ export function hover(a: Analysis, p: Position): HoverResult | undefined {
   if (forked && /^\s*in\s+$/.test(text.slice(0, w.start))) {
     return { contents: { kind: 'markdown', value: `process \`${w.text}\`, forked on line ${forked.line}` }, range };
   }
-  const value = describe(specIndex(), w.text, statementOf(a.parsed[p.line], text));
+  // `in kid: exit`: the `in` prefix is a construct of its own, not a word of `exit`.
+  const prefix = w.text === 'in' && text.slice(0, w.start).trim() === '';
+  const value = describe(specIndex(), w.text, prefix ? 'in' : statementOf(a.parsed[p.line], text));
   return value === undefined ? undefined : { contents: { kind: 'markdown', value }, range };
 }

@@ -11,6 +11,24 @@ import { fixFor, toDiagnostic } from './diagnostics.js';
 import { hover } from './hover.js';
 import { definition, documentSymbols } from './symbols.js';
 
+/**
+ * analyze() on a document; if it throws (a bug), the document still gets one
+ * `mls/internal` diagnostic instead of the server dying mid-session.
+ */
+function analyzeSafely(text: string, file: string): Analysis {
+  try {
+    return analyze(text, file);
+  } catch (e) {
+    const blank = analyze('', file);
+    const message = e instanceof Error ? e.message : String(e);
+    blank.messages.splice(0, blank.messages.length, {
+      id: 'mls/internal', severity: 'error', text: `internal language server error: ${message}`,
+      location: { file, line: 1, column: 1, length: 0 }, notes: [{ text: 'this is a bug in mls; please report it with the input file' }],
+    });
+    return blank;
+  }
+}
+
 /** The path messages name (as `mls check` would), or the URI for unsaved documents. */
 function fileOf(uri: string): string {
   return uri.startsWith('file:') ? fileURLToPath(uri) : uri;
@@ -26,7 +44,7 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
     if (!doc) return undefined;
     const cached = analyses.get(uri);
     if (cached && cached.version === doc.version) return cached.analysis;
-    const analysis = analyze(doc.getText(), fileOf(uri));
+    const analysis = analyzeSafely(doc.getText(), fileOf(uri));
     analyses.set(uri, { version: doc.version, analysis });
     return analysis;
   };
