@@ -7,7 +7,6 @@ import type { Message } from '../schema/generated/types.js';
 import type { CallAst, Expr, LineAst, Span, Statement, Word } from '../grammar/ast.js';
 import { compileSource } from '../grammar/compile.js';
 import { Diagnostics } from '../grammar/diagnostics.js';
-import { BUILTIN_REGIONS } from '../grammar/names.js';
 import { evalConst, type NumProblem } from '../grammar/numbers.js';
 import { parseSource, sourceLines } from '../grammar/parse.js';
 
@@ -184,5 +183,3 @@ export function analyze(text: string, file: string): Analysis {
     },
   };
 }
-
-export { BUILTIN_REGIONS };

@@ -1,6 +1,7 @@
 // Compiler messages as LSP diagnostics, and the quick fix of each message that
 // carries a did-you-mean suggestion (location.suggestion, grammar/diagnostics.ts).
 import type { CodeAction, Diagnostic, DiagnosticRelatedInformation } from 'vscode-languageserver';
+import { pathToFileURL } from 'node:url';
 import type { Message } from '../schema/generated/types.js';
 import { locationRange, type Range } from './positions.js';
 
@@ -22,7 +23,7 @@ export function toDiagnostic(m: Message, uri: string, file: string): Diagnostic 
   const plain = m.notes.filter((n) => !n.location).map((n) => `note: ${n.text}`);
   const related: DiagnosticRelatedInformation[] = m.notes
     .filter((n) => n.location)
-    .map((n) => ({ location: { uri: n.location!.file === file ? uri : n.location!.file, range: locationRange(n.location!) }, message: n.text }));
+    .map((n) => ({ location: { uri: n.location!.file === file ? uri : pathToFileURL(n.location!.file).href, range: locationRange(n.location!) }, message: n.text }));
   const d: Diagnostic = {
     range,
     severity: m.severity === 'error' ? ERROR : WARNING,
