@@ -2,7 +2,7 @@
 // SPEC.md Part I says about it in the statement it is used in (spec-text.ts).
 import type { LineAst } from '../grammar/ast.js';
 import { BUILTIN_REGIONS } from '../grammar/names.js';
-import { formatSize } from '../grammar/numbers.js';
+import { UNITS, formatSize } from '../grammar/numbers.js';
 import { SPEC_PART_I } from './generated/spec.js';
 import type { Analysis, Reference } from './analyze.js';
 import { contains, spanRange, wordAt, type Position, type Range } from './positions.js';
@@ -44,6 +44,17 @@ function regionText(r: Reference, a: Analysis): string {
   return `region \`${b.name}\`: ${size}\n\nbound on line ${b.span.line} by \`${b.op}\`${where}\n\n\`\`\`mls\n${line}\n\`\`\``;
 }
 
+/** A size literal's value (`16p` → 65536 bytes), as SPEC §1.1 reads it. */
+function sizeText(word: string): string | undefined {
+  const m = /^(0[xX][0-9a-fA-F]+|0[bB][01]+|[0-9]+)([A-Za-z]*)$/.exec(word);
+  if (!m) return undefined;
+  const unit = m[2] === '' ? 1n : UNITS[m[2]!];
+  if (unit === undefined) return undefined;
+  const digits = m[1]!;
+  const v = BigInt(/^0[bB]/.test(digits) ? `0b${digits.slice(2)}` : digits) * unit;
+  return `\`${word}\` = ${v} bytes (0x${v.toString(16)}${v >= 4096n && v % 4096n === 0n ? `, ${v / 4096n} pages` : ''})`;
+}
+
 export function hover(a: Analysis, p: Position): HoverResult | undefined {
   const ref = referenceAt(a, p);
   if (ref) return { contents: { kind: 'markdown', value: regionText(ref, a) }, range: spanRange(ref.span) };
@@ -53,6 +64,8 @@ export function hover(a: Analysis, p: Position): HoverResult | undefined {
   const w = wordAt(text, p.character);
   if (!w) return undefined;
   const range = { start: { line: p.line, character: w.start }, end: { line: p.line, character: w.end } };
+  const size = sizeText(w.text);
+  if (size) return { contents: { kind: 'markdown', value: size }, range };
   const forked = a.processes.get(w.text);
   if (forked && /^\s*in\s+$/.test(text.slice(0, w.start))) {
     return { contents: { kind: 'markdown', value: `process \`${w.text}\`, forked on line ${forked.line}` }, range };

@@ -62,6 +62,11 @@ t.test('hover words: statements in `in x:` lines, comments, process names', asyn
   t.equal(hoverText(a, 2, 27), undefined, 'nothing in a comment');
   t.match(hoverText(a, 3, 3), /process `k`, forked on line 2/);
   t.match(hoverText(a, 3, 0), /\| `in` \|/, '`in` itself');
+  const sizes = doc(['scenario "s"', 'b = mmap 2M rw private anon', 'mlock b + 0x10 0b11', 'mlock b 4k']);
+  t.equal(hoverText(sizes, 1, 10), '`2M` = 2097152 bytes (0x200000, 512 pages)', 'a size literal\'s value');
+  t.equal(hoverText(sizes, 2, 11), '`0x10` = 16 bytes (0x10)');
+  t.equal(hoverText(sizes, 2, 16), '`0b11` = 3 bytes (0x3)');
+  t.equal(hoverText(sizes, 3, 8), undefined, 'not for a unit that does not exist');
 });
 
 t.test('every token of every shipped scenario', async (t) => {
