@@ -18,6 +18,8 @@ export interface Binding {
   /** The binding statement's keyword (`mmap`, `mremap`, `shmat`, `memfd_secret`). */
   op: string;
   len?: bigint;
+  /** Line of an mremap of this region since: its length may have changed (as grammar/lower.ts forgets it). */
+  remappedAt?: number;
 }
 
 export type Regions = ReadonlyMap<string, Binding>;
@@ -145,10 +147,18 @@ export function analyze(text: string, file: string): Analysis {
         if (!segments.has(call.segment.text)) segments.set(call.segment.text, { span: call.segment.span, ...(size !== undefined ? { size } : {}) });
         break;
       }
+      case 'mremap':
       case 'mmap':
       case 'memfd_secret':
-      case 'mremap':
       case 'shmat': {
+        if (call.op === 'mremap') {
+          const src = call.addr.terms.find((x) => x.atom.kind === 'region')?.atom;
+          const old = src?.kind === 'region' ? regions.get(src.name) : undefined;
+          if (old) {
+            const { len: _forgotten, ...rest } = old;
+            regions.set(old.name, { ...rest, remappedAt: i + 1 });
+          }
+        }
         if (!bind) break;
         const len = call.op === 'mremap' ? constant(call.newLen) : call.op === 'shmat' ? segments.get(call.segment.text)?.size : constant(call.len);
         const b: Binding = { name: bind.text, proc, span: bind.span, op: call.op, ...(len !== undefined ? { len } : {}) };

@@ -38,7 +38,9 @@ function regionText(r: Reference, a: Analysis): string {
       ? `built-in region \`${r.name}\` of process \`${r.proc}\` (SPEC.md §1.2): its length is the target's current one`
       : `\`${r.name}\` is not bound in process \`${r.proc}\` here`;
   }
-  const size = b.len !== undefined ? `${formatSize(b.len)} (${b.len} bytes)` : 'length known only when it runs';
+  const size = b.len !== undefined
+    ? `${formatSize(b.len)} (${b.len} bytes)`
+    : b.remappedAt !== undefined ? `length known only when it runs (mremap on line ${b.remappedAt})` : 'length known only when it runs';
   const where = b.proc === r.proc ? '' : ` in process \`${b.proc}\` (inherited by \`${r.proc}\`)`;
   const line = a.lines[b.span.line - 1]?.trim() ?? '';
   return `region \`${b.name}\`: ${size}\n\nbound on line ${b.span.line} by \`${b.op}\`${where}\n\n\`\`\`mls\n${line}\n\`\`\``;

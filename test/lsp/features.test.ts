@@ -34,6 +34,9 @@ t.test('region hovers follow the bindings: sizes, shm segments, mremap, exec, bl
   t.match(hoverText(a, 12, 6), /region `s`: 8p \(32768 bytes\)\n\nbound on line 3 by `shmat`/, 'shmat: the segment\'s size');
   t.match(hoverText(a, 13, 5), /region `m`: 2M \(2097152 bytes\)/);
   t.match(hoverText(a, 11, 8), /region `b2`: 3p .*\n\nbound on line 6 by `mremap`/);
+  t.match(hoverText(a, 5, 12), /region `b`: 100 \(100 bytes\)/, 'the source, as the mremap found it');
+  const moved = doc(['scenario "m"', 'b = mmap 1p rw private anon', 'mremap b -> 2p maymove', 'mlock b']);
+  t.match(hoverText(moved, 3, 6), /region `b`: length known only when it runs \(mremap on line 3\)\n\nbound on line 2 by `mmap`/, 'an mremap forgets the length, as the compiler does');
   t.match(hoverText(a, 4, 0), /region `b`: 100 \(100 bytes\)/, 'on the binding itself');
   t.match(hoverText(a, 9, 8), /built-in region `heap` of process `k`/);
   t.equal(a.procAt(9), 'k', 'a block line runs in the block\'s process');
