@@ -4,6 +4,8 @@
 // `=>` and profile names after `kernel`, `on` and `and`.
 import type { CompletionItem, CompletionItemKind } from 'vscode-languageserver';
 import type { Analysis } from './analyze.js';
+import { specIndex } from './hover.js';
+import { describe } from './spec-text.js';
 import type { Position } from './positions.js';
 import { ALL_KEYWORDS, BINDABLE_KEYWORDS, HEADER_KEYWORDS, STATEMENT_KEYWORDS, argumentWords, profileNames, resultWords, settingWords } from './vocabulary.js';
 import { BUILTIN_REGIONS } from '../grammar/names.js';
@@ -15,6 +17,13 @@ export type Item = CompletionItem;
 
 const items = (labels: Iterable<string>, kind: CompletionItemKind, detail?: string): Item[] =>
   [...new Set(labels)].map((label) => (detail ? { label, kind, detail } : { label, kind }));
+
+/** A statement item documented by its SPEC row and examples (what hover shows). */
+const withSpec = (list: Item[]): Item[] =>
+  list.map((i) => {
+    const value = describe(specIndex(), i.label, i.label);
+    return value ? { ...i, documentation: { kind: 'markdown', value } } : i;
+  });
 
 /** Statements that take no address (their arguments never name a region). */
 const NO_ADDRESS = new Set(['file', 'truncate', 'mlockall', 'munlockall', 'brk', 'setrlimit', 'cap', 'grow_stack', 'shmget', 'shmctl', 'exec', 'exit', 'fork', 'memfd_secret']);
@@ -34,12 +43,12 @@ export function complete(a: Analysis, p: Position): Item[] {
 
   if (words.length === 0) {
     return [
-      ...items(STATEMENT_KEYWORDS, KIND.keyword, 'statement'),
+      ...withSpec(items(STATEMENT_KEYWORDS, KIND.keyword, 'statement')),
       ...items(HEADER_KEYWORDS, KIND.keyword, 'header'),
       ...items(['in'], KIND.keyword, 'run in another process'),
     ];
   }
-  if (words.length === 2 && words[1] === '=') return items(BINDABLE_KEYWORDS, KIND.keyword, 'statement');
+  if (words.length === 2 && words[1] === '=') return withSpec(items(BINDABLE_KEYWORDS, KIND.keyword, 'statement'));
   const last = words[words.length - 1]!;
   if (last === 'on' || last === 'and') return profiles();
   const arrow = words.lastIndexOf('=>');

@@ -49,6 +49,8 @@ t.test('region hovers follow the bindings: sizes, shm segments, mremap, exec, bl
 
 t.test('completion context', async (t) => {
   const a = doc(['scenario "c"', 'b = mmap 1p rw private anon', 'mlock b  # ', 'about "x ', 'c = ', 'requires ', 'madvise b 1p ', 'setrlimit ']);
+  const mmap = complete(a, { line: 4, character: 4 }).find((i) => i.label === 'mmap');
+  t.match((mmap?.documentation as { value: string }).value, /\| `mmap` \| `\[x =\] mmap <len>/, 'a statement item carries its SPEC row');
   t.same(labels(a, 2, 11), [], 'nothing inside a comment');
   t.same(labels(a, 3, 9), [], 'nothing inside a string');
   t.ok(labels(a, 4, 4).includes('mmap') && !labels(a, 4, 4).includes('munmap'), 'after `name =`: only the calls that bind');
