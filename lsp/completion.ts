@@ -9,6 +9,7 @@ import { describe } from './spec-text.js';
 import type { Position } from './positions.js';
 import { ALL_KEYWORDS, BINDABLE_KEYWORDS, HEADER_KEYWORDS, STATEMENT_KEYWORDS, argumentWords, profileNames, resultWords, settingWords } from './vocabulary.js';
 import { BUILTIN_REGIONS } from '../grammar/names.js';
+import { splitLine } from '../grammar/parse.js';
 
 /** LSP CompletionItemKind values used here. */
 const KIND = { keyword: 14, variable: 6, enumMember: 20, value: 12, field: 5, module: 9 } as const;
@@ -30,11 +31,11 @@ const NO_ADDRESS = new Set(['file', 'truncate', 'mlockall', 'munlockall', 'brk',
 
 export function complete(a: Analysis, p: Position): Item[] {
   const line = a.lines[p.line] ?? '';
-  let before = line.slice(0, p.character);
-  if (/^[^"]*#/.test(before)) return []; // inside a comment
-  if ((before.match(/"/g)?.length ?? 0) % 2 === 1) return []; // inside a string
+  const split = splitLine(line.slice(0, p.character));
+  if (split.comment !== undefined || split.openQuote !== undefined) return []; // inside a comment or a string
   const proc = a.procAt(p.line);
-  before = before.replace(/^\s*in\s+[A-Za-z_]\w*\s*:\s*/, '');
+  if (/^\s*in\s+\w*$/.test(split.code)) return items(['main', ...a.processes.keys()], KIND.module, 'process');
+  const before = split.code.replace(/^\s*in\s+[A-Za-z_]\w*\s*:\s*/, '');
   // The words before the one being typed.
   const done = before.replace(/[A-Za-z0-9_.+=-]*$/, '').trim();
   const words = done === '' ? [] : done.split(/\s+/);

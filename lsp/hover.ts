@@ -3,6 +3,7 @@
 import type { LineAst } from '../grammar/ast.js';
 import { BUILTIN_REGIONS } from '../grammar/names.js';
 import { UNITS, formatSize } from '../grammar/numbers.js';
+import { splitLine } from '../grammar/parse.js';
 import { SPEC_PART_I } from './generated/spec.js';
 import type { Analysis, Reference } from './analyze.js';
 import { contains, spanRange, wordAt, type Position, type Range } from './positions.js';
@@ -61,8 +62,8 @@ export function hover(a: Analysis, p: Position): HoverResult | undefined {
   const ref = referenceAt(a, p);
   if (ref) return { contents: { kind: 'markdown', value: regionText(ref, a) }, range: spanRange(ref.span) };
   const text = a.lines[p.line] ?? '';
-  const hash = text.indexOf('#');
-  if (hash >= 0 && hash < p.character && !text.slice(0, hash).includes('"')) return undefined;
+  const split = splitLine(text.slice(0, p.character));
+  if (split.comment !== undefined || split.openQuote !== undefined) return undefined; // a comment or a string
   const w = wordAt(text, p.character);
   if (!w) return undefined;
   const range = { start: { line: p.line, character: w.start }, end: { line: p.line, character: w.end } };

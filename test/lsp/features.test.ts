@@ -52,6 +52,10 @@ t.test('completion context', async (t) => {
   const mmap = complete(a, { line: 4, character: 4 }).find((i) => i.label === 'mmap');
   t.match((mmap?.documentation as { value: string }).value, /\| `mmap` \| `\[x =\] mmap <len>/, 'a statement item carries its SPEC row');
   t.same(labels(a, 2, 11), [], 'nothing inside a comment');
+  const q = doc(['scenario "q"', 'about "a # b" # c', 'k = fork', 'in ']);
+  t.same(labels(q, 1, 17), [], 'a comment after a string with # in it');
+  t.equal(hoverText(q, 1, 9), undefined, 'no hover inside a string');
+  t.same(labels(q, 3, 3), ['main', 'k'], 'processes after `in`');
   t.same(labels(a, 3, 9), [], 'nothing inside a string');
   t.ok(labels(a, 4, 4).includes('mmap') && !labels(a, 4, 4).includes('munmap'), 'after `name =`: only the calls that bind');
   t.ok(labels(a, 5, 9).includes('root') && labels(a, 5, 9).includes('zero_page=off'), 'requirements and settings');
