@@ -38,9 +38,9 @@ const unique = (xs: string[]): string[] => [...new Set(xs)];
 export const HEADER_KEYWORDS: readonly string[] = unique(leadingKeywords(rule('Header')));
 /** Statement keywords: calls that may bind a name, the other calls, and `expect`. */
 export const BINDABLE_KEYWORDS: readonly string[] = unique(leadingKeywords(rule('Bindable')));
-export const STATEMENT_KEYWORDS: readonly string[] = unique([
-  ...BINDABLE_KEYWORDS, ...leadingKeywords(rule('Plain')), ...leadingKeywords(rule('Expect')),
-]);
+/** Every other keyword a line may start with (`Plain` calls, `expect`, and any statement `Line` gains) but headers and `in`. */
+export const STATEMENT_KEYWORDS: readonly string[] = unique([...BINDABLE_KEYWORDS, ...leadingKeywords(rule('Line'))])
+  .filter((k) => !HEADER_KEYWORDS.includes(k) && k !== 'in');
 /** Every keyword a grammar rule spells out (`kw_*`), including argument keywords (`fixed`, `hard`, `on`). */
 export const ALL_KEYWORDS: readonly string[] = unique(
   Object.keys(grammar.rules).filter((r) => r.startsWith('kw_')).flatMap((r) => leadingKeywords({ ruleName: r })),
