@@ -4,6 +4,7 @@
 import type { Addr, Len, ProfileSelector, ResultExpect, ResultValue, VersionConstraint } from '../schema/generated/types.js';
 import type { Expr, ResultAst, Selector, SettingSel, Span, Word } from './ast.js';
 import type { Diagnostics } from './diagnostics.js';
+import { lookupWord, type AliasKind } from './kernel-names.js';
 import * as N from './names.js';
 import { knownProfile, resultWord, ERRNOS, SIGNALS } from './names.js';
 import { evalAddr, evalConst, toI64, toU64, type NumProblem } from './numbers.js';
@@ -199,8 +200,8 @@ export function expectsOk(r: ResultExpect): boolean {
 }
 
 /** Look a word up in a vocabulary; report `id` with a suggestion when it is not there. */
-export function vocab<T extends string>(w: Word, list: readonly T[], d: Diagnostics, id: string, what: string): T | undefined {
-  const hit = list.find((x) => x === w.text);
+export function vocab<T extends string>(w: Word, list: readonly T[], d: Diagnostics, id: string, what: string, alias?: AliasKind): T | undefined {
+  const hit = alias ? lookupWord(alias, w.text, list) : list.find((x) => x === w.text);
   if (hit !== undefined) return hit;
   d.unknown(id, what, w.text, w.span, list);
   return undefined;

@@ -6,9 +6,18 @@ import { excerpt } from './excerpt.js';
 
 export type Severity = Message['severity'];
 
+/** Ids of names a statement binds; see `unparsedNames`. */
+const SCOPED_IDS = new Set(['mls/unknown-region', 'mls/unknown-file', 'mls/unknown-segment', 'mls/unknown-process']);
+
 /** Collects messages for one file; knows the source lines to fill in lineText. */
 export class Diagnostics {
   readonly messages: Message[] = [];
+  /**
+   * Names bound or declared by lines that did not parse (and `scenario` when the
+   * scenario line did not): an unknown-name error for them would only repeat
+   * the parse error, so `unknown` returns its message without keeping it.
+   */
+  readonly unparsedNames = new Set<string>();
   constructor(
     readonly file: string,
     readonly lines: readonly string[],
@@ -38,15 +47,24 @@ export class Diagnostics {
   }
   /** An unknown name: error with a did-you-mean suggestion and the list of valid names. */
   unknown(id: string, what: string, name: string, span: Span, candidates: readonly string[]): Message {
-    const best = didYouMean(name, candidates);
+    // A kernel spelling that is not an alias (`MAP_LOCKD`): compare its uapi-less remainder.
+    const best = didYouMean(name, candidates) ?? (/^[A-Z][A-Z0-9]*_./.test(name) ? didYouMean(name.replace(/^[A-Z][A-Z0-9]*_/, '').toLowerCase(), candidates) : undefined);
     const notes: string[] = [];
     if (best !== undefined) notes.push(`did you mean "${best}"?`);
-    if (candidates.length > 0 && candidates.length <= 40) notes.push(`known ${what.endsWith("s") ? what + "es" : what + "s"}: ${candidates.join(', ')}`);
-    return this.error(id, `unknown ${what} "${name}"`, span, { notes, ...(best !== undefined ? { suggestion: best } : {}) });
+    if (candidates.length > 0 && candidates.length <= 40) notes.push(`known ${plural(what)}: ${candidates.join(', ')}`);
+    const opts = { notes, ...(best !== undefined ? { suggestion: best } : {}) };
+    if (SCOPED_IDS.has(id) && this.unparsedNames.has(name)) return { id, severity: 'error', text: `unknown ${what} "${name}"`, notes: [] };
+    return this.error(id, `unknown ${what} "${name}"`, span, opts);
   }
   hasErrors(): boolean {
     return this.messages.some((m) => m.severity === 'error');
   }
+}
+
+/** "capability" → "capabilities", "process" → "processes", "flag" → "flags". */
+export function plural(what: string): string {
+  if (/[^aeiou]y$/.test(what)) return what.slice(0, -1) + 'ies';
+  return /(s|x|ch|sh)$/.test(what) ? what + 'es' : what + 's';
 }
 
 /** Edit distance counting a transposition as one edit (optimal string alignment), case-insensitive. */

@@ -3,6 +3,7 @@ import type { Addr, Len, MmapStep, MremapStep, ResultExpect, Loc, Scenario, Setr
 import type { CallAst, CallStmt, Expr, RlimValAst, Span } from './ast.js';
 import { address, constant, length, rangeLength, smallInt, u64, vocab } from './check.js';
 import type { Diagnostics } from './diagnostics.js';
+import { lookupWord, type AliasKind } from './kernel-names.js';
 import * as N from './names.js';
 import { toI64 } from './numbers.js';
 import { lowerShm } from './lower-shm.js';
@@ -34,11 +35,12 @@ const plainAddr = (a: Addr & { bare?: boolean }): Addr => {
   return rest;
 };
 
-function orFlags(words: { text: string; span: Span }[], table: Readonly<Record<string, bigint>>, c: CallCtx, what: string): bigint | undefined {
+function orFlags(words: { text: string; span: Span }[], table: Readonly<Record<string, bigint>>, c: CallCtx, what: string, alias: AliasKind): bigint | undefined {
   let v = 0n;
   let ok = true;
   for (const w of words) {
-    const bit = table[w.text];
+    const name = lookupWord(alias, w.text, Object.keys(table));
+    const bit = name === undefined ? undefined : table[name];
     if (bit === undefined) {
       c.d.unknown('mls/unknown-flag', what, w.text, w.span, Object.keys(table));
       ok = false;
@@ -48,7 +50,7 @@ function orFlags(words: { text: string; span: Span }[], table: Readonly<Record<s
 }
 
 function prot(w: { text: string; span: Span }, c: CallCtx): string | undefined {
-  const p = N.protFromWord(w.text);
+  const p = N.protFromWord(lookupWord('prot', w.text, ['r', 'w', 'x', 'none']) ?? w.text);
   if (p === undefined) c.d.error('mls/bad-value', `"${w.text}" is not a protection: write none, or r, w, x in that order (r, rw, rx, rwx …)`, w.span);
   return p;
 }
@@ -56,7 +58,7 @@ function prot(w: { text: string; span: Span }, c: CallCtx): string | undefined {
 function mmap(a: Extract<CallAst, { op: 'mmap' }>, c: CallCtx): MmapStep | undefined {
   const len = length(a.len, c.d);
   const p = prot(a.prot, c);
-  const share = vocab(a.share, N.SHARES, c.d, 'mls/bad-value', 'sharing type');
+  const share = vocab(a.share, N.SHARES, c.d, 'mls/bad-value', 'sharing type', 'share');
   const flags = new Set<N.MmapFlag>();
   let at: Addr | undefined;
   let atSpan: Span | undefined;
@@ -101,7 +103,7 @@ function mmap(a: Extract<CallAst, { op: 'mmap' }>, c: CallCtx): MmapStep | undef
         file = arg.name.text;
         break;
       case 'word': {
-        const w = arg.word.text;
+        const w = lookupWord('mmapFlag', arg.word.text, [...N.MMAP_FLAG_WORDS, 'anon', 'fixed', 'fixed_noreplace']) ?? arg.word.text;
         if (w === 'anon') anon = true;
         else if (w === 'fixed' || w === 'fixed_noreplace' || w === 'at') {
           c.d.error('mls/bad-value', `\`${w}\` needs an address, e.g. \`${w} buf + 4p\``, arg.word.span);
@@ -154,8 +156,8 @@ function mremap(a: Extract<CallAst, { op: 'mremap' }>, c: CallCtx): MremapStep |
       const v = u64(arg.expr, c.d);
       if (v === undefined) ok = false;
       else rawFlags = (rawFlags ?? 0n) | v;
-    } else if (arg.kind === 'word' && (N.MREMAP_FLAG_WORDS as readonly string[]).includes(arg.word.text)) flags.add(arg.word.text);
-    else if (arg.kind === 'word' && arg.word.text === 'fixed') {
+    } else if (arg.kind === 'word' && lookupWord('mremap', arg.word.text, N.MREMAP_FLAG_WORDS)) flags.add(lookupWord('mremap', arg.word.text, N.MREMAP_FLAG_WORDS)!);
+    else if (arg.kind === 'word' && lookupWord('mremap', arg.word.text, ['fixed']) === 'fixed') {
       c.d.error('mls/bad-value', '`fixed` needs an address, e.g. `fixed dst`', arg.word.span);
       ok = false;
     } else if (arg.kind === 'word') {
@@ -234,12 +236,12 @@ export function lowerCall(st: CallStmt, c: CallCtx): CallStep | undefined {
     }
     case 'mlock2': {
       const r = range(a.range, c);
-      const flags = a.raw ? u64(a.raw, c.d) : orFlags(a.words, N.MLOCK2_FLAGS, c, 'mlock2 flag');
+      const flags = a.raw ? u64(a.raw, c.d) : orFlags(a.words, N.MLOCK2_FLAGS, c, 'mlock2 flag', 'mlock2');
       if (!r || flags === undefined) return undefined;
       return { op: 'mlock2', ...base, addr: plainAddr(r.addr), len: r.len, flags: flags.toString() };
     }
     case 'mlockall': {
-      const flags = a.raw ? u64(a.raw, c.d) : orFlags(a.words, N.MLOCKALL_FLAGS, c, 'mlockall flag');
+      const flags = a.raw ? u64(a.raw, c.d) : orFlags(a.words, N.MLOCKALL_FLAGS, c, 'mlockall flag', 'mlockall');
       return flags === undefined ? undefined : { op: 'mlockall', ...base, flags: flags.toString() };
     }
     case 'munlockall':
@@ -252,7 +254,7 @@ export function lowerCall(st: CallStmt, c: CallCtx): CallStep | undefined {
       let adviceName: string | undefined;
       if (a.raw) advice = smallInt(a.raw, c.d, 'advice', 0x7fffffffn);
       else if (a.advice) {
-        adviceName = a.advice.text.toLowerCase();
+        adviceName = lookupWord('madvise', a.advice.text, Object.keys(N.ADVICE)) ?? a.advice.text.toLowerCase();
         advice = N.ADVICE[adviceName];
         if (advice === undefined) c.d.unknown('mls/unknown-flag', 'madvise advice', a.advice.text, a.advice.span, Object.keys(N.ADVICE));
       }
@@ -261,7 +263,7 @@ export function lowerCall(st: CallStmt, c: CallCtx): CallStep | undefined {
     }
     case 'msync': {
       const r = range(a.range, c);
-      const flags = a.raw ? u64(a.raw, c.d) : orFlags(a.words, N.MSYNC_FLAGS, c, 'msync flag');
+      const flags = a.raw ? u64(a.raw, c.d) : orFlags(a.words, N.MSYNC_FLAGS, c, 'msync flag', 'msync');
       if (!r || flags === undefined) return undefined;
       return { op: 'msync', ...base, addr: plainAddr(r.addr), len: r.len, flags: flags.toString() };
     }
@@ -270,7 +272,7 @@ export function lowerCall(st: CallStmt, c: CallCtx): CallStep | undefined {
       return v === undefined ? undefined : { op: 'brk', ...base, delta: toI64(v).toString() };
     }
     case 'setrlimit': {
-      const resource = vocab(a.resource, N.RLIMIT_RESOURCES, c.d, 'mls/bad-value', 'rlimit resource');
+      const resource = vocab(a.resource, N.RLIMIT_RESOURCES, c.d, 'mls/bad-value', 'rlimit resource', 'rlimit');
       const soft = rlim(a.soft, c);
       const hard = a.hard ? rlim(a.hard, c) : soft;
       if (!resource || soft === undefined || hard === undefined) return undefined;
@@ -278,7 +280,7 @@ export function lowerCall(st: CallStmt, c: CallCtx): CallStep | undefined {
     }
     case 'cap': {
       const action = vocab(a.action, N.CAP_ACTIONS, c.d, 'mls/bad-value', 'cap action');
-      const cap = vocab(a.cap, N.CAPS, c.d, 'mls/bad-value', 'capability');
+      const cap = vocab(a.cap, N.CAPS, c.d, 'mls/bad-value', 'capability', 'cap');
       return action && cap ? { op: 'cap', ...base, action, cap } : undefined;
     }
     case 'access': {

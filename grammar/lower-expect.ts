@@ -3,6 +3,7 @@ import type { Check, CheckExpect, CheckValue, ExpectStep, LayoutVma, Loc } from 
 import type { ClauseAst, ExpectStmt, Span, ValueAst } from './ast.js';
 import { constant, regionKnown, selector, smallInt } from './check.js';
 import type { Diagnostics } from './diagnostics.js';
+import { lookupWord } from './kernel-names.js';
 import * as N from './names.js';
 import type { Scope } from './scope.js';
 
@@ -21,14 +22,13 @@ const EXPECTED: Record<N.FieldKind, string> = {
 };
 
 function letters(words: { text: string; span: Span }[], allowed: readonly string[], d: Diagnostics): string[] | undefined {
-  let ok = true;
+  const out: string[] = [];
   for (const w of words) {
-    if (!allowed.includes(w.text)) {
-      d.unknown('mls/unknown-flag', 'VMA flag', w.text, w.span, allowed);
-      ok = false;
-    }
+    const l = lookupWord('vmaFlag', w.text, allowed);
+    if (l === undefined) d.unknown('mls/unknown-flag', 'VMA flag', w.text, w.span, allowed);
+    else out.push(l);
   }
-  return ok ? words.map((w) => w.text) : undefined;
+  return out.length === words.length ? out : undefined;
 }
 
 function checkValue(kind: N.FieldKind, v: ValueAst, d: Diagnostics): CheckValue | undefined {
@@ -87,7 +87,7 @@ function checkValue(kind: N.FieldKind, v: ValueAst, d: Diagnostics): CheckValue 
 }
 
 function clause(c: ClauseAst, carried: string | undefined, d: Diagnostics, scope: Scope, proc: string, loc: (s: Span) => Loc): { check?: Check; region?: string } {
-  const field = c.field.text as N.Field;
+  const field = (lookupWord('field', c.field.text, Object.keys(N.FIELD_KINDS)) ?? c.field.text) as N.Field;
   const kind = N.FIELD_KINDS[field];
   if (kind === undefined) {
     d.unknown('mls/unknown-field', 'field', c.field.text, c.field.span, Object.keys(N.FIELD_KINDS));

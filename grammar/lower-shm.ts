@@ -5,6 +5,7 @@ import type { Addr, Loc, ResultExpect, ShmatStep, ShmctlStep, ShmdtStep, ShmgetS
 import type { CallAst, Word } from './ast.js';
 import { address, length, vocab } from './check.js';
 import type { Diagnostics } from './diagnostics.js';
+import { lookupWord } from './kernel-names.js';
 import * as N from './names.js';
 import type { Scope } from './scope.js';
 
@@ -45,7 +46,7 @@ function shmat(a: Extract<ShmCall, { op: 'shmat' }>, c: CallCtx): ShmatStep | un
       const addr = address(arg.addr, c.d, c.scope, c.proc);
       if (addr) at = plainAddr(addr);
       else ok = false;
-    } else if (arg.word.text in N.SHMAT_FLAGS) flags.add(arg.word.text);
+    } else if (lookupWord('shmat', arg.word.text, N.SHMAT_FLAG_ORDER)) flags.add(lookupWord('shmat', arg.word.text, N.SHMAT_FLAG_ORDER)!);
     else if (arg.word.text === 'at') {
       c.d.error('mls/bad-value', '`at` needs an address, e.g. `at buf.end`', arg.word.span);
       ok = false;
@@ -88,7 +89,7 @@ export function lowerShm(a: ShmCall, c: CallCtx): ShmStep | undefined {
     }
     case 'shmctl': {
       const known = knownSegment(a.segment, c);
-      const cmd = vocab(a.cmd, N.SHMCTL_CMDS, c.d, 'mls/bad-value', 'shmctl command');
+      const cmd = vocab(a.cmd, N.SHMCTL_CMDS, c.d, 'mls/bad-value', 'shmctl command', 'shmctl');
       return known && cmd ? { op: 'shmctl', ...base, segment: a.segment.text, cmd } : undefined;
     }
   }

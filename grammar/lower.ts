@@ -61,7 +61,7 @@ function lowerHeader(headers: HeaderAst[], d: Diagnostics): Header {
         break;
       case 'requires':
         for (const w of x.words) {
-          const r = vocab(w, N.REQUIREMENTS, d, 'mls/bad-value', 'requirement');
+          const r = vocab(w, N.REQUIREMENTS, d, 'mls/bad-value', 'requirement', 'requirement');
           if (r) h.requires.set(r, w.span);
         }
         for (const x2 of x.settings) {
@@ -170,7 +170,7 @@ function useAfterMunmap(step: Step, scope: Scope, d: Diagnostics, span: Span): v
 
 export function lowerFile(ast: FileAst, d: Diagnostics, hash: string): Scenario | undefined {
   const h = lowerHeader(ast.headers, d);
-  if (h.name === undefined) {
+  if (h.name === undefined && !d.unparsedNames.has('scenario')) {
     d.error('mls/missing-scenario', 'the file has no `scenario "name"` line', { line: 1, column: 1, endColumn: 1 }, {
       notes: ['SPEC.md Part I §2: every header line is optional except `scenario`'],
     });
@@ -213,8 +213,8 @@ function lowerStatement(st: Statement, d: Diagnostics, scope: Scope, loc: (s: Sp
   const info = scope.proc(proc);
   const where = st.proc?.span ?? st.action.span;
   if (!info) {
-    d.unknown('mls/unknown-process', 'process', proc, where, [...scope.procs.keys()]);
-    d.messages[d.messages.length - 1]!.notes.push({ text: `processes are created by \`${proc} = fork\`` });
+    const m = d.unknown('mls/unknown-process', 'process', proc, where, [...scope.procs.keys()]);
+    m.notes.push({ text: `processes are created by \`${proc} = fork\`` });
     return undefined;
   }
   if (info.exitedAt) {

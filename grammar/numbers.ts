@@ -19,6 +19,8 @@ export const UNITS: Readonly<Record<string, bigint>> = {
   MiB: 1n << 20n,
   GiB: 1n << 30n,
   TiB: 1n << 40n,
+  // /proc's spelling (`VmLck:  16 kB`, and mls's own output): 1024 bytes.
+  kB: 1n << 10n,
 };
 
 export interface NumProblem {
