@@ -27,11 +27,15 @@ function internal(file: string, err: unknown): Message {
 export function compileSource(text: string, file: string): CompileResult {
   try {
     const d = new Diagnostics(file, sourceLines(text));
-    const { ast } = parseSource(text, d);
-    if (d.hasErrors()) return { messages: d.messages };
+    const { ast, fatal } = parseSource(text, d);
+    // A bad line does not stop the file: the lines that parsed are still checked
+    // (SPEC.md §1: every bad line is reported, and so is every other mistake).
+    if (fatal) return { messages: d.messages };
     const hash = createHash('sha256').update(text).digest('hex');
     const scenario = lowerFile(ast, d, hash);
-    return scenario && !d.hasErrors() ? { scenario, messages: d.messages } : { messages: d.messages };
+    // Parse errors were found in a first pass; report everything in line order.
+    const messages = [...d.messages].sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0));
+    return scenario && !d.hasErrors() ? { scenario, messages } : { messages };
   } catch (err) {
     return { messages: [internal(file, err)] };
   }

@@ -3,10 +3,11 @@
 // (ohm is ~50–200 µs a line, so each line goes to the narrowest start rule its
 // first word allows, and identical lines are matched once per process). Blocks
 // and the header/statement order are assembled here.
-import type { FailedMatchResult, MatchResult } from 'ohm-js';
+import type { MatchResult } from 'ohm-js';
 import type { FileAst, HeaderAst, LineAst, Span, Statement, Word } from './ast.js';
 import type { Diagnostics } from './diagnostics.js';
 import { matchLine, matchLineFast } from './match-line.js';
+import { namesOfBadLine, reportParseError } from './parse-error.js';
 import { lineToAst } from './to-ast.js';
 
 /** A line split into code and trailing comment; `openQuote` set when a string is not closed. */
@@ -57,16 +58,13 @@ export function findBinary(text: string): number {
 
 const at = (line: number, column: number, length = 1): Span => ({ line, column, endColumn: column + length });
 
-function parseError(d: Diagnostics, match: FailedMatchResult, code: string, lineNo: number): void {
-  const pos = match.getRightmostFailurePosition();
-  const expected = match.getExpectedText();
-  const rest = code.slice(pos);
-  const tok = /^[A-Za-z0-9_]+|^\S/.exec(rest)?.[0];
-  const found = tok === undefined ? 'end of line' : `"${tok}"`;
-  const short = expected.length > 100 ? expected.slice(0, expected.lastIndexOf(',', 100)) + ', …' : expected;
-  d.error('mls/parse', `unexpected ${found}: expected ${short}`, at(lineNo, pos + 1, tok?.length ?? 0), {
-    notes: [`expected one of: ${expected}`, 'SPEC.md Part I §2–§3 lists every statement'],
-  });
+/**
+ * Lowering goes on without a line that did not parse: names it would have bound
+ * must not be reported as unknown further down (one mistake, one message).
+ */
+function badLine(d: Diagnostics, code: string): void {
+  for (const n of namesOfBadLine(code)) d.unparsedNames.add(n);
+  if (/^\s*scenario\b/.test(code)) d.unparsedNames.add('scenario');
 }
 
 export interface ParsedFile {
@@ -76,6 +74,8 @@ export interface ParsedFile {
   /** Per line: the successful ohm match (the formatter walks its CST). */
   matches: (MatchResult | undefined)[];
   splits: SplitLine[];
+  /** The file as a whole is unusable (binary or empty): nothing to check further. */
+  fatal?: boolean;
 }
 
 /** A copy of a cached line's AST with every span moved to `line`. */
@@ -130,13 +130,13 @@ export function parseSource(text: string, d: Diagnostics, keepMatches = false): 
     const code = text.charCodeAt(bin);
     const what = code === 0xfffd ? 'invalid UTF-8 (decoded as U+FFFD)' : `control character U+${code.toString(16).padStart(4, '0').toUpperCase()}`;
     d.error('mls/binary', `not a text file: ${what}`, at(line, col), { notes: ['a .mls file is UTF-8 text'] });
-    return { ast, parsed, matches, splits };
+    return { ast, parsed, matches, splits, fatal: true };
   }
   if (text.trim() === '') {
     d.error('mls/empty-file', 'empty file: a scenario needs at least a `scenario "name"` line', undefined, {
       notes: ['SPEC.md Part I §2: every header line is optional except `scenario`'],
     });
-    return { ast, parsed, matches, splits };
+    return { ast, parsed, matches, splits, fatal: true };
   }
   let block: Word | undefined;
   let blockSpan: Span | undefined;
@@ -156,6 +156,7 @@ export function parseSource(text: string, d: Diagnostics, keepMatches = false): 
     }
     if (split.openQuote !== undefined) {
       d.error('mls/unterminated-string', 'unterminated string: a string ends with `"` on the same line', at(lineNo, split.openQuote + 1, split.code.length - split.openQuote));
+      badLine(d, split.code);
       continue;
     }
     if (split.nonAscii !== undefined) {
@@ -163,6 +164,7 @@ export function parseSource(text: string, d: Diagnostics, keepMatches = false): 
       d.error('mls/parse', `non-ASCII character U+${ch.toString(16).toUpperCase().padStart(4, '0')} outside a string or comment`, at(lineNo, split.nonAscii + 1), {
         notes: ['names and keywords are ASCII; put other text in strings or comments'],
       });
+      badLine(d, split.code);
       continue;
     }
     let l: LineAst;
@@ -172,7 +174,8 @@ export function parseSource(text: string, d: Diagnostics, keepMatches = false): 
       // The formatter walks a `Line` CST; the compiler takes the fast start rule.
       const m = keepMatches ? { match: matchLine(split.code), rule: 'Line' as const, code: split.code } : matchLineFast(split.code);
       if (m.match.failed()) {
-        parseError(d, m.match, split.code, lineNo);
+        reportParseError(d, m.match, split.code, lineNo);
+        badLine(d, split.code);
         continue;
       }
       const fresh = lineToAst(m, 0);

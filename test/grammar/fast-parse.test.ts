@@ -44,6 +44,6 @@ t.test('spans exclude blanks around the statement', async (t) => {
 t.test('a bad line reports what Line expects, wherever it starts', async (t) => {
   const a = compileSource('scenario "e"\nmlock\n', 'e.mls').messages[0]!;
   t.equal(a.id, 'mls/parse');
-  t.match(a.text, /^unexpected end of line: expected /);
+  t.match(a.text, /^`mlock`: unexpected end of line$/);
   t.same([a.location?.line, a.location?.column], [2, 6]);
 });
