@@ -31,10 +31,25 @@ export function u64(e: Expr, d: Diagnostics): bigint | undefined {
   return v === undefined ? undefined : toU64(v);
 }
 
+/**
+ * SPEC.md §1.1: a size written as a bare decimal below a page (`mmap 4`,
+ * `locked_vm == 4`) is bytes, which is rarely what was meant: say so. `4B`
+ * states bytes; hex literals are raw values and are left alone.
+ */
+export function unitless(e: Expr, v: bigint, d: Diagnostics): void {
+  const a = e.terms.length === 1 ? e.terms[0]!.atom : undefined;
+  if (a?.kind !== 'num' || a.unit || a.base !== 10 || v <= 0n || v >= 4096n) return;
+  d.warning('mls/no-unit', `${e.text} has no unit: it is read as ${e.text === '1' ? '1 byte' : `${e.text} bytes`}`, e.span, {
+    suggestion: `${e.text}p`,
+    notes: [`write ${e.text}p for pages, ${e.text}K for KiB, or ${e.text}B if bytes are meant`],
+  });
+}
+
 /** A length: negative values are read modulo 2^64 with a warning (SPEC.md §1.1). */
 export function length(e: Expr, d: Diagnostics): bigint | undefined {
   const v = constant(e, d);
   if (v === undefined) return undefined;
+  unitless(e, v, d);
   if (v < 0n) {
     d.warning('mls/negative-length', `negative length ${e.text} is read modulo 2^64 (${toU64(v)})`, e.span, {
       notes: ['write it as a raw expression such as `SIZE_MAX - 8191` to silence this warning'],

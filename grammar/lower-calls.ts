@@ -1,7 +1,7 @@
 // Lowering of call statements (SPEC.md §3.1–3.5) to IR steps, with their checks.
 import type { Addr, Len, MmapStep, MremapStep, ResultExpect, Loc, Scenario, SetrlimitStep } from '../schema/generated/types.js';
 import type { CallAst, CallStmt, Expr, RlimValAst, Span } from './ast.js';
-import { address, constant, length, rangeLength, smallInt, u64, vocab } from './check.js';
+import { address, constant, length, rangeLength, smallInt, u64, unitless, vocab } from './check.js';
 import type { Diagnostics } from './diagnostics.js';
 import { lookupWord, type AliasKind } from './kernel-names.js';
 import * as N from './names.js';
@@ -184,7 +184,9 @@ function mremap(a: Extract<CallAst, { op: 'mremap' }>, c: CallCtx): MremapStep |
 
 function rlim(v: RlimValAst, c: CallCtx): SetrlimitStep['soft'] | undefined {
   if (v.kind !== 'bytes') return v.kind;
-  return u64(v.expr, c.d)?.toString();
+  const n = u64(v.expr, c.d);
+  if (n !== undefined) unitless(v.expr, n, c.d);
+  return n?.toString();
 }
 
 /** Lower one call; undefined when it has errors (already reported). */

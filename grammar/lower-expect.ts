@@ -1,7 +1,7 @@
 // Lowering of `expect` statements (SPEC.md §3.6): fields, ops, per-profile values.
 import type { Check, CheckExpect, CheckValue, ExpectStep, LayoutVma, Loc } from '../schema/generated/types.js';
 import type { ClauseAst, ExpectStmt, Span, ValueAst } from './ast.js';
-import { constant, regionKnown, selector, smallInt } from './check.js';
+import { constant, regionKnown, selector, smallInt, unitless } from './check.js';
 import type { Diagnostics } from './diagnostics.js';
 import { lookupWord } from './kernel-names.js';
 import * as N from './names.js';
@@ -41,6 +41,7 @@ function checkValue(kind: N.FieldKind, v: ValueAst, d: Diagnostics): CheckValue 
     case 'count': {
       if (v.kind !== 'num') return wrong();
       const n = smallInt(v.expr, d, kind === 'bytes' ? 'an expected size' : 'an expected count');
+      if (n !== undefined && kind === 'bytes') unitless(v.expr, BigInt(n), d);
       return n === undefined ? undefined : kind === 'bytes' ? { bytes: n } : { count: n };
     }
     case 'flags': {

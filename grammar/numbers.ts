@@ -10,6 +10,8 @@ export const TOP = MOD - PAGE;
 
 /** Unit suffixes, case-sensitive (`k` is a typo for `K`, reported with a suggestion). */
 export const UNITS: Readonly<Record<string, bigint>> = {
+  // Bytes, said explicitly: a bare number below a page is `mls/no-unit`.
+  B: 1n,
   p: PAGE,
   K: 1n << 10n,
   M: 1n << 20n,
@@ -111,6 +113,12 @@ export function formatSize(v: bigint): string {
     if (u % m === 0n) return `${u / m}${unit}`;
   }
   return u.toString();
+}
+
+/** A size or length as printed: formatSize, with `B` below a page so it reads as meant (no mls/no-unit). */
+export function formatLength(v: bigint): string {
+  const u = toU64(v);
+  return u > 0n && u < PAGE ? `${u}B` : formatSize(v);
 }
 
 /** A signed byte offset for `region + x` / `region - x`; empty for 0. */

@@ -2,7 +2,7 @@
 // locations, hash and file (used by `mls record` and the fuzzer).
 import type { Addr, Check, CheckValue, Len, ProfileSelector, ResultExpect, ResultValue, Scenario } from '../schema/generated/types.js';
 import * as N from './names.js';
-import { formatOffsetTail, formatRawAddr, formatSigned, formatSize } from './numbers.js';
+import { formatLength, formatOffsetTail, formatRawAddr, formatSigned, formatSize } from './numbers.js';
 
 type Step = Scenario['steps'][number];
 
@@ -16,9 +16,9 @@ const isBare = (a: Addr): boolean => a.region !== undefined && !a.end && BigInt(
 
 /** `addr [len]`; a `{regionLen}` length is written by omitting it (only meaningful on a bare region). */
 function range(a: Addr, l: Len): string {
-  return l.bytes === undefined ? addr(a) : `${addr(a)} ${formatSize(BigInt(l.bytes))}`;
+  return l.bytes === undefined ? addr(a) : `${addr(a)} ${formatLength(BigInt(l.bytes))}`;
 }
-const size = (l: Len): string => (l.bytes === undefined ? '0' : formatSize(BigInt(l.bytes)));
+const size = (l: Len): string => (l.bytes === undefined ? '0' : formatLength(BigInt(l.bytes)));
 
 function selector(s: ProfileSelector): string {
   const terms = [
@@ -62,7 +62,7 @@ function flagWords(v: bigint, table: Readonly<Record<string, bigint>>, rawKw = '
 }
 
 function checkValue(field: Check['field'], v: CheckValue): string {
-  if (v.bytes !== undefined) return formatSize(BigInt(v.bytes));
+  if (v.bytes !== undefined) return formatLength(BigInt(v.bytes));
   if (v.count !== undefined) return String(v.count);
   if (v.flags !== undefined) return v.flags.join(' ');
   if (v.map !== undefined) return str(v.map);
@@ -112,7 +112,7 @@ function call(s: Exclude<Step, { op: 'expect' }>): string {
       return (s.bind !== undefined ? `${s.bind} = ` : '') + parts.join(' ');
     }
     case 'mremap': {
-      const old = s.oldLen.bytes === undefined ? '' : ` ${formatSize(BigInt(s.oldLen.bytes))}`;
+      const old = s.oldLen.bytes === undefined ? '' : ` ${formatLength(BigInt(s.oldLen.bytes))}`;
       const parts = [`mremap ${addr(s.addr)}${old} -> ${size(s.newLen)}`];
       for (const f of s.flags) parts.push(f === 'fixed' && s.to ? `fixed ${addr(s.to)}` : f);
       if (s.rawFlags !== undefined) parts.push(`flags ${s.rawFlags}`);
@@ -124,7 +124,7 @@ function call(s: Exclude<Step, { op: 'expect' }>): string {
       return `${s.child} = fork`;
     case 'file':
     case 'truncate':
-      return `${s.op} ${s.file} ${formatSize(BigInt(s.size))}`;
+      return `${s.op} ${s.file} ${formatLength(BigInt(s.size))}`;
     case 'munmap':
     case 'mlock':
     case 'munlock':
@@ -154,7 +154,7 @@ function call(s: Exclude<Step, { op: 'expect' }>): string {
     case 'brk':
       return `brk ${formatSigned(BigInt(s.delta), true)}`;
     case 'setrlimit': {
-      const v = (x: string): string => (x === 'unlimited' || x === 'keep' ? x : formatSize(BigInt(x)));
+      const v = (x: string): string => (x === 'unlimited' || x === 'keep' ? x : formatLength(BigInt(x)));
       return `setrlimit ${s.resource} ${v(s.soft)}` + (s.hard === s.soft ? '' : ` hard ${v(s.hard)}`);
     }
     case 'cap':
@@ -170,7 +170,7 @@ function call(s: Exclude<Step, { op: 'expect' }>): string {
     case 'grow_stack':
       return `grow_stack ${size(s.len)}`;
     case 'shmget':
-      return `shmget ${s.segment} ${formatSize(BigInt(s.size))}`;
+      return `shmget ${s.segment} ${formatLength(BigInt(s.size))}`;
     case 'shmat':
       return (s.bind !== undefined ? `${s.bind} = ` : '') + [`shmat ${s.segment}`, ...(s.at ? [`at ${addr(s.at)}`] : []), ...s.flags].join(' ');
     case 'shmdt':

@@ -29,12 +29,12 @@ export interface RecordOutcome {
 
 const PAGE = 4096;
 
-/** A size as the language writes it: 0, 16p, 2K, 100. */
+/** A size as the language writes it: 0, 16p, 2K, 100B (bytes below a page say so: SPEC §1.1 mls/no-unit), 5000. */
 export function formatSize(n: number): string {
   if (n === 0) return '0';
   if (n % PAGE === 0) return `${n / PAGE}p`;
   if (n % 1024 === 0) return `${n / 1024}K`;
-  return String(n);
+  return n > 0 && n < PAGE ? `${n}B` : String(n);
 }
 
 function formatOffset(n: number): string {
