@@ -34,7 +34,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: 'compile', usage: 'mls compile <file> --json', summary: 'print the compiled IR of one scenario' },
   { name: 'fmt', usage: 'mls fmt [--check] <paths…>', summary: 'format .mls files in place (--check: only report)' },
   { name: 'diff', usage: 'mls diff [paths…] [options]', summary: 'run on model and host, compare observations field by field' },
-  { name: 'record', usage: 'mls record [paths…] [options]', summary: 'fill in placeholder expectations from observed values' },
+  { name: 'record', usage: 'mls record [paths…] [options]', summary: 'fill in placeholder expectations from observed values (-u: also failing ones)' },
   { name: 'fuzz', usage: 'mls fuzz [--seed n] [--count n] [--time s] [--out dir] [--coverage[=file]] [-j n]', summary: 'random scenarios on model and host, compared step by step; divergences shrunk and reported (--out: written as .mls files)' },
   { name: 'compare', usage: 'mls compare <profileA> <profileB> [paths…] [--json]', summary: 'run scenarios under two kernel profiles; print the observations that differ' },
   { name: 'explore', usage: 'mls explore <profileA> <profileB> [--depth k] [--alphabet file|preset] [--time s] [-j n] [--all] [--out file]', summary: 'the smallest program whose observations differ between two kernel profiles (bounded exhaustive search)' },
@@ -67,7 +67,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { long: 'help', short: 'h', type: 'boolean', description: 'show help (for the command, if one is given)', commands: '*' },
   { long: 'version', type: 'boolean', description: 'print the mls version', commands: '*' },
   {
-    long: 'target', type: 'string', valueName: 'model|host', defaultText: 'model',
+    long: 'target', type: 'string', valueName: 'model|host', defaultText: 'model; record: host',
     description: 'where scenarios run: the mm model or the real kernel', commands: ['run', 'watch', 'record'],
   },
   {
@@ -166,6 +166,10 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     long: 'clientProcessId', type: 'string', valueName: 'pid',
     description: 'exit when this editor process is gone (editors pass it)', commands: ['lsp'],
+  },
+  {
+    long: 'update', short: 'u', type: 'boolean',
+    description: 'also rewrite concrete expectations that fail (without it they are kept, listed, and the exit status is 1)', commands: ['record'],
   },
   { long: 'color', type: 'boolean', description: 'force colour (also FORCE_COLOR)', commands: '*' },
   { long: 'no-color', type: 'boolean', description: 'no colour (also NO_COLOR)', commands: '*' },

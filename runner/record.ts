@@ -1,8 +1,10 @@
 // `mls record`: write observed values into a scenario's expectations by
 // patching the source text at the parsed spans (comments and layout stay as
 // written; the file is never reprinted). Filled in: placeholders (`expect
-// locked_vm`), failing default values of `==` clauses, and call results that
-// differ (`=> ENOMEM`). Per-profile cases (`…, 0 on linux-6.18+x`) are kept.
+// locked_vm`); with `update`, also failing default values of `==` clauses and
+// call results that differ (`=> ENOMEM`). Without it a concrete expectation
+// that fails is kept and listed in `failing`: it may be the kernel that is
+// wrong, so it is never overwritten silently. Per-profile cases are kept.
 import { MAP_TEXT_PAGES, residentMap } from './render/resident-map.js';
 import type { CallResult, Check, ObservationLog, ResultValue, Scenario, Snapshot } from '../schema/generated/types.js';
 import type { CallStmt, ClauseAst, ExpectStmt, Statement } from '../grammar/ast.js';
@@ -23,6 +25,8 @@ export interface Edit {
 export interface RecordOutcome {
   text: string;
   edits: Edit[];
+  /** Concrete expectations that failed and were kept (without `update`), one line each. */
+  failing: string[];
   /** Expectations that could not be recorded (operator, unobserved step …). */
   notes: string[];
 }
@@ -78,12 +82,25 @@ function statementsByLine(text: string, file: string): Map<number, Statement> {
   return new Map(ast.statements.map((s) => [s.action.span.line, s]));
 }
 
-function recordCall(stmt: CallStmt, step: Scenario['steps'][number] & { result: { default: ResultValue } }, got: CallResult, edits: Edit[]): void {
+/** Where a failing concrete expectation goes: edits (update) or the failing list. */
+interface Sink {
+  edits: Edit[];
+  notes: string[];
+  failing: string[];
+  update: boolean;
+}
+function rewrite(sink: Sink, edit: Edit): void {
+  if (sink.update) sink.edits.push(edit);
+  else sink.failing.push(edit.why);
+}
+
+function recordCall(stmt: CallStmt, step: Scenario['steps'][number] & { result: { default: ResultValue } }, got: CallResult, sink: Sink): void {
   const want = step.result.default;
   if (resultHolds(want, got)) return;
   const text = formatResult(got, want);
   const first = stmt.result?.cases[0];
   const why = `line ${stmt.span.line}: result ${text}`;
+  const edits: Edit[] = [];
   if (first && !first.when) {
     edits.push({ line: first.value.span.line, column: first.value.span.column, endColumn: first.value.span.endColumn, text, why });
   } else if (first) { // only per-profile cases were written: the default goes first
@@ -92,9 +109,11 @@ function recordCall(stmt: CallStmt, step: Scenario['steps'][number] & { result: 
     const s = stmt.span;
     edits.push({ line: s.line, column: s.endColumn, endColumn: s.endColumn, text: text === 'ok' ? '' : ` => ${text}`, why });
   }
+  for (const e of edits) rewrite(sink, e);
 }
 
-function recordClause(clause: ClauseAst, check: Check, snap: Snapshot, edits: Edit[], notes: string[]): void {
+function recordClause(clause: ClauseAst, check: Check, snap: Snapshot, sink: Sink): void {
+  const { edits, notes } = sink;
   const where = `line ${clause.span.line}:${clause.span.column}`;
   const observed = formatObserved(check, snap);
   if (!check.value) {
@@ -110,15 +129,17 @@ function recordClause(clause: ClauseAst, check: Check, snap: Snapshot, edits: Ed
     return;
   }
   const v = first.value.span;
-  edits.push({ line: v.line, column: v.column, endColumn: v.endColumn, text: observed.slice(3), why: `${where}: ${check.field} ${observed}` });
+  rewrite(sink, { line: v.line, column: v.column, endColumn: v.endColumn, text: observed.slice(3), why: `${where}: ${check.field} ${observed}` });
 }
 
 /** Patch `text` (the source `scenario` was compiled from) with what `log` observed. */
-export function recordSource(text: string, scenario: Scenario, log: ObservationLog): RecordOutcome {
+export function recordSource(text: string, scenario: Scenario, log: ObservationLog, opts: { update?: boolean } = {}): RecordOutcome {
   const stmts = statementsByLine(text, scenario.file);
   const edits: Edit[] = [];
   const notes: string[] = [];
-  if (log.outcome === 'skipped') return { text, edits, notes: [`not run: ${log.skipReason ?? 'skipped'}`] };
+  const failing: string[] = [];
+  const sink: Sink = { edits, notes, failing, update: opts.update === true };
+  if (log.outcome === 'skipped') return { text, edits, failing, notes: [`not run: ${log.skipReason ?? 'skipped'}`] };
   if (log.outcome !== 'completed') notes.push(`the run ended early (${log.outcome}: ${log.message ?? ''}); later steps were not recorded`);
   for (const obs of log.steps) {
     const step = scenario.steps[obs.step];
@@ -126,12 +147,12 @@ export function recordSource(text: string, scenario: Scenario, log: ObservationL
     if (!step || !stmt) continue;
     if (step.op === 'expect' && obs.snapshot && stmt.action.kind === 'expect') {
       const clauses = (stmt.action as ExpectStmt).clauses;
-      step.checks.forEach((c, i) => { if (clauses[i]) recordClause(clauses[i]!, c, obs.snapshot!, edits, notes); });
+      step.checks.forEach((c, i) => { if (clauses[i]) recordClause(clauses[i]!, c, obs.snapshot!, sink); });
     } else if (step.op !== 'expect' && obs.result && stmt.action.kind === 'call') {
-      recordCall(stmt.action, step, obs.result, edits);
+      recordCall(stmt.action, step, obs.result, sink);
     }
   }
-  return { text: applyEdits(text, edits), edits, notes };
+  return { text: applyEdits(text, edits), edits, notes, failing };
 }
 
 export function applyEdits(text: string, edits: readonly Edit[]): string {

@@ -1,6 +1,7 @@
-// `mls record <paths…> [--dry-run]`: run each scenario (on the host unless
-// --target says otherwise) and write the observed values into its
-// expectations; --dry-run prints the diff instead of writing.
+// `mls record <paths…> [--dry-run] [-u]`: run each scenario (on the host unless
+// --target says otherwise) and write the observed values into its placeholder
+// expectations; -u/--update also rewrites concrete ones that fail (otherwise
+// they are listed and the exit status is 1); --dry-run prints the diff instead of writing.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { discover } from '../discover.js';
 import { recordSource, lineDiff } from '../record.js';
@@ -13,6 +14,7 @@ import { hostLockCapOption } from '../host-lock-cap.js';
 export const record: Command = async (ctx) => {
   const { io, options } = ctx;
   const dry = options['dry-run'] === true;
+  const update = options['update'] === true;
   const targetName = options['target'] === 'model' ? 'model' : 'host';
   const timeoutMs = Number(options['timeout'] ?? 10000);
   const capBytes = hostLockCapOption(options, ctx.io.env);
@@ -41,12 +43,14 @@ export const record: Command = async (ctx) => {
       if (!scenario) { status = 2; continue; }
       const log = await runnerFor(target).run(scenario, { kernel, trace: false, timeoutMs, signal: ctx.signal, ...(capBytes !== undefined ? { hostLockCapBytes: capBytes } : {}) });
       if (log.outcome === 'interrupted') return 130; // nothing is written from a run cut short
-      const out = recordSource(text, scenario, log);
+      const out = recordSource(text, scenario, log, { update });
       for (const n of out.notes) io.stderr.write(`${f.file}: ${n}\n`);
+      for (const n of out.failing) io.stderr.write(`${f.file}: ${n} was observed: the expectation fails and is kept (-u rewrites it)\n`);
+      if (out.failing.length > 0) status = Math.max(status, 1);
       if (log.outcome === 'skipped') continue;
       if (log.outcome !== 'completed') status = Math.max(status, 1);
       if (out.edits.length === 0) {
-        io.stdout.write(`${f.file}: nothing to record\n`);
+        if (out.failing.length === 0) io.stdout.write(`${f.file}: nothing to record\n`);
       } else if (dry) {
         io.stdout.write(lineDiff(f.file, text, out.text));
       } else {

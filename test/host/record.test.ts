@@ -17,11 +17,23 @@ expect locked_vm == 3p, 0 on linux-6.18+posix-mlock   # per-profile case kept
 expect p rss == 4K
 `;
 
-t.test('placeholders, failing defaults and call results are patched in place', async (t) => {
+t.test('without update: placeholders are filled, failing concrete expectations are kept and listed', async (t) => {
+  const { scenario } = compileSource(src, 'rec.mls');
+  const log = await createHostTarget().run(scenario!, { kernel: 'host', trace: false, timeoutMs: 10000 });
+  const out = recordSource(src, scenario!, log);
+  const lines = out.text.split('\n');
+  t.equal(lines[5], 'mlock2 p 1p flags 2           # wrong on purpose', 'a failing result is kept');
+  t.equal(lines[6], 'mlockall flags 8 => ok, EINVAL on < 4.4');
+  t.equal(lines[7], 'expect locked_vm == 1p, p resident == 1p', 'placeholders are filled');
+  t.equal(lines[9], 'expect locked_vm == 3p, 0 on linux-6.18+posix-mlock   # per-profile case kept', 'a failing value is kept');
+  t.same(out.failing, ['line 6: result EINVAL', 'line 7: result EINVAL', 'line 10:8: locked_vm == 1p']);
+});
+
+t.test('with update: placeholders, failing defaults and call results are patched in place', async (t) => {
   const { scenario, messages } = compileSource(src, 'rec.mls');
   t.same(messages.filter((m) => m.severity === 'error'), []);
   const log = await createHostTarget().run(scenario!, { kernel: 'host', trace: false, timeoutMs: 10000 });
-  const out = recordSource(src, scenario!, log);
+  const out = recordSource(src, scenario!, log, { update: true });
   const lines = out.text.split('\n');
   t.equal(lines[3], 'p = mmap 8p rw private anon   # comment kept');
   t.equal(lines[4], 'mlock p + 100 1');
@@ -49,7 +61,7 @@ t.test('skipped runs record nothing', async (t) => {
 });
 
 t.test('helpers', async (t) => {
-  t.same([0, 4096, 2048, 100, 3 * 4096].map(formatSize), ['0', '1p', '2K', '100', '3p']);
+  t.same([0, 4096, 2048, 100, 3 * 4096, 5000].map(formatSize), ['0', '1p', '2K', '100B', '3p', '5000']);
   t.equal(applyEdits('ab\ncd', [{ line: 2, column: 2, endColumn: 2, text: 'X', why: '' }]), 'ab\ncXd');
   t.equal(lineDiff('f', 'a', 'a'), '');
 });
