@@ -78,6 +78,8 @@ export type Selector = VersionSel | ProfileSel | SettingSel | AllSel;
 export type ResultValueAst = { kind: 'num'; expr: Expr; span: Span } | { kind: 'word'; word: Word; span: Span };
 export interface ResultCaseAst {
   value: ResultValueAst;
+  /** Further acceptable values: `=> EINVAL or ENOMEM`. */
+  or: ResultValueAst[];
   when?: Selector;
   span: Span;
 }

@@ -184,6 +184,21 @@ function resultValue(v: ResultAst['cases'][number]['value'], d: Diagnostics): Re
   return r;
 }
 
+/** `=> EINVAL or ENOMEM`: each alternative a concrete result (`any` would accept everything). */
+function oneOf(values: ResultAst['cases'][number]['value'][], d: Diagnostics): ResultValue | undefined {
+  const out: ResultValue[] = [];
+  for (const v of values) {
+    const r = resultValue(v, d);
+    if (!r) return undefined;
+    if (r.kind === 'any') {
+      d.error('mls/bad-value', '`any` accepts every result: it cannot be one of several', v.span);
+      return undefined;
+    }
+    out.push(r);
+  }
+  return { kind: 'oneOf', oneOf: out as [ResultValue, ResultValue, ...ResultValue[]] };
+}
+
 /** `=> …`: the case without `on` is the default (ok when every case has a selector). */
 export function result(r: ResultAst | undefined, d: Diagnostics, loc: (s: Span) => ResultExpect['loc']): ResultExpect | undefined {
   if (!r) return { default: { kind: 'ok' }, cases: [] };
@@ -191,7 +206,7 @@ export function result(r: ResultAst | undefined, d: Diagnostics, loc: (s: Span) 
   let ok = true;
   let sawDefault = false;
   for (const c of r.cases) {
-    const value = resultValue(c.value, d);
+    const value = c.or.length === 0 ? resultValue(c.value, d) : oneOf([c.value, ...c.or], d);
     const when = c.when ? selector(c.when, d) : undefined;
     if (!value || (c.when && !when)) {
       ok = false;

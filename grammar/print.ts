@@ -40,6 +40,8 @@ function resultValue(v: ResultValue): string {
       return v.signal ?? 'SIGSEGV';
     case 'value':
       return formatSigned(BigInt(v.value ?? '0'));
+    case 'oneOf':
+      return (v.oneOf ?? []).map(resultValue).join(' or ');
   }
 }
 function result(r: ResultExpect): string {

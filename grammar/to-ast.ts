@@ -295,9 +295,9 @@ const actions: MlsActionDict<unknown> = {
   Result(_arrow, cases) {
     return { cases: list(cases).map(ast), span: span(this) };
   },
-  ResultCase(v, s) {
+  ResultCase(v, _or, alts, s) {
     const w = opt(s);
-    return { value: ast(v), when: w ? sel(w) : undefined, span: span(this) };
+    return { value: ast(v), or: alts.children.map(ast), when: w ? sel(w) : undefined, span: span(this) };
   },
   ResultValue_num(e) {
     return { kind: 'num', expr: expr(e), span: span(this) };

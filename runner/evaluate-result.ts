@@ -13,6 +13,7 @@ export function renderExpectedResult(v: ResultValue): string {
     case 'errno': return v.errno ?? 'an errno';
     case 'signal': return v.signal ?? 'a signal';
     case 'value': return renderNumber(v.value ?? '0');
+    case 'oneOf': return (v.oneOf ?? []).map(renderExpectedResult).join(' or ');
   }
 }
 
@@ -37,6 +38,7 @@ export function resultHolds(want: ResultValue, got: CallResult): boolean {
     case 'errno': return got.outcome === 'errno' && (got.errno ?? '').toUpperCase() === (want.errno ?? '').toUpperCase();
     case 'signal': return got.outcome === 'signal' && (got.signal ?? '').toUpperCase() === (want.signal ?? '').toUpperCase();
     case 'value': return got.outcome === 'ok' && got.value !== undefined && U64(got.value) === U64(want.value ?? '0');
+    case 'oneOf': return (want.oneOf ?? []).some((v) => resultHolds(v, got));
   }
 }
 

@@ -50,7 +50,10 @@ export function formatResult(got: CallResult, want: ResultValue): string {
   switch (got.outcome) {
     case 'errno': return got.errno ?? 'any';
     case 'signal': return got.signal ?? 'any';
-    case 'ok': return want.kind === 'value' && got.value !== undefined ? got.value : 'ok';
+    case 'ok': {
+      const wantsValue = want.kind === 'value' || (want.kind === 'oneOf' && want.oneOf?.some((v) => v.kind === 'value'));
+      return wantsValue && got.value !== undefined ? got.value : 'ok';
+    }
   }
 }
 
