@@ -99,7 +99,9 @@ export type ValueAst =
   | { kind: 'layout'; vmas: LayoutVmaAst[]; span: Span }
   | { kind: 'map'; text: string; span: Span }
   | { kind: 'num'; expr: Expr; span: Span }
-  | { kind: 'words'; words: Word[]; span: Span };
+  | { kind: 'words'; words: Word[]; span: Span }
+  /** `before + 1p`: a `let` name plus an offset (the terms after the name). */
+  | { kind: 'captured'; name: Word; offset: Expr; span: Span };
 export interface ValueCaseAst {
   /** The comparison on the selected profiles, when it differs from the clause's (`has lo, lacks lo on posix-mlock`). */
   op?: Word;
@@ -172,7 +174,15 @@ export interface ExpectStmt {
   clauses: ClauseAst[];
   span: Span;
 }
-export type ActionAst = CallStmt | ExpectStmt;
+/** `let name = [region] field`. */
+export interface LetStmt {
+  kind: 'let';
+  name: Word;
+  region?: Word;
+  field: Word;
+  span: Span;
+}
+export type ActionAst = CallStmt | ExpectStmt | LetStmt;
 
 export type HeaderAst =
   | { kind: 'scenario' | 'about'; text: string; span: Span }

@@ -1,6 +1,6 @@
 // Lowering of `expect` statements (SPEC.md §3.6): fields, ops, per-profile values.
 import type { Check, CheckExpect, CheckValue, ExpectStep, LayoutVma, Loc } from '../schema/generated/types.js';
-import type { ClauseAst, ExpectStmt, Span, ValueAst } from './ast.js';
+import type { ClauseAst, ExpectStmt, LetStmt, Span, ValueAst } from './ast.js';
 import { constant, regionKnown, selector, smallInt, unitless } from './check.js';
 import type { Diagnostics } from './diagnostics.js';
 import { lookupWord } from './kernel-names.js';
@@ -10,7 +10,7 @@ import type { Scope } from './scope.js';
 const CMP_OPS = ['==', '!=', '<', '<=', '>', '>='];
 
 function kindName(v: ValueAst): string {
-  return { layout: 'a layout', map: 'a resident map string', num: 'a number', words: 'a list of words' }[v.kind];
+  return { layout: 'a layout', map: 'a resident map string', num: 'a number', words: 'a list of words', captured: 'a captured value' }[v.kind];
 }
 const EXPECTED: Record<N.FieldKind, string> = {
   bytes: 'a size such as 16p or 64K',
@@ -31,7 +31,24 @@ function letters(words: { text: string; span: Span }[], allowed: readonly string
   return out.length === words.length ? out : undefined;
 }
 
-function checkValue(kind: N.FieldKind, v: ValueAst, d: Diagnostics): CheckValue | undefined {
+/** `before`, `before + 1p`: a value kept by `let` (same kind of field), plus an offset. */
+function captured(kind: 'bytes' | 'count', name: { text: string; span: Span }, offset: ValueAst | undefined, d: Diagnostics, scope: Scope): CheckValue | undefined {
+  const k = scope.captures.get(name.text);
+  if (k === undefined) {
+    const m = d.unknown('mls/unknown-capture', 'captured value', name.text, name.span, [...scope.captures.keys()]);
+    m.notes.push({ text: `values are kept by \`let ${name.text} = <field>\` before they are used` });
+    return undefined;
+  }
+  if (k !== kind) {
+    d.error('mls/bad-value', `"${name.text}" holds a ${k === 'bytes' ? 'size' : 'count'}, not a ${kind === 'bytes' ? 'size' : 'count'}`, name.span);
+    return undefined;
+  }
+  const off = offset?.kind === 'captured' ? constant(offset.offset, d) : 0n;
+  if (off === undefined) return undefined;
+  return { captured: { name: name.text, offset: off.toString() } };
+}
+
+function checkValue(kind: N.FieldKind, v: ValueAst, d: Diagnostics, scope: Scope): CheckValue | undefined {
   const wrong = (): undefined => {
     d.error('mls/bad-value', `expected ${EXPECTED[kind]}, found ${kindName(v)}`, v.span);
     return undefined;
@@ -39,6 +56,9 @@ function checkValue(kind: N.FieldKind, v: ValueAst, d: Diagnostics): CheckValue 
   switch (kind) {
     case 'bytes':
     case 'count': {
+      if (v.kind === 'captured') return captured(kind, v.name, v, d, scope);
+      // A lone word is a `let` name only when the scenario has some (`locked_vm == lo` stays a wrong kind).
+      if (v.kind === 'words' && v.words.length === 1 && scope.captures.size > 0) return captured(kind, v.words[0]!, undefined, d, scope);
       if (v.kind !== 'num') return wrong();
       const n = smallInt(v.expr, d, kind === 'bytes' ? 'an expected size' : 'an expected count');
       if (n !== undefined && kind === 'bytes') unitless(v.expr, BigInt(n), d);
@@ -121,7 +141,7 @@ function clause(c: ClauseAst, carried: string | undefined, d: Diagnostics, scope
     let value: CheckExpect | undefined;
     let ok = true;
     for (const vc of c.values) {
-      const v = checkValue(kind, vc.value, d);
+      const v = checkValue(kind, vc.value, d, scope);
       const when = vc.when ? selector(vc.when, d) : undefined;
       if (!v || (vc.when && !when)) ok = false;
       else if (!value) value = { default: v, cases: [] };
@@ -131,6 +151,37 @@ function clause(c: ClauseAst, carried: string | undefined, d: Diagnostics, scope
     check.value = value!;
   }
   return { check, region: region ?? carried };
+}
+
+/** `let name = [region] field`: an expect step that keeps one observed value (SPEC.md §3.6). */
+export function lowerLet(st: LetStmt, d: Diagnostics, scope: Scope, proc: string, loc: (s: Span) => Loc): ExpectStep | undefined {
+  const field = (lookupWord('field', st.field.text, Object.keys(N.FIELD_KINDS)) ?? st.field.text) as N.Field;
+  const kind = N.FIELD_KINDS[field];
+  if (kind === undefined) {
+    d.unknown('mls/unknown-field', 'field', st.field.text, st.field.span, Object.keys(N.FIELD_KINDS));
+    return undefined;
+  }
+  if (kind !== 'bytes' && kind !== 'count') {
+    d.error('mls/bad-value', `\`let\` keeps a size or a count; ${field} is neither`, st.field.span);
+    return undefined;
+  }
+  if (st.region) {
+    if (!regionKnown(st.region.text, st.region.span, d, scope, proc)) return undefined;
+    if (!N.REGION_FIELDS.includes(field)) {
+      d.error('mls/unknown-field', `"${field}" is a process field, not a region field`, st.field.span);
+      return undefined;
+    }
+  } else if (!N.PROCESS_FIELDS.includes(field)) {
+    d.error('mls/unknown-field', `"${field}" is a region field: name the region first, e.g. \`let ${st.name.text} = buf ${field}\``, st.field.span);
+    return undefined;
+  }
+  if (scope.captures.has(st.name.text)) {
+    d.error('mls/bad-value', `"${st.name.text}" is already a captured value`, st.name.span);
+    return undefined;
+  }
+  scope.captures.set(st.name.text, kind);
+  const capture = { name: st.name.text, field, ...(st.region ? { region: st.region.text } : {}) };
+  return { op: 'expect', loc: loc(st.span), proc, checks: [], capture };
 }
 
 export function lowerExpect(st: ExpectStmt, d: Diagnostics, scope: Scope, proc: string, loc: (s: Span) => Loc): ExpectStep | undefined {

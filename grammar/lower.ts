@@ -5,7 +5,7 @@ import type { FileAst, HeaderAst, Span, Statement } from './ast.js';
 import { expectsOk, result, selector, setting, smallInt, vocab } from './check.js';
 import type { Diagnostics } from './diagnostics.js';
 import { lowerCall, type CallCtx } from './lower-calls.js';
-import { lowerExpect } from './lower-expect.js';
+import { lowerExpect, lowerLet } from './lower-expect.js';
 import * as N from './names.js';
 import { MAX_PROCESSES, Scope } from './scope.js';
 
@@ -223,6 +223,7 @@ function lowerStatement(st: Statement, d: Diagnostics, scope: Scope, loc: (s: Sp
   }
   const a = st.action;
   if (a.kind === 'expect') return lowerExpect(a, d, scope, proc, loc);
+  if (a.kind === 'let') return lowerLet(a, d, scope, proc, loc);
   const res = result(a.result, d, loc);
   const bind = 'bind' in a.call ? a.call.bind : undefined;
   if (a.call.op === 'fork' && bind && scope.proc(bind.text)) {

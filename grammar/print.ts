@@ -64,6 +64,7 @@ function flagWords(v: bigint, table: Readonly<Record<string, bigint>>, rawKw = '
 }
 
 function checkValue(field: Check['field'], v: CheckValue): string {
+  if (v.captured !== undefined) return v.captured.name + formatOffsetTail(BigInt(v.captured.offset));
   if (v.bytes !== undefined) return formatLength(BigInt(v.bytes));
   if (v.count !== undefined) return String(v.count);
   if (v.flags !== undefined) return v.flags.join(' ');
@@ -183,6 +184,7 @@ function call(s: Exclude<Step, { op: 'expect' }>): string {
 }
 
 function stepLines(s: Step): string[] {
+  if (s.op === 'expect' && s.capture) return [`let ${s.capture.name} = ${s.capture.region !== undefined ? `${s.capture.region} ` : ''}${s.capture.field}`];
   if (s.op === 'expect') return expect(s.checks);
   return [call(s) + result(s.result)];
 }

@@ -136,6 +136,13 @@ const actions: MlsActionDict<unknown> = {
   },
 
   Action_expect: (e) => ast(e),
+  Action_let: (l) => ast(l),
+  Let(_k, name, _eq, a, b) {
+    const second = opt(b);
+    return second
+      ? { kind: 'let', name: wordOf(name), region: wordOf(a), field: wordOf(second), span: span(this) }
+      : { kind: 'let', name: wordOf(name), field: wordOf(a), span: span(this) };
+  },
   Action_call(c, r) {
     return callAction(this, c, r);
   },
@@ -340,6 +347,12 @@ const actions: MlsActionDict<unknown> = {
   },
   Value_num(e) {
     return { kind: 'num', expr: expr(e), span: span(this) };
+  },
+  Value_captured(name, tails) {
+    const terms = tails.children.map((c) => ast(c) as A.Term);
+    const first = tails.children[0]!;
+    const offset: A.Expr = { terms, text: this.sourceString.slice(first.source.startIdx - this.source.startIdx).trim(), span: spanOf(first, tails.children[tails.children.length - 1]!) };
+    return { kind: 'captured', name: wordOf(name), offset, span: span(this) };
   },
   Value_words(w) {
     return { kind: 'words', words: words(w), span: span(this) };

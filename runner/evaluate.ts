@@ -3,10 +3,10 @@
 // observe; the judging lives here.
 import { EXCERPT_MAX, excerpt } from '../grammar/excerpt.js';
 import type {
-  CheckResult, FileResult, Loc, Location, Message, ObservationLog, Scenario, Snapshot, StepObservation,
+  Check, CheckResult, CheckValue, FileResult, Loc, Location, Message, ObservationLog, Scenario, Snapshot, StepObservation,
 } from '../schema/generated/types.js';
 import type { CallStep, ExpectStep } from './ir.js';
-import { judge } from './evaluate-check.js';
+import { judge, observe } from './evaluate-check.js';
 import { describeStep, renderActualResult, renderExpectedResult, resultHolds } from './evaluate-result.js';
 import { valuesOfLog } from './machine/settings.js';
 import { parseProfile, pickCase, pickValue } from './profiles.js';
@@ -55,6 +55,17 @@ interface Ctx {
   byStep: Map<number, StepObservation>;
   ended: string | undefined;
   firstFailure?: { snap: Snapshot; region?: string };
+  /** Values kept by `let` steps so far (undefined: the step was not observed). */
+  captures: Map<string, number | undefined>;
+}
+
+/** A `captured` value (`before + 1p`) as the bytes or count it stands for; a string says why it has none. */
+function resolveCaptured(ctx: Ctx, want: CheckValue | undefined, field: string): CheckValue | string | undefined {
+  if (!want?.captured) return want;
+  const v = ctx.captures.get(want.captured.name);
+  if (v === undefined) return `"${want.captured.name}" was not observed (its \`let\` step was not reached)`;
+  const n = v + Number(want.captured.offset);
+  return field === 'map_count' || field === 'vmas' ? { count: n } : { bytes: n };
 }
 
 function lastSnapshot(ctx: Ctx, upTo: number, proc: string): Snapshot | undefined {
@@ -84,10 +95,15 @@ function resultPoint(ctx: Ctx, step: CallStep, index: number): CheckResult {
 
 function expectPoints(ctx: Ctx, step: ExpectStep, index: number): CheckResult[] {
   const snap = ctx.byStep.get(index)?.snapshot;
+  if (step.capture) {
+    const o = snap ? observe({ loc: step.loc, field: step.capture.field as Check['field'], op: '==', ...(step.capture.region !== undefined ? { region: step.capture.region } : {}) }, snap) : undefined;
+    ctx.captures.set(step.capture.name, o !== undefined && typeof o !== 'string' && (o.kind === 'bytes' || o.kind === 'count') ? o.value : undefined);
+  }
   return step.checks.map((stated) => {
     let check = stated;
     const picked = check.value ? pickCase(check.value, ctx.profile) : undefined;
-    const want = picked?.value;
+    const resolved = resolveCaptured(ctx, picked?.value, check.field);
+    const want = typeof resolved === 'string' ? undefined : resolved;
     if (picked?.case?.op) check = { ...check, op: picked.case.op };
     const location = toLocation(check.loc, ctx.lines);
     const counter = check.region !== undefined ? `${check.region}.${check.field}` : check.field;
@@ -98,6 +114,7 @@ function expectPoints(ctx: Ctx, step: ExpectStep, index: number): CheckResult[] 
     if (check.region !== undefined && !name.startsWith(check.region)) name = `${check.region} ${name}`;
     const base = { kind: 'expect' as const, name, location, proc: step.proc, counter };
     if (!snap) return { ...base, status: 'skip', message: `not reached: ${ctx.ended ?? 'the target took no snapshot here'}` } as CheckResult;
+    if (typeof resolved === 'string') return { ...base, status: 'skip', message: resolved } as CheckResult;
     const j = judge(check, snap, want);
     const opPrefix = check.op === '==' ? '' : `${check.op} `;
     const point: CheckResult = {
@@ -131,6 +148,7 @@ export function evaluate(scenario: Scenario, log: ObservationLog, profile: strin
   const ctx: Ctx = {
     scenario, profile: { ...parseProfile(profile), settings: valuesOfLog(log.settings) },
     byStep: new Map(log.steps.map((s) => [s.step, s])),
+    captures: new Map(),
     ended: log.outcome === 'completed' ? undefined : `the run ended early (${log.outcome}${log.message ? `: ${log.message}` : ''})`,
     ...(opts.source !== undefined ? { lines: opts.source.split(/\r?\n/) } : {}),
   };

@@ -125,6 +125,7 @@ function recordClause(clause: ClauseAst, check: Check, snap: Snapshot, sink: Sin
     edits.push({ line: s.line, column: s.endColumn, endColumn: s.endColumn, text: ` ${observed}`, why: `${where}: ${check.field} ${observed}` });
     return;
   }
+  if (check.value.default.captured) return; // relative to a `let`: the runner judges it; there is no literal to record
   if (judge(check, snap, check.value.default).pass) return;
   const first = clause.values?.[0];
   if (check.op !== '==' || !first || first.when || observed === undefined || !observed.startsWith('== ')) {
