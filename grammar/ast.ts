@@ -138,6 +138,8 @@ export type CallAst =
   | { op: 'memfd_secret'; bind?: Word; len: Expr; prot: Word }
   | { op: 'fork'; bind?: Word }
   | { op: 'file' | 'truncate'; file: Word; size: Expr }
+  | { op: 'fsync' | 'fdatasync'; file: Word }
+  | { op: 'fadvise'; file: Word; advice: Word }
   | { op: 'munmap' | 'mlock' | 'munlock' | 'mpin' | 'munpin' | 'pin' | 'unpin'; range: Range }
   | { op: 'mprotect'; range: Range; prot?: Word; rawProt?: Expr }
   | { op: 'mlock2'; range: Range; words: Word[]; raw?: Expr }

@@ -219,6 +219,18 @@ export function lowerCall(st: CallStmt, c: CallCtx): CallStep | undefined {
       const size = length(a.size, c.d);
       return size === undefined ? undefined : { op: a.op, ...base, file: a.file.text, size: size.toString() };
     }
+    case 'fsync':
+    case 'fdatasync':
+    case 'fadvise': {
+      // SPEC.md §3.3: page-cache control of a declared file; fadvise knows POSIX_FADV_DONTNEED only.
+      if (!c.scope.files.has(a.file.text)) {
+        c.d.unknown('mls/unknown-file', 'file', a.file.text, a.file.span, [...c.scope.files]);
+        return undefined;
+      }
+      if (a.op !== 'fadvise') return { op: a.op, ...base, file: a.file.text };
+      const advice = vocab(a.advice, ['dontneed'] as const, c.d, 'mls/unknown-flag', 'fadvise advice');
+      return advice && { op: 'fadvise_dontneed', ...base, file: a.file.text };
+    }
     case 'munmap':
     case 'mlock':
     case 'munlock':

@@ -125,6 +125,11 @@ function call(s: Exclude<Step, { op: 'expect' }>): string {
       return (s.bind !== undefined ? `${s.bind} = ` : '') + `memfd_secret ${size(s.len)} ${N.protToWord(s.prot)}`;
     case 'fork':
       return `${s.child} = fork`;
+    case 'fsync':
+    case 'fdatasync':
+      return `${s.op} ${s.file}`;
+    case 'fadvise_dontneed':
+      return `fadvise ${s.file} dontneed`;
     case 'file':
     case 'truncate':
       return `${s.op} ${s.file} ${formatLength(BigInt(s.size))}`;

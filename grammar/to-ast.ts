@@ -214,6 +214,15 @@ const actions: MlsActionDict<unknown> = {
   Plain_truncate(k, f, size) {
     return call({ op: 'truncate', file: wordOf(f), size: expr(size) }, k);
   },
+  Plain_fsync(k, f) {
+    return call({ op: 'fsync', file: wordOf(f) }, k);
+  },
+  Plain_fdatasync(k, f) {
+    return call({ op: 'fdatasync', file: wordOf(f) }, k);
+  },
+  Plain_fadvise(k, f, advice) {
+    return call({ op: 'fadvise', file: wordOf(f), advice: wordOf(advice) }, k);
+  },
   Plain_range(k, r) {
     const op = k.sourceString as 'munmap' | 'mlock' | 'munlock' | 'mpin' | 'munpin' | 'pin' | 'unpin';
     return call({ op, range: range(r) }, k);

@@ -75,6 +75,21 @@ static void do_truncate(const char *name, uint64_t size) {
   reply_rc(truncate(path, (off_t)size));
 }
 
+/* fsync, fdatasync, posix_fadvise(POSIX_FADV_DONTNEED) on the whole file (SPEC §3.3). */
+static void do_file_cache(const char *op, const char *name) {
+  char path[1200];
+  file_path(path, sizeof path, name);
+  int fd = open(path, O_RDWR | O_CLOEXEC);
+  if (fd < 0) { reply_errno(errno); return; }
+  int rc, e;
+  if (!strcmp(op, "fsync")) { rc = fsync(fd); e = errno; }
+  else if (!strcmp(op, "fdatasync")) { rc = fdatasync(fd); e = errno; }
+  else { e = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED); rc = e ? -1 : 0; } /* returns the error */
+  close(fd);
+  if (rc < 0) reply_errno(e);
+  else reply_okv(0);
+}
+
 static void bind_or_fail(const char *bind, uint64_t addr, uint64_t len) {
   if (strcmp(bind, "-") != 0 && region_bind(bind, addr, len) < 0) reply_fail("too many regions");
   else reply_ok(NULL);
@@ -240,6 +255,10 @@ void do_call(char **t, int n) {
   if (!strcmp(op, "file") || !strcmp(op, "truncate")) {
     if (n != 3 || arg_u64(t[2], &x)) { if (n != 3) reply_fail("%s: bad arguments", op); return; }
     return !strcmp(op, "file") ? do_file(t[1], x) : do_truncate(t[1], x);
+  }
+  if (!strcmp(op, "fsync") || !strcmp(op, "fdatasync") || !strcmp(op, "fadvise_dontneed")) {
+    if (n == 2) do_file_cache(op, t[1]); else reply_fail("%s: bad arguments", op);
+    return;
   }
   if (!strcmp(op, "brk")) { if (n == 2) do_brk(t[1]); else reply_fail("brk: bad arguments"); return; }
   /* A successful munlockall, or mlockall without MCL_FUTURE, leaves def_flags

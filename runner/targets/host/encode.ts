@@ -88,6 +88,10 @@ export function encodeStep(step: Step): string {
     case 'file':
     case 'truncate':
       return [step.op, step.file, BigInt(step.size)].join(' ');
+    case 'fsync':
+    case 'fdatasync':
+    case 'fadvise_dontneed':
+      return [step.op, step.file].join(' ');
     case 'munmap': case 'mlock': case 'munlock': case 'mpin': case 'munpin': case 'pin': case 'unpin':
       return [step.op, addrToken(step.addr), lenToken(step.len)].join(' ');
     case 'mprotect': {

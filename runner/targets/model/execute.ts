@@ -11,6 +11,7 @@ import {
   touchPage, writeByte, writeByteAt, type SysResult,
 } from '../../../runtime/index.js';
 import { executeShm } from './shm.js';
+import { fadviseDontneed, fileSync } from '../../../runtime/fadvise.js';
 import { createFile, truncateFile } from '../../../runtime/files.js';
 import { Proc, ScenarioError } from './bindings.js';
 import { MREMAP_FLAG_BITS } from '../../../grammar/names.js';
@@ -80,6 +81,15 @@ export function executeStep(w: World, step: CallStep): CallResult {
       const f = w.system.files.get(step.file);
       if (!f) throw new ScenarioError(`file ${step.file} is not declared`);
       truncateFile(w.system, f, BigInt(step.size));
+      return okv();
+    }
+    case 'fsync':
+    case 'fdatasync':
+    case 'fadvise_dontneed': {
+      const f = w.system.files.get(step.file);
+      if (!f) throw new ScenarioError(`file ${step.file} is not declared`);
+      if (step.op === 'fadvise_dontneed') fadviseDontneed(f);
+      else fileSync(f);
       return okv();
     }
     case 'munmap': return fromSys(sysMunmap(t, p.addr(step.addr), p.len(step.len)));
