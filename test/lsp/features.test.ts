@@ -19,7 +19,7 @@ t.test('region hovers follow the bindings: sizes, shm segments, mremap, exec, bl
     'shmget seg 8p',                  // 1
     's = shmat seg',                  // 2
     'm = memfd_secret 2M rw',         // 3
-    'b = mmap 100 rw private anon',   // 4
+    'b = mmap 100B rw private anon',   // 4
     'b2 = mremap b 1p -> 3p maymove', // 5
     'k = fork',                       // 6
     'in k {',                         // 7
