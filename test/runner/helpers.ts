@@ -47,7 +47,7 @@ export function mlsAsync(args: string[], opts: { cwd: string; env?: Record<strin
 /** Scenarios whose expected values come from the kernel (reference §11 case 1, observed on 6.18). */
 export const PASSING = (name: string) => `scenario "${name}"
 p = mmap 8p rw private anon
-mlock p + 100 1
+mlock p + 100 1B
 expect locked_vm == 1p, p resident == 1p
 munlock p 8p
 expect locked_vm == 0
