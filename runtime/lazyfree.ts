@@ -24,9 +24,14 @@
 // parent's PTE is still dirty), one the parent made lazyfree before or after the
 // fork is discarded once only one mapping is left.
 //
+// A folio mremap MREMAP_DONTUNMAP left mlocked in its unlocked source VMA stays
+// unevictable (observed on 6.18.44: MADV_FREE then MADV_PAGEOUT keep it, also
+// after an mlock + munlock of it; fuzz seed 20261206): folio_mark_lazyfree skips
+// it and shrink_folio_list keeps it.
+//
 // Model: MemObject.lazyfree, index -> the page tables whose PTE for it is clean.
 // A page goes at PAGEOUT when it is lazyfree, mapped once, by a clean PTE of this
-// mm, and not pinned (a pin's extra reference fails try_to_unmap_one's
+// mm, not stranded mlocked, and not pinned (a pin's extra reference fails try_to_unmap_one's
 // ref_count == 1 + map_count test).
 import type { Mm } from './mm.js';
 import type { PageTable } from './page-table.js';
@@ -41,6 +46,8 @@ export function madviseFreeRange(mm: Mm, s: number, e: number): void {
     if (!obj.isAnon) return; // the zero page, guard markers: vm_normal_folio is NULL
     for (let i = 0; i < b - a; i++) {
       const idx = base + i;
+      // folio_mark_lazyfree skips an unevictable folio: one mremap DONTUNMAP left mlocked.
+      if (obj.strandedMlock.has(idx)) continue;
       let clean = obj.lazyfree.get(idx);
       if (!clean) obj.lazyfree.set(idx, (clean = new Set()));
       clean.add(pt);
@@ -78,6 +85,8 @@ export function reclaimLazyfree(mm: Mm, s: number, e: number): void {
     for (let i = 0; i < b - a; i++) {
       const vpn = a + i, idx = base + i;
       if (!obj.lazyfree.get(idx)?.has(pt) || mapcount(obj, idx) !== 1) continue;
+      // shrink_folio_list keeps an mlocked folio (folio_evictable), lazyfree or not.
+      if (obj.strandedMlock.has(idx)) continue;
       if (mm.pins.some((p) => vpn >= p.start && vpn < p.end)) continue;
       victims.push({ vpn, obj, idx });
     }

@@ -13,7 +13,7 @@ import { anonVmaPrepare, faultRange } from './fault.js';
 import { madviseFreeRange, reclaimLazyfree } from './lazyfree.js';
 import { willneedReadahead } from './readahead.js';
 import { mapcount } from './rmap.js';
-import type { Task } from './mm.js';
+import type { Mm, Task } from './mm.js';
 import { beforeZap } from './huge-memory.js';
 import { GUARD_MARKER } from './pages.js';
 import { vmaModifyFlags, zapRange } from './vma-ops.js';
@@ -76,6 +76,18 @@ function pageout(t: Task, v: Vma, s: number, e: number): void {
   }
 }
 
+/**
+ * madvise_cold_or_pageout_pte_range isolates every folio mapped only here
+ * (folio_isolate_lru); shrink_folio_list puts an mlocked one back on the
+ * unevictable LRU, where mm/swap.c:lru_add sets its mlock_count to 0.
+ */
+function isolateStranded(mm: Mm, s: number, e: number): void {
+  mm.pt.forEachIn(s, e, (a, b, obj, base) => {
+    if (obj.strandedMlock.size === 0) return;
+    for (let i = base; i < base + b - a; i++) if (mapcount(obj, i) === 1) obj.strandedMlock.resetCount(i);
+  });
+}
+
 function applyToVma(t: Task, v: Vma, s: number, e: number, advice: number): { vma: Vma; error?: Errno } {
   const mm = t.mm;
   const f = flagAdvice(v, advice);
@@ -126,6 +138,7 @@ function applyToVma(t: Task, v: Vma, s: number, e: number, advice: number): { vm
       // for anonymous memory on the test machine): observed Rss 0 and not resident.
       // Of anonymous pages it frees only the lazyfree ones MADV_FREE left clean
       // (shrink_folio_list -> try_to_unmap_one discard, runtime/lazyfree.ts).
+      if (advice === MADV.PAGEOUT) isolateStranded(mm, s, e);
       if (advice === MADV.PAGEOUT && v.file) pageout(t, v, s, e);
       if (advice === MADV.PAGEOUT) reclaimLazyfree(mm, s, e);
       return { vma: v };

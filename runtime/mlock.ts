@@ -39,7 +39,20 @@ export function mlockFixup(t: Task, vma: Vma, start: number, end: number, newFla
   const r = vmaModifyFlags(t.mm, vma, start, end, newFlags);
   if (typeof r === 'string') return { vma, error: r };
   accountLockChange(t, old, newFlags, end - start);
+  if ((old ^ newFlags) & VM_LOCKED) countStrandedMlocks(t, start, end, (newFlags & VM_LOCKED) !== 0);
   return { vma: r };
+}
+
+/**
+ * mm/mlock.c:mlock_pte_range: mlock_folio / munlock_folio on every folio the range
+ * maps. Only the stranded ones (runtime/mlock-count.ts) carry a count in the model.
+ */
+function countStrandedMlocks(t: Task, start: number, end: number, lock: boolean): void {
+  t.mm.pt.forEachIn(start, end, (a, b, obj, base) => {
+    const c = obj.strandedMlock;
+    if (c.size === 0) return;
+    for (let i = base; i < base + b - a; i++) if (lock) c.mlock(i); else c.munlock(i);
+  });
 }
 
 /**

@@ -102,12 +102,15 @@ function canRealign(r: Remap, src: Vma, placed: Vma): boolean {
 
 /**
  * dontunmap_complete clears VM_LOCKED with vm_flags_clear, not mlock_fixup: no
- * munlock_vma_pages_range walk, so the page-cache folios the source VMA still maps
- * stay mlocked (observed on 6.18.44: MADV_PAGEOUT then reclaims none of them).
+ * munlock_vma_pages_range walk, so the folios the source VMA still maps, page cache
+ * and anonymous, stay mlocked (observed on 6.18.44: MADV_PAGEOUT then reclaims none
+ * of them; MADV_FREE does not make the anonymous ones lazyfree).
  */
 function strandMlock(t: Task, src: Vma): void {
   t.mm.pt.forEachIn(src.start, src.end, (a, b, obj, base) => {
-    if (!obj.isAnon && obj.countsRss) obj.strandedMlock.add(base, base + b - a);
+    // mlock_count 1: the source VMA's mlock (a page another locked VMA maps too
+    // would count more; not modelled).
+    if (obj.countsRss) obj.strandedMlock.add(base, base + b - a);
   });
 }
 

@@ -13,6 +13,7 @@
 // procfs.ts counts the PTEs that point at a page (an rmap walk) when it renders.
 import { DEFAULT_BDI, type BackingDev } from './backing-dev.js';
 import { IntervalSet } from './interval-set.js';
+import { MlockCounts } from './mlock-count.js';
 
 /**
  * 'file': a regular file (readahead, writeback); 'shmem': shared anonymous memory, System V
@@ -35,13 +36,13 @@ export class MemObject {
   /** Page tables holding PTEs into this object (the rmap); PageTable.release() removes itself. */
   readonly tables = new Set<RmapTable>();
   /**
-   * Page-cache pages still PG_mlocked though no VM_LOCKED VMA maps them: mremap
-   * MREMAP_DONTUNMAP clears VM_LOCKED on the source VMA without the munlock walk
-   * (mm/mremap.c:dontunmap_complete, 6.18), so its folios stay mlocked, unevictable
-   * (mm/internal.h:folio_evictable), until they leave the page cache (a later
-   * mlock + munlock only moves mlock_count 2 -> 1, mm/mlock.c:munlock_folio).
+   * Pages still PG_mlocked though no VM_LOCKED VMA maps them, with their mlock_count
+   * (runtime/mlock-count.ts): mremap MREMAP_DONTUNMAP clears VM_LOCKED without the
+   * munlock walk, so they stay unevictable (mm/internal.h:folio_evictable) until an
+   * munlock brings the count to 0 or they are freed. Anonymous indexes are never
+   * reused, so a freed anonymous page's entry names nothing.
    */
-  readonly strandedMlock = new IntervalSet();
+  readonly strandedMlock = new MlockCounts();
   /**
    * PG_reclaim, which is the same bit as PG_readahead: MADV_PAGEOUT sets it on a dirty
    * regular-file folio it could not free (mm/vmscan.c:shrink_folio_list, "Immediately

@@ -169,3 +169,24 @@ t.test('fork: a page mapped twice is not paged out; the PTE copies stay clean or
     t.equal(w.one(p).rss, 0, 'free, fork, child exits, pageout');
   }
 });
+
+// Observed on 6.18.44 (scenarios/fuzz/mremap-dontunmap-strands-anon-mlock.mls, fuzz seed 20261206):
+// mremap MREMAP_DONTUNMAP of part of a locked VMA leaves the rest PG_mlocked in an unlocked VMA.
+t.test('pages mremap DONTUNMAP strands mlocked are neither lazyfree nor reclaimed until munlocked to 0', async (t) => {
+  const w = new World();
+  const p = written(w);
+  t.equal(w.res(() => sysMlock(w.t, p, BigInt(N) * Pn)), 'ok');
+  const dst = w.map(1, 0);
+  t.equal(w.res(() => sysMremap(w.t, p, Pn, Pn, 1n | 2n | 4n, dst)), 'ok'); // MAYMOVE | FIXED | DONTUNMAP
+  t.equal(w.one(p).locked, 0, 'the source VMA is unlocked');
+  t.equal(w.one(p).rss, 12 * KB);
+  madv(w, w.t, p, N, MADV.FREE);
+  madv(w, w.t, p, N, MADV.PAGEOUT);
+  t.equal(w.one(p).rss, 12 * KB, 'still mlocked: MADV_FREE skipped them, reclaim kept them');
+  // mlock + munlock of page 1 now: its mlock_count went to 0 when PAGEOUT put it back, so it is freed.
+  t.equal(w.res(() => sysMlock(w.t, p + Pn, Pn)), 'ok');
+  t.equal(w.res(() => sysMunlock(w.t, p + Pn, Pn)), 'ok');
+  madv(w, w.t, p, N, MADV.FREE);
+  madv(w, w.t, p, N, MADV.PAGEOUT);
+  t.equal(w.resident(p, N), '..##', 'page 0 moved away, page 1 discarded, pages 2-3 still mlocked');
+});
