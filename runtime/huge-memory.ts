@@ -16,6 +16,7 @@
 // in such a block is a PTE fault even in a VM_HUGEPAGE VMA (observed on 6.18.44).
 // Splitting a PMD mapping only forgets the block here: the pages stay mapped.
 import { HPAGE_PAGES } from './constants.js';
+import { addLargeFolio } from './folios.js';
 import type { Mm, Task } from './mm.js';
 import { ZERO_PAGE } from './pages.js';
 import { mapcount } from './rmap.js';
@@ -113,7 +114,7 @@ export function hugeAnonFault(t: Task, v: Vma, vpn: number, write: boolean, prep
   prepare(v);
   const s = b * B;
   const folio = write || !t.system.settings.hugeZeroPage;
-  if (folio) mm.pt.map(s, s + B, mm.anon, mm.anon.allocate(B));
+  if (folio) mapNewFolio(mm, s);
   else mm.pt.map(s, s + B, ZERO_PAGE, s);
   state(mm).pmds.set(b, folio ? 'thp' : 'zero');
   return s + B;
@@ -132,7 +133,7 @@ export function hugeWriteFault(t: Task, v: Vma, vpn: number, prepare: (v: Vma) =
   if (kind === 'zero' && thpAllowed(t, v, b)) {
     prepare(v);
     const s = b * B;
-    mm.pt.map(s, s + B, mm.anon, mm.anon.allocate(B));
+    mapNewFolio(mm, s);
     st.pmds.set(b, 'thp');
     return s + B;
   }
@@ -142,10 +143,22 @@ export function hugeWriteFault(t: Task, v: Vma, vpn: number, prepare: (v: Vma) =
   return null;
 }
 
+/** A new 512-page anonymous folio at block start s (runtime/folio-split.ts knows it as one folio). */
+function mapNewFolio(mm: Mm, s: number): void {
+  const base = mm.anon.allocateAligned(B);
+  mm.pt.map(s, s + B, mm.anon, base);
+  addLargeFolio(mm.anon, base, B);
+}
+
 /** __split_huge_pmd: the block's pages stay mapped by PTEs of a (deposited) table. */
 function splitBlock(mm: Mm, b: number): void {
   const st = state(mm);
   if (st.pmds.delete(b)) st.tables.add(b);
+}
+
+/** __split_huge_pmd of the block holding page vpn, if one PMD maps it (a folio split unmaps it first). */
+export function splitHugePmdBlock(mm: Mm, vpn: number): void {
+  splitBlock(mm, blk(vpn));
 }
 
 /**

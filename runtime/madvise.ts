@@ -9,6 +9,7 @@
 import { MADV, PAGE_SIZE_N, U64_MASK } from './constants.js';
 import { err, OK, type Errno, type SysResult } from './errno.js';
 import { dropFolios } from './folios.js';
+import { splitForMadvise } from './folio-split.js';
 import { anonVmaPrepare, faultRange } from './fault.js';
 import { madviseFreeRange, reclaimLazyfree } from './lazyfree.js';
 import { willneedReadahead } from './readahead.js';
@@ -106,7 +107,7 @@ function applyToVma(t: Task, v: Vma, s: number, e: number, advice: number): { vm
       // MADV_FREE only marks anonymous pages clean (lazyfree, madvise_free_single_vma):
       // they stay mapped until reclaim, which MADV_PAGEOUT runs (runtime/lazyfree.ts;
       // observed: Rss unchanged on 6.18.44 until then).
-      if (advice === MADV.FREE) madviseFreeRange(mm, s, e);
+      if (advice === MADV.FREE) { splitForMadvise(mm, s, e, 'free'); madviseFreeRange(mm, s, e); }
       else zapRange(mm, s, e, true);
       return { vma: v };
     }
@@ -138,6 +139,7 @@ function applyToVma(t: Task, v: Vma, s: number, e: number, advice: number): { vm
       // for anonymous memory on the test machine): observed Rss 0 and not resident.
       // Of anonymous pages it frees only the lazyfree ones MADV_FREE left clean
       // (shrink_folio_list -> try_to_unmap_one discard, runtime/lazyfree.ts).
+      if (!v.file) splitForMadvise(mm, s, e, advice === MADV.PAGEOUT ? 'pageout' : 'cold');
       if (advice === MADV.PAGEOUT) isolateStranded(mm, s, e);
       if (advice === MADV.PAGEOUT && v.file) pageout(t, v, s, e);
       if (advice === MADV.PAGEOUT) reclaimLazyfree(mm, s, e);

@@ -85,6 +85,8 @@ export class MemObject {
   constructor(readonly kind: ObjKind, readonly name = '') {}
 
   allocate(n: number): number { const b = this.nextIndex; this.nextIndex += n; return b; }
+  /** n indexes starting at a multiple of n: a large folio, found again by runtime/folios.ts:folioAt. */
+  allocateAligned(n: number): number { this.nextIndex = Math.ceil(this.nextIndex / n) * n; return this.allocate(n); }
 
   /** Whether a PTE to this object counts in Rss (vm_normal_page is NULL for the zero page; hugetlb is separate). */
   get countsRss(): boolean { return this.kind !== 'zero' && this.kind !== 'guard' && this.kind !== 'hugetlb'; }
@@ -124,6 +126,16 @@ export class MemObject {
     if (c === undefined) to.contents.delete(toIndex);
     else to.contents.set(toIndex, typeof c === 'number' ? c : new Map(c));
     if (b0 !== 0 || to.first) to.writeByte(toIndex, 0, b0);
+  }
+
+  /** Whether every byte of the page is 0 (try_to_map_unused_to_zeropage's memchr_inv). */
+  pageIsZero(index: number): boolean {
+    if (this.first && (this.first[index] ?? 0) !== 0) return false;
+    const c = this.contents.get(index);
+    if (c === undefined) return true;
+    if (typeof c === 'number') return c === 0;
+    for (const v of c.values()) if (v !== 0) return false;
+    return true;
   }
 
   dropContents(start: number, end: number): void {

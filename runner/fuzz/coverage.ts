@@ -10,7 +10,7 @@ import type { Scenario } from '../../schema/generated/types.js';
 import type { Step } from '../ir.js';
 import { PAGE } from './materialize.js';
 
-export const KINDS = ['anon private', 'anon shared', 'file private', 'file shared', 'shm', 'memfd_secret', 'unmapped'] as const;
+export const KINDS = ['anon private', 'anon THP', 'anon shared', 'file private', 'file shared', 'shm', 'memfd_secret', 'unmapped'] as const;
 export type Kind = (typeof KINDS)[number];
 /** untouched: no page yet; clean: resident, not written (read, read-populated, file cache); dirty: written;
  * lazyfree: written, then MADV_FREE (anon private only); locked: in a VM_LOCKED VMA (whatever else). */
@@ -32,6 +32,17 @@ const REGION_SPACING = 1 << 20;
 export function callName(st: Step): string {
   if (st.op === 'madvise') return `madvise(${st.adviceName ?? st.advice})`;
   return st.op;
+}
+
+const privAnon = (k: Kind | string): boolean => k === 'anon private' || k === 'anon THP';
+
+/** Private anonymous pages of whole 512-page blocks inside a MADV_HUGEPAGE range: THP-eligible ('anon THP'). */
+function thpBlocks(p: Proc, a: number, n: number): void {
+  for (let b = Math.ceil(a / 512) * 512; b + 512 <= a + n; b += 512) {
+    let all = true;
+    for (let v = b; v < b + 512 && all; v++) all = p.pages.get(v)?.kind === 'anon private';
+    if (all) for (let v = b; v < b + 512; v++) p.pages.get(v)!.kind = 'anon THP';
+  }
 }
 
 const stateOf = (p: Pg | undefined): [Kind, State] => (p ? [p.kind, p.locked ? 'locked' : p.st] : ['unmapped', '-']);
@@ -72,7 +83,7 @@ export class Coverage {
       for (const kind of KINDS) {
         if (kind === 'unmapped' || NOT_GENERATED_KINDS.includes(kind)) continue;
         for (const state of STATES) {
-          if (state === 'lazyfree' && kind !== 'anon private') continue;
+          if (state === 'lazyfree' && !privAnon(kind)) continue;
           if (this.count(call, kind, state) === 0) out.push({ call, kind, state });
         }
       }
@@ -95,9 +106,9 @@ export class Coverage {
     for (const kind of KINDS) {
       if (NOT_GENERATED_KINDS.includes(kind)) continue;
       if (kind === 'unmapped') { cols.push([kind, '-']); continue; }
-      for (const st of STATES) if (st !== 'lazyfree' || kind === 'anon private') cols.push([kind, st]);
+      for (const st of STATES) if (st !== 'lazyfree' || privAnon(kind)) cols.push([kind, st]);
     }
-    const short: Record<string, string> = { 'anon private': 'ap', 'anon shared': 'as', 'file private': 'fp', 'file shared': 'fs', shm: 'shm', unmapped: 'hole' };
+    const short: Record<string, string> = { 'anon private': 'ap', 'anon THP': 'thp', 'anon shared': 'as', 'file private': 'fp', 'file shared': 'fs', shm: 'shm', unmapped: 'hole' };
     const stShort: Record<string, string> = { untouched: 'u', clean: 'c', dirty: 'd', lazyfree: 'lf', locked: 'lk', '-': '' };
     const head = cols.map(([k, s]) => `${short[k]}${stShort[s] ? ':' + stShort[s] : ''}`);
     const calls = this.calls().filter((c) => RANGE_CALLS.includes(c) || this.count(c, 'unmapped', '-') > 0 || cols.some(([k, s]) => this.count(c, k, s) > 0));
@@ -107,7 +118,7 @@ export class Coverage {
     const line = (a: string, xs: string[]): string => `${a.padEnd(w0)}  ${xs.map((x, i) => x.padStart(widths[i]!)).join(' ')}`;
     const out = [
       `coverage: ${this.scenarios} scenarios, ${this.steps} steps; steps per call × mapping kind × page state (as generated, every call assumed to succeed)`,
-      `  kinds: ap anon private, as anon shared, fp file private, fs file shared, shm System V shm, hole unmapped; states: u untouched, c clean, d dirty, lf lazyfree (MADV_FREE), lk locked`,
+      `  kinds: ap anon private, thp anon private in a whole MADV_HUGEPAGE 2 MiB block, as anon shared, fp file private, fs file shared, shm System V shm, hole unmapped; states: u untouched, c clean, d dirty, lf lazyfree (MADV_FREE), lk locked`,
       `  not generated at all: ${NOT_GENERATED_KINDS.join(', ')}`,
       line('call', head),
       ...calls.map((c) => line(c, cells(c))),
@@ -174,13 +185,13 @@ export function walk(s: Scenario, fn: (call: string, pairs: Set<string>) => void
     };
     const populate = (pg: Pg, write: boolean): void => {
       if (pg.prot === '---' || (!pg.prot.includes('r') && !pg.prot.includes('w'))) return;
-      if (write && pg.prot.includes('w') && (pg.kind === 'anon private' || pg.kind === 'file private')) pg.st = 'dirty';
+      if (write && pg.prot.includes('w') && (privAnon(pg.kind) || pg.kind === 'file private')) pg.st = 'dirty';
       else if (write && pg.prot.includes('w')) pg.st = 'dirty';
       else if (pg.st === 'untouched') pg.st = 'clean';
     };
     const lockPopulate = (pg: Pg): void => {
       // populate_vma_page_range: write faults for private writable VMAs (cancels a lazy free), else read.
-      populate(pg, pg.prot.includes('w') && (pg.kind === 'anon private' || pg.kind === 'file private'));
+      populate(pg, pg.prot.includes('w') && (privAnon(pg.kind) || pg.kind === 'file private'));
     };
     const off = (a: { offset?: string } | undefined): number => Number(a?.offset ?? 0) % PAGE;
 
@@ -234,10 +245,10 @@ export function walk(s: Scenario, fn: (call: string, pairs: Set<string>) => void
             case 'dontneed': if (!pg.locked) pg.st = 'untouched'; break;
             case 'dontneed_locked': pg.st = 'untouched'; break;
             // Clean anonymous private pages are the zero page (not with pvm_no_zero_page=1): nothing to free.
-            case 'free': if (!pg.locked && pg.kind === 'anon private' && pg.st === 'dirty') pg.st = 'lazyfree'; break;
+            case 'free': if (!pg.locked && privAnon(pg.kind) && pg.st === 'dirty') pg.st = 'lazyfree'; break;
             case 'pageout':
               if (pg.locked) break;
-              if (pg.st === 'lazyfree' || (pg.st === 'clean' && pg.kind !== 'anon private')) pg.st = 'untouched';
+              if (pg.st === 'lazyfree' || (pg.st === 'clean' && !privAnon(pg.kind))) pg.st = 'untouched';
               break;
             case 'remove': if (!pg.locked && (pg.kind === 'file shared' || pg.kind === 'anon shared' || pg.kind === 'shm')) pg.st = 'untouched'; break;
             case 'populate_read': populate(pg, false); break;
@@ -246,6 +257,7 @@ export function walk(s: Scenario, fn: (call: string, pairs: Set<string>) => void
             default: break;
           }
         });
+        if (adv === 'hugepage' && a !== undefined) thpBlocks(p, a, lenPages(st.len, a, off(st.addr)));
         break;
       }
       case 'mremap': {

@@ -62,3 +62,18 @@ t.test('a seeded stream generates MADV_PAGEOUT of lazyfree pages', async (t) => 
   t.ok(c.count('madvise(pageout)', 'anon private', 'lazyfree') >= 2, `pageout × lazyfree: ${c.count('madvise(pageout)', 'anon private', 'lazyfree')}`);
   t.ok(c.count('madvise(free)', 'anon private', 'dirty') >= 10);
 });
+
+t.test('a THP block of the generator counts as kind anon THP', async (t) => {
+  const cov = new Coverage();
+  let found = 0;
+  for (let i = 0; i < 3000 && found < 20; i++) {
+    const m = materialize(new ChoiceStream(9).at(i));
+    if (m.scenario.steps.some((s) => s.op === 'madvise' && s.adviceName === 'hugepage' && s.len?.bytes === String(2 * 1024 * 1024))) {
+      cov.add(m.scenario);
+      found++;
+    }
+  }
+  t.equal(found, 20, 'the generator makes THP blocks (20 in the first 3,000 scenarios of seed 9)');
+  const thp = (['untouched', 'clean', 'dirty', 'lazyfree', 'locked'] as const).reduce((n, s) => n + ['read', 'write', 'mlock', 'munlock', 'madvise(free)', 'madvise(pageout)', 'madvise(cold)', 'mprotect', 'munmap', 'mremap', 'fork'].reduce((m, c) => m + cov.count(c, 'anon THP', s), 0), 0);
+  t.ok(thp > 0, `calls on THP pages counted (${thp})`);
+});
