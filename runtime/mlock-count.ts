@@ -16,6 +16,8 @@
 // VMA maps is locked by the VMA and needs no entry). An entry means PG_mlocked.
 
 export class MlockCounts {
+  /** Whether any page was ever stranded in this process: lock changes skip their page walk until then. */
+  static any = false;
   private readonly counts = new Map<number, number>();
 
   get size(): number { return this.counts.size; }
@@ -24,6 +26,7 @@ export class MlockCounts {
 
   /** Strand [start, end) with mlock_count `count` (the mlocks no VMA flag accounts for any more). */
   add(start: number, end: number, count = 1): void {
+    if (end > start) MlockCounts.any = true;
     for (let i = start; i < end; i++) this.counts.set(i, (this.counts.get(i) ?? 0) + count);
   }
 

@@ -4,6 +4,7 @@ import { MCL_CURRENT, MCL_FUTURE, MCL_ONFAULT, MLOCK_ONFAULT, PAGE_SHIFT, TASK_S
 import { err, OK, type Errno, type KRet, type SysResult } from './errno.js';
 import { mmPopulate } from './gup.js';
 import { canDoMlock, type Task } from './mm.js';
+import { MlockCounts } from './mlock-count.js';
 import { vmaModifyFlags } from './vma-ops.js';
 import { VM_LOCKED, VM_LOCKED_MASK, VM_LOCKONFAULT, vmaSupportsMlock, type Vma } from './vma.js';
 
@@ -39,7 +40,7 @@ export function mlockFixup(t: Task, vma: Vma, start: number, end: number, newFla
   const r = vmaModifyFlags(t.mm, vma, start, end, newFlags);
   if (typeof r === 'string') return { vma, error: r };
   accountLockChange(t, old, newFlags, end - start);
-  if ((old ^ newFlags) & VM_LOCKED) countStrandedMlocks(t, start, end, (newFlags & VM_LOCKED) !== 0);
+  if ((old ^ newFlags) & VM_LOCKED && MlockCounts.any) countStrandedMlocks(t, start, end, (newFlags & VM_LOCKED) !== 0);
   return { vma: r };
 }
 
