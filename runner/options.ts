@@ -113,7 +113,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   { long: 'seed', type: 'string', valueName: 'n', defaultText: '1', description: 'seed of the scenario stream (same seed, same scenarios)', commands: ['fuzz'] },
   { long: 'count', type: 'string', valueName: 'n', defaultText: '1000 unless --time is given', description: 'stop after n scenarios', commands: ['fuzz'] },
-  { long: 'time', type: 'string', valueName: 's', defaultText: 'explore: 60', description: 'stop after s seconds', commands: ['fuzz', 'explore'] },
+  { long: 'time', type: 'string', valueName: 's', defaultText: 'fuzz: none, --count decides; explore: 60', description: 'stop after s seconds', commands: ['fuzz', 'explore'] },
   {
     long: 'out', type: 'string', valueName: 'path',
     description: 'fuzz: the directory shrunk divergences are written to as .mls regressions (default: printed only, nothing written); explore: the witness .mls file (with --all: a directory, one file per difference)', commands: ['fuzz', 'explore'],
