@@ -138,8 +138,11 @@ export function hugeWriteFault(t: Task, v: Vma, vpn: number, prepare: (v: Vma) =
     return s + B;
   }
   if (kind === 'zero') { splitBlock(mm, b); return null; }
-  const run = mm.pt.lookup(vpn)!;
-  if (mapcount(run.obj, run.base + (vpn - run.start)) > 1) splitBlock(mm, b);
+  // The reuse test is folio-wide (folio_ref_count, the PMD's AnonExclusive cleared by fork):
+  // a page the other process has already copied does not make the folio this mm's own
+  // (fuzz seed 20261208 #81956: parent COWs 217 pages by mlock, the child's write splits).
+  const s = b * B, run = mm.pt.lookup(s)!, head = run.base + (s - run.start);
+  for (let i = 0; i < B; i++) if (mapcount(run.obj, head + i) > 1) { splitBlock(mm, b); break; }
   return null;
 }
 
