@@ -108,9 +108,31 @@ function withoutExecutorMemory(s: Snapshot): Snapshot {
   return { ...s, status: { ...s.status, VmRSS: 0 }, regions, lockedTotal: imageLocked ? 0 : s.lockedTotal };
 }
 
+/**
+ * khugepaged (mm/khugepaged.c collapse_huge_page) may collapse a VMA's small pages into a PMD
+ * folio between two reads: the same pages, now counted in AnonHugePages. The later snapshot is
+ * taken as the earlier one's anonHuge where it grew by whole PMDs and nothing else differs in the VMA.
+ */
+function withoutCollapses(a: Snapshot, b: Snapshot): Snapshot {
+  const PMD = 2 * 1024 * 1024;
+  const regions: Record<string, RegionObservation> = {};
+  for (const [name, rb] of Object.entries(b.regions)) {
+    const ra = a.regions[name];
+    regions[name] = !ra || ra.vmas.length !== rb.vmas.length ? rb : {
+      ...rb,
+      vmas: rb.vmas.map((v, i) => {
+        const u = ra.vmas[i]!;
+        const grew = v.anonHuge > u.anonHuge && (v.anonHuge - u.anonHuge) % PMD === 0;
+        return grew && JSON.stringify({ ...v, anonHuge: u.anonHuge }) === JSON.stringify(u) ? u : v;
+      }),
+    };
+  }
+  return { ...b, regions };
+}
+
 /** The first field where two snapshots of the same moment differ (executor memory aside), or undefined. */
 export function sameSnapshot(x: Snapshot, y: Snapshot): string | undefined {
-  const a = withoutExecutorMemory(x), b = withoutExecutorMemory(y);
+  const a = withoutExecutorMemory(x), b = withoutCollapses(a, withoutExecutorMemory(y));
   const ja = JSON.stringify(a), jb = JSON.stringify(b);
   if (ja === jb) return undefined;
   for (const k of ['status', 'mapCount', 'lockedTotal', 'mclFuture'] as const) {
