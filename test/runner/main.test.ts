@@ -101,7 +101,7 @@ t.test('check, compile, list, fmt', async (t) => {
 });
 
 t.test('list: a missing path is an error (exit 2, id), an empty directory is not and says so (issue 16 finding 8)', async (t) => {
-  const dir = suite({ 'a.mls': PASSING });
+  const dir = suite({ 'a.mls': PASSING('a') });
   const { mkdirSync } = await import('node:fs');
   mkdirSync(join(dir, 'empty'));
   const miss = io(dir);
