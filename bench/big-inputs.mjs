@@ -5,7 +5,9 @@
 // - 1,000,000 random writes in a 1 TiB mapping, 10 forks, then `expect big rss`
 //   (before: PSS after fork was O(runs x segments), past 12 minutes);
 // - `mls check` of a 1 MB single-line file, once as a comment and once as code
-//   (before: 65 s; a 20 MB line ran out of heap).
+//   (before: 65 s; a 20 MB line ran out of heap);
+// - `mls check` of a 5 MB file of 242,000 short lines (issue 16 finding 5: before 24 s, 800 MB;
+//   goal: under 5 s), and the same file past `--max-file-size 1M` (refused at once).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,6 +52,14 @@ try {
   const c1 = timed(['check', 'comment.mls']);
   const c2 = timed(['check', 'code.mls']);
   report('mls check of a 1 MB single line: comment / code (mls/line-too-long): CPU', c1.cpu, `s / ${c2.cpu.toFixed(2)} s (exit ${c1.status} / ${c2.status})`, '', undefined);
+
+  const five = ['scenario "five MB"', 'buf = mmap 4p rw private anon'];
+  for (let n = 0; n < 5 * 2 ** 20;) for (const l of ['mlock buf 1p', 'munlock buf 1p', 'expect locked_vm == 0, buf rss == 1p']) { five.push(l); n += l.length + 1; }
+  writeFileSync(join(dir, 'five.mls'), five.join('\n') + '\n');
+  const c5 = timed(['check', 'five.mls']);
+  if (c5.status !== 0) throw new Error(`mls check five.mls exited ${c5.status}`);
+  const c5r = timed(['check', '--max-file-size', '1M', 'five.mls']);
+  report(`mls check of a 5 MB file (${five.length.toLocaleString('en')} lines): CPU`, c5.cpu, `s, wall ${c5.wall.toFixed(1)} s, ${c5.rss.toFixed(0)} MB peak RSS; past --max-file-size 1M: ${c5r.cpu.toFixed(2)} s CPU, exit ${c5r.status}`, '< 5 s', c5.cpu < 5);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

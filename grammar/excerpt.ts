@@ -11,6 +11,8 @@ export interface Excerpt { lineText: string; lineTextColumn?: number }
 
 /** lineText for a span at 1-based column (and length) of line. */
 export function excerpt(line: string, column: number, length = 1): Excerpt {
+  // Control characters (escape sequences) are never echoed; one stands for one, so carets still line up.
+  if (/[\x00-\x08\x0b-\x1f\x7f-\x9f]/.test(line)) line = line.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, '\ufffd');
   if (line.length <= EXCERPT_MAX) return { lineText: line };
   const start = Math.max(0, Math.min(column - 1 - BEFORE, line.length - EXCERPT_MAX));
   const end = Math.min(line.length, Math.max(start + EXCERPT_MAX, column - 1 + Math.min(length, EXCERPT_MAX)));

@@ -129,7 +129,13 @@ export function parseSource(text: string, d: Diagnostics, keepMatches = false): 
     const col = bin - before.lastIndexOf('\n');
     const code = text.charCodeAt(bin);
     const what = code === 0xfffd ? 'invalid UTF-8 (decoded as U+FFFD)' : `control character U+${code.toString(16).padStart(4, '0').toUpperCase()}`;
-    d.error('mls/binary', `not a text file: ${what}`, at(line, col), { notes: ['a .mls file is UTF-8 text'] });
+    const m = d.error('mls/binary', `not a text file: ${what}`, at(line, col), { notes: ['a .mls file is UTF-8 text'] });
+    // The line is not shown: it would echo raw bytes (escape sequences) to the terminal.
+    if (m.location) {
+      delete m.location.lineText;
+      delete m.location.lineTextColumn;
+      m.location.length = 0;
+    }
     return { ast, parsed, matches, splits, fatal: true };
   }
   if (text.trim() === '') {

@@ -2,7 +2,8 @@
 // every failure to an exit code with a one-line message (never a stack trace
 // for a user mistake).
 import { constants } from 'node:os';
-import { UsageError, parseCommandLine } from './args.js';
+import { UsageError, parseCommandLine, stringOption } from './args.js';
+import { parseSize } from './host-lock-cap.js';
 import type { Command, CommandContext, CommandIO } from './commands/types.js';
 import { commandHelp, globalHelp } from './help.js';
 import { isCommand, type CommandName } from './options.js';
@@ -96,7 +97,16 @@ export async function main(argv: string[], io: CommandIO = defaultIO(), signal?:
   };
   if (ownsProcess) process.stdout.on('error', onStdoutError);
   const ctx: CommandContext = { positionals, options, io, signal: controller.signal };
+  // --max-file-size reaches the compiler (here, in worker threads, in the cache) through the
+  // environment it reads; restored afterwards so an in-process caller keeps its own.
+  const savedMax = process.env['MLS_MAX_FILE_SIZE'];
   try {
+    const max = stringOption(options, 'max-file-size') ?? io.env['MLS_MAX_FILE_SIZE'];
+    if (max !== undefined && max !== '') {
+      const bytes = parseSize(max);
+      if (bytes === undefined) throw new UsageError(`${options['max-file-size'] !== undefined ? '--max-file-size' : 'MLS_MAX_FILE_SIZE'} must be a size (8M, 64M, 1G), got '${max}'`);
+      process.env['MLS_MAX_FILE_SIZE'] = String(bytes);
+    }
     const code = await COMMAND_IMPL[command](ctx);
     return controller.signal.aborted && code !== 2 ? 128 + (osConstants.signals[caught ?? 'SIGINT'] ?? 2) : code;
   } catch (e) {
@@ -114,6 +124,8 @@ export async function main(argv: string[], io: CommandIO = defaultIO(), signal?:
     else io.stderr.write('(set MLS_DEBUG=1 for the stack trace; please report this as a bug)\n');
     return 2;
   } finally {
+    if (savedMax === undefined) delete process.env['MLS_MAX_FILE_SIZE'];
+    else process.env['MLS_MAX_FILE_SIZE'] = savedMax;
     if (ownsProcess) for (const s of STOP_SIGNALS) process.off(s, onSignal);
   }
 }

@@ -14,6 +14,8 @@ export interface Discovery {
   files: ScenarioFile[];
   /** Arguments that matched nothing (missing paths, empty globs). */
   unmatched: string[];
+  /** The unmatched arguments that name no file or directory at all (not a glob): a typo, not an empty place. */
+  missing: string[];
 }
 
 /** Directories never searched: VCS, dependencies, caches, editor state. */
@@ -48,6 +50,7 @@ export function displayPath(abs: string, cwd: string): string {
 export function discover(args: readonly string[], cwd: string): Discovery {
   const found = new Set<string>();
   const unmatched: string[] = [];
+  const missing: string[] = [];
   const targets = args.length > 0 ? args : [existsSync(join(cwd, 'scenarios')) ? 'scenarios' : '.'];
   for (const arg of targets) {
     const abs = resolve(cwd, arg);
@@ -58,12 +61,12 @@ export function discover(args: readonly string[], cwd: string): Discovery {
     } else if (isDynamicPattern(arg)) {
       const hits = globSync(arg, { cwd, absolute: true, ignore: [...IGNORED_DIRS].map((d) => `**/${d}/**`) });
       for (const f of hits) if (f.endsWith('.mls')) found.add(resolve(f));
-    }
+    } else missing.push(arg);
     if (found.size === before) unmatched.push(arg);
     before = found.size;
   }
   const files = [...found].sort().map((absPath) => ({ absPath, file: displayPath(absPath, cwd) }));
-  return { files, unmatched };
+  return { files, unmatched, missing };
 }
 
 export interface Shard {

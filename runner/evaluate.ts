@@ -130,10 +130,15 @@ function expectPoints(ctx: Ctx, step: ExpectStep, index: number): CheckResult[] 
   });
 }
 
-function endMessage(log: ObservationLog, file: string): Message | undefined {
+function endMessage(log: ObservationLog, file: string, scenario?: Scenario): Message | undefined {
   if (log.outcome === 'timeout') return { id: 'run/timeout', severity: 'error', text: log.message ?? 'the scenario timed out', location: { file, line: 1, column: 1, length: 0 }, notes: [] };
   if (log.outcome === 'interrupted') return { id: 'run/interrupted', severity: 'error', text: log.message ?? 'the run was interrupted', location: { file, line: 1, column: 1, length: 0 }, notes: [] };
-  if (log.outcome === 'error') return { id: 'run/target-error', severity: 'error', text: log.message ?? 'the target stopped with an error', location: { file, line: 1, column: 1, length: 0 }, notes: [] };
+  if (log.outcome === 'error') {
+    // The statement the error belongs to (the host safety cap's), else the file.
+    const at = log.errorStep !== undefined ? scenario?.steps[log.errorStep]?.loc : undefined;
+    const location = at ? { file, line: at.line, column: at.column, length: 0 } : { file, line: 1, column: 1, length: 0 };
+    return { id: 'run/target-error', severity: 'error', text: log.message ?? 'the target stopped with an error', location, notes: [] };
+  }
   return undefined;
 }
 
@@ -156,7 +161,7 @@ export function evaluate(scenario: Scenario, log: ObservationLog, profile: strin
     if (step.op === 'expect') result.checks.push(...expectPoints(ctx, step, i));
     else result.checks.push(resultPoint(ctx, step, i));
   });
-  const end = endMessage(log, scenario.file);
+  const end = endMessage(log, scenario.file, scenario);
   if (end) {
     result.messages.push(end);
     result.outcome = 'ERROR';

@@ -73,6 +73,11 @@ export async function runFile(job: FileJob, signal?: AbortSignal): Promise<JobOu
   } catch (e) {
     return errorResult(job, [internalMessage(e, job.file, 'compiling')], elapsed());
   }
+  // Compiling counts against the scenario's time limit (a huge file is not free time).
+  const compileMs = elapsed();
+  if (compileMs >= job.timeoutMs) {
+    return errorResult(job, [fileMessage('run/timeout', `compiling took ${Math.round(compileMs)} ms, the time limit (--timeout) is ${job.timeoutMs} ms`, job.file)], compileMs, compiled.scenario?.name);
+  }
   const errors = compiled.messages.filter((m) => m.severity === 'error');
   const scenario = compiled.scenario;
   if (!scenario || errors.length > 0) return errorResult(job, compiled.messages, elapsed(), scenario?.name);
@@ -93,7 +98,7 @@ export async function runFile(job: FileJob, signal?: AbortSignal): Promise<JobOu
   try {
     const target = await loadTarget(job.target);
     const log = await runnerFor(target).run(scenario, {
-      kernel: job.kernel, trace: false, timeoutMs: job.timeoutMs,
+      kernel: job.kernel, trace: false, timeoutMs: Math.max(1, job.timeoutMs - elapsed()),
       ...(job.settings ? { settings: job.settings } : {}),
       ...(job.hostLockCapBytes !== undefined ? { hostLockCapBytes: job.hostLockCapBytes } : {}),
       ...(signal ? { signal } : {}),

@@ -107,6 +107,11 @@ export const OPTIONS: readonly OptionSpec[] = [
     commands: [...RUNNERS],
   },
   {
+    long: 'max-file-size', type: 'string', valueName: 'size', defaultText: '8M, or MLS_MAX_FILE_SIZE',
+    description: 'the largest .mls file compiled (mls/file-too-large above it); compile time and memory grow with the size',
+    commands: ['run', 'watch', 'list', 'check', 'compile', 'diff', 'record', 'compare'],
+  },
+  {
     long: 'setting', type: 'string', multiple: true, valueName: 'name=value',
     description: 'run the model as on a machine with this setting (zero_page, huge_zero_page, pkeys, soft_dirty: on|off; thp; files: disk|tmpfs; read_ahead_kb); repeatable; a scenario\'s `requires name=value` still wins (diff, fuzz: forces the model off the host\'s value)',
     commands: ['run', 'watch', 'diff', 'fuzz'],

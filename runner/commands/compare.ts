@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { UsageError, stringOption } from '../args.js';
 import { writeFileAtomic } from '../reporters/sink.js';
 import { compareLogs, type Divergence } from '../compare-logs.js';
+import { fieldWords, valueWords } from '../observation-words.js';
 import { kernelMismatch, parseProfile } from '../profiles.js';
 import { colorEnabled, makeStyle } from '../render/style.js';
 import { loadCompiler, loadTarget } from '../tools.js';
@@ -24,8 +25,13 @@ export interface ComparedStep {
   proc: string;
   /** Observation path: `result`, `status.VmLck`, `regions.buf.vmas[0].flags`, `outcome`. */
   path: string;
+  /** The same in the language's words: `result`, `locked_vm`, `buf flags` (runner/observation-words.ts). */
+  field: string;
   a: unknown;
   b: unknown;
+  /** a and b as the language writes them (`8p (32 kB)`). */
+  aText: string;
+  bText: string;
 }
 
 export interface ComparedScenario {
@@ -47,10 +53,38 @@ function statementAt(text: string, line: number): string {
   return (text.split(/\r?\n/)[line - 1] ?? '').replace(/#.*$/, '').trim();
 }
 
-function describe(d: Divergence, s: Scenario, text: string): ComparedStep {
+function describe(d: Divergence, s: Scenario, text: string, log: ObservationLog): ComparedStep {
   const st = d.step >= 0 ? s.steps[d.step] : undefined;
   const line = st?.loc.line ?? 0;
-  return { step: d.step, line, statement: st ? statementAt(text, line) : '(end of run)', proc: d.proc || st?.proc || '', path: d.path, a: d.a, b: d.b };
+  const snap = log.steps.find((o) => o.step === d.step)?.snapshot;
+  const { field, bytes } = fieldWords(d.path, (r) => snap?.regions[r]?.vmas.length);
+  return {
+    step: d.step, line, statement: st ? statementAt(text, line) : '(end of run)', proc: d.proc || st?.proc || '',
+    path: d.path, field, a: d.a, b: d.b, aText: valueWords(d.a, bytes), bText: valueWords(d.b, bytes),
+  };
+}
+
+/**
+ * The lines the text report prints: a difference that a step carries over unchanged from
+ * the step before (same field, same two values) is not repeated, and a step left with
+ * nothing new is not shown (it said so at every later step before: issue 16 finding 7).
+ */
+export function newDifferences(diffs: readonly ComparedStep[]): ComparedStep[] {
+  const out: ComparedStep[] = [];
+  let step = -2;
+  let before = new Map<string, string>(); // the differences of step - 1 (none when it had none)
+  let now = new Map<string, string>();
+  for (const d of diffs) {
+    if (d.step !== step) {
+      before = d.step === step + 1 ? now : new Map();
+      now = new Map();
+      step = d.step;
+    }
+    const key = `${d.proc}\0${d.path}`, value = `${d.aText}\0${d.bText}`;
+    now.set(key, value);
+    if (before.get(key) !== value) out.push(d);
+  }
+  return out;
 }
 
 /** Compare one compiled scenario under two profiles (pure apart from running the model). */
@@ -64,14 +98,12 @@ export async function compareScenario(scenario: Scenario, text: string, a: strin
   const run = (kernel: string): Promise<ObservationLog> => model.run(scenario, { kernel, trace: true, timeoutMs });
   const [la, lb] = [await run(a), await run(b)];
   if (la.outcome === 'skipped' || lb.outcome === 'skipped') return { ...base, status: 'skipped', reason: la.skipReason ?? lb.skipReason ?? 'skipped' };
-  const diffs = compareLogs(la, lb).map((d) => describe(d, scenario, text));
+  const diffs = compareLogs(la, lb).map((d) => describe(d, scenario, text, la));
   if (la.outcome === 'error' && lb.outcome === 'error' && la.message === lb.message) {
     return { ...base, status: 'error', reason: la.message ?? 'the model stopped with an error', differences: diffs };
   }
   return { ...base, status: diffs.length ? 'differs' : 'same', differences: diffs };
 }
-
-const show = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 
 export const compare: Command = async (ctx) => {
   const { io } = ctx;
@@ -112,11 +144,13 @@ export const compare: Command = async (ctx) => {
       }
       io.stdout.write(`${style.yellow('differs')}  ${s.file}  ${s.name ?? ''}\n`);
       let last = -2;
-      for (const d of s.differences) {
+      const fresh = newDifferences(s.differences);
+      for (const d of fresh) {
         if (d.step !== last) io.stdout.write(`  ${s.file}:${d.line}  ${d.statement}${d.proc && d.proc !== 'main' ? `  (in ${d.proc})` : ''}\n`);
         last = d.step;
-        io.stdout.write(`      ${d.path}: ${show(d.a)} → ${show(d.b)}\n`);
+        io.stdout.write(`      ${d.field}: ${d.aText} → ${d.bText}\n`);
       }
+      if (fresh.length < s.differences.length) io.stdout.write(style.dim(`  (a difference is shown at the step it appears or changes, not again while it lasts)`) + '\n');
     }
     const m = report.summary;
     io.stdout.write(`${m.differs} differ, ${m.same} same, ${m.skipped} skipped, ${m.errors} errors\n`);

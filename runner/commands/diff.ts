@@ -74,7 +74,8 @@ export const diff: Command = async (ctx) => {
           diverged++;
           const d = out.divergence;
           io.stdout.write(`${style.red('diverge')}  ${f.file}:${d.line}:${d.column}  ${statementLine(f.text, d.line)}${d.proc !== 'main' ? `  (in ${d.proc})` : ''}\n`);
-          io.stdout.write(`         ${d.field}: model ${d.model}, kernel ${d.kernel}\n`);
+          // Every field that differs at the first divergent step, not only the first of them.
+          for (const x of out.divergences) io.stdout.write(`         ${x.field}: model ${x.model}, kernel ${x.kernel}\n`);
         }
       }
     }

@@ -43,6 +43,10 @@ export const list: Command = async (ctx) => {
   if (ctx.options['kernels']) return kernels(ctx);
   const cfg = await runConfig(ctx);
   const found = discover(ctx.positionals, ctx.io.cwd);
+  // A path that does not exist is a mistake (exit 2), not an empty place (exit 0, said so).
+  for (const m of found.missing) ctx.io.stderr.write(`mls list: error: no such file or directory: '${m}' [mls/no-such-path]\n`);
+  if (found.missing.length > 0) return 2;
+  for (const u of found.unmatched) ctx.io.stderr.write(`mls list: no .mls file in '${u}'\n`);
   const changed = changedFiles(ctx, found.files);
   const files = cfg.shard ? applyShard(changed, cfg.shard) : changed;
   const out: Listed[] = [];

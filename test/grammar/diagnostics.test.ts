@@ -128,7 +128,9 @@ t.test('invalid', async (t) => {
     if (c.suggestion !== undefined) t.equal(m.location?.suggestion, c.suggestion, `${name}: suggestion`);
     if ((c.severity ?? 'error') === 'error') t.equal(r.scenario, undefined, `${name}: no scenario on error`);
     else t.ok(r.scenario, `${name}: scenario despite warning`);
-    if (m.location) t.equal(m.location.lineText, c.code.split('\n')[c.line - 1]?.replace(/\r$/, ''), `${name}: lineText`);
+    // A binary line is never quoted: its bytes would reach the terminal (issue 16 finding 5).
+    const shown = c.id === 'mls/binary' ? undefined : c.code.split('\n')[c.line - 1]?.replace(/\r$/, '');
+    if (m.location) t.equal(m.location.lineText, shown, `${name}: lineText`);
   }
 });
 

@@ -16,7 +16,7 @@ t.test('a line past the limit is mls/line-too-long at the limit, in a 64 MB heap
   const dir = suite({});
   writeFileSync(join(dir, 'long.mls'), `scenario "long"\nbuf = mmap 4p rw private anon\nexpect ${clauses(1_250_000)}\n`);
   t.ok(statSync(join(dir, 'long.mls')).size > 20e6, 'a 20 MB line');
-  const r = spawnSync(process.execPath, ['--max-old-space-size=64', BIN, 'check', 'long.mls'], { cwd: dir, env: cleanEnv(), encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, ['--max-old-space-size=64', BIN, 'check', '--max-file-size', '32M', 'long.mls'], { cwd: dir, env: cleanEnv(), encoding: 'utf8', timeout: 120_000 });
   t.equal(r.status, 2, `exit 2 with a diagnostic (mls check's for errors), not a crash: ${r.stderr.slice(-300)}`);
   t.match(r.stdout + r.stderr, new RegExp(`long\\.mls:3:${MAX_LINE_CHARS + 1}: error: .*limit is ${MAX_LINE_CHARS} \\[mls/line-too-long\\]`));
   // A long comment is not code: the line compiles.

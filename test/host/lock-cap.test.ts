@@ -8,6 +8,8 @@ import { checkLockCap, DEFAULT_LOCK_CAP } from '../../runner/targets/host/lock-c
 import { folioSizes, roundOut } from '../../runner/targets/host/thp-folio.js';
 import { hostLockCapOption, parseSize } from '../../runner/host-lock-cap.js';
 import { createHostTarget } from '../../runner/targets/host.js';
+import { evaluate } from '../../runner/evaluate.js';
+import { renderMessage } from '../../runner/render/message.js';
 
 const MiB = 1024 * 1024;
 const stock = (thp: NonNullable<HostFacts['thp']>): HostFacts =>
@@ -71,7 +73,13 @@ t.test('the cap is refused on the host before anything runs, naming how to raise
   const log = await createHostTarget().run(scenario('file f 1G'), { kernel: 'host', trace: false, timeoutMs: 5000 });
   t.equal(log.outcome, 'error');
   t.equal(log.steps.length, 0);
-  t.match(log.message, /^cap\.mls:2:1: host safety cap: up to 1\.0 GiB .*cap 256\.0 MiB.*--host-lock-cap <size> or MLS_HOST_LOCK_CAP=<size>/);
+  t.match(log.message, /^host safety cap: up to 1\.0 GiB .*cap 256\.0 MiB.*--host-lock-cap <size> or MLS_HOST_LOCK_CAP=<size>/);
+  t.equal(log.errorStep, 0, 'the step the error belongs to: the file statement, step 0 (line 2)');
+  const s = scenario('file f 1G');
+  const res = evaluate(s, log, 'host');
+  const m = res.messages.find((x) => x.id === 'run/target-error');
+  t.same([m?.location?.line, m?.location?.column], [2, 1], 'the report places it at line 2');
+  t.notMatch(renderMessage(m!), /cap\.mls:.*cap\.mls:/, 'the location is printed once (issue 16 finding 6)');
   const raised = await createHostTarget().run(scenario('shmget seg 1G\nbuf = shmat seg\nshmctl seg lock'),
     { kernel: 'host', trace: false, timeoutMs: 5000, hostLockCapBytes: 64 * MiB });
   t.match(raised.message, /cap 64\.0 MiB/, 'the cap given is the one applied');

@@ -99,3 +99,17 @@ t.test('check, compile, list, fmt', async (t) => {
   const broken = io(dir);
   t.equal(await main(['fmt', 'y.mls'], broken.value), 2);
 });
+
+t.test('list: a missing path is an error (exit 2, id), an empty directory is not and says so (issue 16 finding 8)', async (t) => {
+  const dir = suite({ 'a.mls': PASSING('a') });
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(join(dir, 'empty'));
+  const miss = io(dir);
+  t.equal(await main(['list', 'nope/'], miss.value), 2);
+  t.match(miss.stderr, /no such file or directory: 'nope\/' \[mls\/no-such-path\]/);
+  t.notMatch(miss.stdout, /0 scenarios/);
+  const empty = io(dir);
+  t.equal(await main(['list', 'empty'], empty.value), 0);
+  t.match(empty.stderr, /no \.mls file in 'empty'/);
+  t.match(empty.stdout, /^0 scenarios\n$/);
+});

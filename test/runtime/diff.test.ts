@@ -35,13 +35,14 @@ t.test('agreeing logs', async (t) => {
 
 t.test('a result difference is reported at its statement', async (t) => {
   const d = compareLogs(scenario, log('model', 4096, 'ENOMEM'), log('host', 4096));
-  t.same(d, { kind: 'diverge', divergence: { step: 0, line: 3, column: 1, proc: 'main', field: 'result', model: 'ENOMEM', kernel: 'ok 0' } });
+  const one = { step: 0, line: 3, column: 1, proc: 'main', field: 'result', path: 'result', model: 'ENOMEM', kernel: 'ok 0' };
+  t.same(d, { kind: 'diverge', divergence: one, divergences: [one] });
 });
 
 t.test('the first differing field of a snapshot, by path', async (t) => {
   const d = compareLogs(scenario, log('model', 8192), log('host', 4096));
   t.equal(d.kind, 'diverge');
-  if (d.kind === 'diverge') t.same([d.divergence.field, d.divergence.model, d.divergence.kernel], ['status.VmLck', '8192', '4096']);
+  if (d.kind === 'diverge') t.same([d.divergence.field, d.divergence.path, d.divergence.model, d.divergence.kernel], ['locked_vm', 'status.VmLck', '2p (8 kB)', '1p (4 kB)'], 'in the language\'s words');
 });
 
 t.test('executor noise is not compared: VmRSS and built-in region residency', async (t) => {
@@ -59,4 +60,24 @@ t.test('skips and early ends', async (t) => {
   const d = compareLogs(scenario, short, log('host', 4096));
   t.equal(d.kind, 'diverge');
   if (d.kind === 'diverge') t.equal(d.divergence.field, 'reached');
+});
+
+t.test('every divergent field of the first divergent step, in the language\'s words (issue 16 finding 7)', async (t) => {
+  const model = log('model', 8192, 'ENOMEM');
+  const host = log('host', 4096);
+  const m0 = model.steps[0]!.snapshot!;
+  m0.lockedTotal = 8192;
+  m0.regions['buf']!.vmas[0]!.locked = 0;
+  m0.regions['buf']!.vmas[0]!.flags = ['rd', 'wr'];
+  const d = compareLogs(scenario, model, host);
+  t.equal(d.kind, 'diverge');
+  if (d.kind !== 'diverge') return;
+  t.same(d.divergences.map((x) => `${x.field}: model ${x.model}, kernel ${x.kernel}`), [
+    'result: model ENOMEM, kernel ok 0',
+    'locked_vm: model 2p (8 kB), kernel 1p (4 kB)',
+    'locked: model 2p (8 kB), kernel 0',
+    'buf flags: model rd wr, kernel lo rd wr',
+    'buf locked: model 0, kernel 1p (4 kB)',
+  ]);
+  t.ok(d.divergences.every((x) => x.step === 0), 'only the first divergent step');
 });

@@ -146,7 +146,7 @@ export function checkLockCap(s: Scenario, capBytes = DEFAULT_LOCK_CAP, facts?: M
     if (total > cap) {
       return {
         step: i, line: st.loc.line, total,
-        message: `${st.loc.file}:${st.loc.line}:${st.loc.column}: host safety cap: up to ${formatMiB(total)} may be locked, ` +
+        message: `host safety cap: up to ${formatMiB(total)} may be locked, ` +
           `populated or written to files by this point (cap ${formatMiB(cap)}); the host target refuses to run it. ` +
           `If the machine can take it, raise the cap with ${CAP_FLAG} <size> or ${CAP_ENV}=<size>.`,
       };

@@ -67,7 +67,7 @@ export function prepare(s: Scenario, o: PlanOptions & { executable: string }): {
   const skip = skipReason(s, facts);
   if (skip) return { log: { ...log, outcome: 'skipped', skipReason: skip } };
   const cap = checkLockCap(s, o.hostLockCapBytes ?? DEFAULT_LOCK_CAP, facts.machine);
-  if (cap) return { log: { ...log, outcome: 'error', message: cap.message } };
+  if (cap) return { log: { ...log, outcome: 'error', message: cap.message, errorStep: cap.step } };
   const p = plan(s, o);
   if ('error' in p) return { log: { ...log, outcome: 'error', message: p.error } };
   return { plan: p, kernel: facts.release, settings };
