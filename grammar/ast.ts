@@ -150,6 +150,7 @@ export type CallAst =
   | { op: 'brk'; delta: Expr }
   | { op: 'setrlimit'; resource: Word; soft: RlimValAst; hard?: RlimValAst }
   | { op: 'cap'; action: Word; cap: Word }
+  | { op: 'user'; who: Word | Expr; keep?: Word[] }
   | { op: 'access'; range: Range; count: Expr; seed: Expr; mode: Word }
   | { op: 'read'; range: Range }
   | { op: 'write'; range: Range; value?: Expr }

@@ -297,6 +297,15 @@ export function lowerCall(st: CallStmt, c: CallCtx): CallStep | undefined {
       const cap = vocab(a.cap, N.CAPS, c.d, 'mls/bad-value', 'capability', 'cap');
       return action && cap ? { op: 'cap', ...base, action, cap } : undefined;
     }
+    case 'user': {
+      // SPEC §3.2: setresgid/setresuid to uid:uid (nobody 65534:65534); keep: PR_SET_KEEPCAPS and capset.
+      const uid = 'terms' in a.who
+        ? smallInt(a.who, c.d, 'a uid', 4294967294n)
+        : N.USER_NAMES[vocab(a.who, Object.keys(N.USER_NAMES), c.d, 'mls/bad-value', 'user') ?? ''];
+      const keep = a.keep?.map((w) => vocab(w, N.CAPS, c.d, 'mls/bad-value', 'capability', 'cap'));
+      if (uid === undefined || keep?.includes(undefined)) return undefined;
+      return { op: 'user', ...base, uid, gid: uid, ...(keep ? { keep: [...new Set(keep as N.CapWord[])] } : {}) };
+    }
     case 'access': {
       const r = range(a.range, c);
       const count = smallInt(a.count, c.d, 'the access count');

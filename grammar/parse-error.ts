@@ -44,6 +44,7 @@ export const USAGE: Readonly<Record<string, string>> = {
   brk: 'brk <delta>',
   setrlimit: 'setrlimit memlock|as|data|stack <soft>|unlimited|keep [hard <hard>]',
   cap: 'cap drop|raise ipc_lock|sys_resource',
+  user: 'user nobody|root|<uid> [keep ipc_lock|sys_resource…]',
   access: 'access <addr> [<len>] random <count> seed <n> read|write',
   read: 'read <addr> [<len>]',
   write: 'write <addr> [<len>] [value <byte>]',

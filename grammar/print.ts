@@ -167,6 +167,8 @@ function call(s: Exclude<Step, { op: 'expect' }>): string {
     }
     case 'cap':
       return `cap ${s.action} ${s.cap}`;
+    case 'user':
+      return `user ${s.uid === 65534 ? 'nobody' : s.uid === 0 ? 'root' : s.uid}` + (s.keep ? ` keep ${s.keep.join(' ')}` : '');
     case 'access':
       return `access ${range(s.addr, s.len)} random ${s.count} seed ${s.seed} ${s.mode}`;
     case 'read':

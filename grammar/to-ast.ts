@@ -270,6 +270,16 @@ const actions: MlsActionDict<unknown> = {
   Plain_cap(k, action, cap) {
     return call({ op: 'cap', action: wordOf(action), cap: wordOf(cap) }, k);
   },
+  Plain_user(k, who, _keep, caps) {
+    const keep = caps.children.length ? words(caps.children[0] as IterationNode) : undefined;
+    return call({ op: 'user', who: ast(who) as A.Word | A.Expr, keep }, k);
+  },
+  UserId_num(e) {
+    return expr(e);
+  },
+  UserId_name(w) {
+    return wordOf(w);
+  },
   Plain_random(k, r, _r, count, _s, seed, mode) {
     return call({ op: 'access', range: range(r), count: expr(count), seed: expr(seed), mode: wordOf(mode) }, k);
   },

@@ -3,7 +3,7 @@
 import type { CallResult, StartImage } from '../../../schema/generated/types.js';
 import type { CallStep } from '../../ir.js';
 import {
-  capSetEffective, doPrlimit,
+  capSetEffective, doPrlimit, setUser,
   MAP_ANONYMOUS, MAP_DROPPABLE, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_GROWSDOWN, MAP_HUGETLB, MAP_LOCKED, MAP_NONBLOCK,
   MAP_NORESERVE, MAP_POPULATE, MAP_PRIVATE, MAP_SHARED, MAP_STACK, MemObject, PAGE_SIZE, RLIM_INFINITY, System,
   exec, exitTask, fork, growStack, randomPageNumbers, readByte, sysBrk, sysMadvise, sysMemfdSecretMap, sysMlock, sysMlock2,
@@ -144,6 +144,10 @@ export function executeStep(w: World, step: CallStep): CallResult {
     }
     case 'cap': {
       const e = capSetEffective(t, step.cap, step.action === 'raise');
+      return e ? { outcome: 'errno', errno: e } : okv();
+    }
+    case 'user': {
+      const e = setUser(t, step.uid, step.gid, step.keep ?? null);
       return e ? { outcome: 'errno', errno: e } : okv();
     }
     case 'read': case 'write': {
