@@ -151,6 +151,7 @@ export type CallAst =
   | { op: 'setrlimit'; resource: Word; soft: RlimValAst; hard?: RlimValAst }
   | { op: 'cap'; action: Word; cap: Word }
   | { op: 'user'; who: Word | Expr; keep?: Word[] }
+  | { op: 'every_mapping'; call: 'mlock' | 'munlock' | 'mlock2'; words: Word[] }
   | { op: 'access'; range: Range; count: Expr; seed: Expr; mode: Word }
   | { op: 'read'; range: Range }
   | { op: 'write'; range: Range; value?: Expr }

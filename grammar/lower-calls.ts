@@ -254,6 +254,11 @@ export function lowerCall(st: CallStmt, c: CallCtx): CallStep | undefined {
       if (!r || flags === undefined) return undefined;
       return { op: 'mlock2', ...base, addr: plainAddr(r.addr), len: r.len, flags: flags.toString() };
     }
+    case 'every_mapping': {
+      // SPEC §3.4: the call on [start, end) of every line of /proc/self/maps; only mlock2 takes flags.
+      const flags = a.call === 'mlock2' ? orFlags(a.words, N.MLOCK2_FLAGS, c, 'mlock2 flag', 'mlock2') : orFlags(a.words, {}, c, `${a.call} flag`, 'mlock2');
+      return flags === undefined ? undefined : { op: 'every_mapping', ...base, call: a.call, ...(a.call === 'mlock2' ? { flags: flags.toString() } : {}) };
+    }
     case 'mlockall': {
       const flags = a.raw ? u64(a.raw, c.d) : orFlags(a.words, N.MLOCKALL_FLAGS, c, 'mlockall flag', 'mlockall');
       return flags === undefined ? undefined : { op: 'mlockall', ...base, flags: flags.toString() };

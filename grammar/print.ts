@@ -147,6 +147,10 @@ function call(s: Exclude<Step, { op: 'expect' }>): string {
       const v = BigInt(s.flags);
       return `mlock2 ${range(s.addr, s.len)}` + (v === 0n ? '' : ' ' + flagWords(v, N.MLOCK2_FLAGS));
     }
+    case 'every_mapping': {
+      const v = BigInt(s.flags ?? '0');
+      return `${s.call} every mapping` + (v === 0n ? '' : ' ' + flagWords(v, N.MLOCK2_FLAGS));
+    }
     case 'mlockall':
       return `mlockall ${flagWords(BigInt(s.flags), N.MLOCKALL_FLAGS)}`.trimEnd();
     case 'munlockall':

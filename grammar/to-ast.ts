@@ -223,6 +223,9 @@ const actions: MlsActionDict<unknown> = {
   Plain_fadvise(k, f, advice) {
     return call({ op: 'fadvise', file: wordOf(f), advice: wordOf(advice) }, k);
   },
+  Plain_every(k, _e, _m, w) {
+    return call({ op: 'every_mapping', call: k.sourceString as 'mlock' | 'munlock' | 'mlock2', words: words(w) }, k);
+  },
   Plain_range(k, r) {
     const op = k.sourceString as 'munmap' | 'mlock' | 'munlock' | 'mpin' | 'munpin' | 'pin' | 'unpin';
     return call({ op, range: range(r) }, k);

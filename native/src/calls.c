@@ -254,6 +254,7 @@ void do_call(char **t, int n) {
   if (!strcmp(op, "setrlimit")) return do_setrlimit(t, n);
   if (!strcmp(op, "cap")) return do_cap(t, n);
   if (!strcmp(op, "user")) return do_user(t, n);
+  if (!strcmp(op, "every_mapping")) return do_every_mapping(t, n);
   if (do_shm(t, n)) return;
   if (!strcmp(op, "file") || !strcmp(op, "truncate")) {
     if (n != 3 || arg_u64(t[2], &x)) { if (n != 3) reply_fail("%s: bad arguments", op); return; }

@@ -107,6 +107,8 @@ export function encodeStep(step: Step): string {
     }
     case 'mlock2':
       return ['mlock2', addrToken(step.addr), lenToken(step.len), BigInt(step.flags)].join(' ');
+    case 'every_mapping':
+      return ['every_mapping', step.call, BigInt(step.flags ?? '0')].join(' ');
     case 'mlockall':
       return `mlockall ${BigInt(step.flags)}`;
     case 'munlockall': case 'exec': case 'exit':

@@ -11,6 +11,7 @@ import {
   touchPage, writeByte, writeByteAt, type SysResult,
 } from '../../../runtime/index.js';
 import { executeShm } from './shm.js';
+import { everyMapping } from '../../../runtime/every-mapping.js';
 import { fadviseDontneed, fileSync } from '../../../runtime/fadvise.js';
 import { createFile, truncateFile } from '../../../runtime/files.js';
 import { Proc, ScenarioError } from './bindings.js';
@@ -100,6 +101,7 @@ export function executeStep(w: World, step: CallStep): CallResult {
     case 'mpin': return fromSys(sysMpin(t, p.addr(step.addr), p.len(step.len)));
     case 'munpin': return fromSys(sysMunpin(t, p.addr(step.addr), p.len(step.len)));
     case 'mlock2': return fromSys(sysMlock2(t, p.addr(step.addr), p.len(step.len), BigInt(step.flags)));
+    case 'every_mapping': return fromSys(everyMapping(t, step.call, BigInt(step.flags ?? '0')));
     case 'mlockall': return fromSys(sysMlockall(t, BigInt(step.flags)));
     case 'munlockall': return fromSys(sysMunlockall(t));
     case 'mprotect': {
