@@ -32,7 +32,14 @@ export interface RegionAtom {
   end: boolean;
   span: Span;
 }
-export type Atom = NumLit | ConstAtom | RegionAtom;
+/** `random(lo..hi)`: drawn per iteration of the enclosing `repeat` (grammar/repeat.ts). */
+export interface RandomAtom {
+  kind: 'random';
+  lo: Expr;
+  hi: Expr;
+  span: Span;
+}
+export type Atom = NumLit | ConstAtom | RegionAtom | RandomAtom;
 
 export interface Term {
   sign: '+' | '-';
@@ -202,12 +209,22 @@ export type HeaderAst =
 export interface Statement {
   action: ActionAst;
   proc?: Word;
+  /** The `repeat` block the statement is in (one object per block). */
+  repeat?: RepeatAst;
+}
+
+/** `repeat <count> seed <seed> {`: its body is lowered count times (grammar/repeat.ts). */
+export interface RepeatAst {
+  count: Expr;
+  seed: Expr;
+  span: Span;
 }
 
 /** What one source line holds after parsing. */
 export type LineAst =
   | { kind: 'blank' }
   | { kind: 'open'; proc: Word; span: Span }
+  | { kind: 'repeat'; count: Expr; seed: Expr; span: Span }
   | { kind: 'close'; span: Span }
   | { kind: 'header'; header: HeaderAst }
   | { kind: 'stmt'; stmt: Statement };

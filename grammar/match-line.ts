@@ -35,7 +35,7 @@ export function startRule(code: string): StartRule {
   const m = FIRST_WORD.exec(code);
   if (!m) return 'Line';
   const w = m[1]!;
-  if (w === 'in') return 'Line';
+  if (w === 'in' || w === 'repeat') return 'Line';
   if (HEADER_WORDS.has(w) && m[2] !== '=') return 'Header';
   if (w === 'expect') return 'Expect';
   if (PLAIN_WORDS.has(w) && m[2] !== '=') return 'PlainLine';

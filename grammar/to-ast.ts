@@ -82,6 +82,9 @@ const actions: MlsActionDict<unknown> = {
   Line_open(_in, proc, _b) {
     return { kind: 'open', proc: wordOf(proc), span: span(this) };
   },
+  Line_repeat(_r, count, _s, seed, _b) {
+    return { kind: 'repeat', count: expr(count), seed: expr(seed), span: span(this) };
+  },
   Line_close(_b) {
     return { kind: 'close', span: span(this) };
   },
@@ -404,6 +407,9 @@ const actions: MlsActionDict<unknown> = {
   catom: (a) => ast(a),
   regionRef(id, end) {
     return { kind: 'region', name: id.sourceString, end: end.children.length > 0, span: span(this) };
+  },
+  randomAtom(_o, _s1, lo, _s2, _dots, _s3, hi, _s4, _c) {
+    return { kind: 'random', lo: expr(lo), hi: expr(hi), span: span(this) };
   },
   reserved(_t) {
     return { kind: 'const', name: this.sourceString, span: span(this) };
