@@ -32,7 +32,14 @@ export interface RegionAtom {
   end: boolean;
   span: Span;
 }
-export type Atom = NumLit | ConstAtom | RegionAtom;
+/** `random(lo..hi)`: drawn per iteration of the enclosing `repeat` (grammar/repeat.ts). */
+export interface RandomAtom {
+  kind: 'random';
+  lo: Expr;
+  hi: Expr;
+  span: Span;
+}
+export type Atom = NumLit | ConstAtom | RegionAtom | RandomAtom;
 
 export interface Term {
   sign: '+' | '-';
@@ -150,6 +157,8 @@ export type CallAst =
   | { op: 'brk'; delta: Expr }
   | { op: 'setrlimit'; resource: Word; soft: RlimValAst; hard?: RlimValAst }
   | { op: 'cap'; action: Word; cap: Word }
+  | { op: 'user'; who: Word | Expr; keep?: Word[] }
+  | { op: 'every_mapping'; call: 'mlock' | 'munlock' | 'mlock2'; words: Word[] }
   | { op: 'access'; range: Range; count: Expr; seed: Expr; mode: Word }
   | { op: 'read'; range: Range }
   | { op: 'write'; range: Range; value?: Expr }
@@ -200,12 +209,22 @@ export type HeaderAst =
 export interface Statement {
   action: ActionAst;
   proc?: Word;
+  /** The `repeat` block the statement is in (one object per block). */
+  repeat?: RepeatAst;
+}
+
+/** `repeat <count> seed <seed> {`: its body is lowered count times (grammar/repeat.ts). */
+export interface RepeatAst {
+  count: Expr;
+  seed: Expr;
+  span: Span;
 }
 
 /** What one source line holds after parsing. */
 export type LineAst =
   | { kind: 'blank' }
   | { kind: 'open'; proc: Word; span: Span }
+  | { kind: 'repeat'; count: Expr; seed: Expr; span: Span }
   | { kind: 'close'; span: Span }
   | { kind: 'header'; header: HeaderAst }
   | { kind: 'stmt'; stmt: Statement };

@@ -83,7 +83,7 @@ export function formatSource(text: string, file: string): FormatResult {
         if (last && (last.code !== '' || last.comment !== undefined)) out.push({ code: '' });
       } else if (code === '') out.push({ code: indent + comment });
       else out.push(comment !== undefined ? { code: indent + code, comment } : { code: indent + code });
-      if (kind === 'open') depth = 1;
+      if (kind === 'open' || kind === 'repeat') depth = 1;
     }
     while (out.length > 0 && out[out.length - 1]!.code === '') out.pop();
     const lines: string[] = [];

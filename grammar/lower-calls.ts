@@ -254,6 +254,11 @@ export function lowerCall(st: CallStmt, c: CallCtx): CallStep | undefined {
       if (!r || flags === undefined) return undefined;
       return { op: 'mlock2', ...base, addr: plainAddr(r.addr), len: r.len, flags: flags.toString() };
     }
+    case 'every_mapping': {
+      // SPEC §3.4: the call on [start, end) of every line of /proc/self/maps; only mlock2 takes flags.
+      const flags = a.call === 'mlock2' ? orFlags(a.words, N.MLOCK2_FLAGS, c, 'mlock2 flag', 'mlock2') : orFlags(a.words, {}, c, `${a.call} flag`, 'mlock2');
+      return flags === undefined ? undefined : { op: 'every_mapping', ...base, call: a.call, ...(a.call === 'mlock2' ? { flags: flags.toString() } : {}) };
+    }
     case 'mlockall': {
       const flags = a.raw ? u64(a.raw, c.d) : orFlags(a.words, N.MLOCKALL_FLAGS, c, 'mlockall flag', 'mlockall');
       return flags === undefined ? undefined : { op: 'mlockall', ...base, flags: flags.toString() };
@@ -296,6 +301,15 @@ export function lowerCall(st: CallStmt, c: CallCtx): CallStep | undefined {
       const action = vocab(a.action, N.CAP_ACTIONS, c.d, 'mls/bad-value', 'cap action');
       const cap = vocab(a.cap, N.CAPS, c.d, 'mls/bad-value', 'capability', 'cap');
       return action && cap ? { op: 'cap', ...base, action, cap } : undefined;
+    }
+    case 'user': {
+      // SPEC §3.2: setresgid/setresuid to uid:uid (nobody 65534:65534); keep: PR_SET_KEEPCAPS and capset.
+      const uid = 'terms' in a.who
+        ? smallInt(a.who, c.d, 'a uid', 4294967294n)
+        : N.USER_NAMES[vocab(a.who, Object.keys(N.USER_NAMES), c.d, 'mls/bad-value', 'user') ?? ''];
+      const keep = a.keep?.map((w) => vocab(w, N.CAPS, c.d, 'mls/bad-value', 'capability', 'cap'));
+      if (uid === undefined || keep?.includes(undefined)) return undefined;
+      return { op: 'user', ...base, uid, gid: uid, ...(keep ? { keep: [...new Set(keep as N.CapWord[])] } : {}) };
     }
     case 'access': {
       const r = range(a.range, c);

@@ -1,13 +1,17 @@
 // FileAst → IR (schema/scenario.schema.json). Walks the header, then the
 // statements in order with a Scope (processes, regions), checking as it goes.
 import type { Loc, Scenario, VersionConstraint } from '../schema/generated/types.js';
-import type { FileAst, HeaderAst, Span, Statement } from './ast.js';
-import { expectsOk, result, selector, setting, smallInt, vocab } from './check.js';
+import type { FileAst, HeaderAst, RepeatAst, Span, Statement } from './ast.js';
+import { expectsOk, result, selector, setting, smallInt, u64, vocab } from './check.js';
+import { withDraws, Xorshift64Star } from './draws.js';
 import type { Diagnostics } from './diagnostics.js';
 import { lowerCall, type CallCtx } from './lower-calls.js';
 import { lowerExpect, lowerLet } from './lower-expect.js';
 import * as N from './names.js';
 import { MAX_PROCESSES, Scope } from './scope.js';
+
+/** The most statements `repeat` blocks may expand to in one file (mls/repeat-too-large). */
+export const MAX_REPEAT_STEPS = 100_000;
 
 export type Step = Scenario['steps'][number];
 const spanOfLoc = (l: Loc): Span => ({ line: l.line, column: l.column, endColumn: l.endColumn ?? l.column });
@@ -177,14 +181,31 @@ export function lowerFile(ast: FileAst, d: Diagnostics, hash: string): Scenario 
   }
   const scope = new Scope();
   const steps: Step[] = [];
-  const loc = (s: Span): Loc => ({ file: ast.file, line: s.line, column: s.column, endLine: s.line, endColumn: s.endColumn });
-  for (const st of ast.statements) {
+  let iteration: number | undefined;
+  const loc = (s: Span): Loc => ({ file: ast.file, line: s.line, column: s.column, endLine: s.line, endColumn: s.endColumn, ...(iteration ? { iteration } : {}) });
+  const one = (st: Statement): void => {
     const step = lowerStatement(st, d, scope, loc);
     if (step) {
       useAfterMunmap(step, scope, d, st.action.span);
       applyEffects(step, scope);
       steps.push(step);
     }
+  };
+  const budget = { steps: MAX_REPEAT_STEPS };
+  for (let i = 0; i < ast.statements.length; ) {
+    const st = ast.statements[i]!;
+    if (!st.repeat) {
+      one(st);
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < ast.statements.length && ast.statements[j]!.repeat === st.repeat) j++;
+    expandRepeat(st.repeat, ast.statements.slice(i, j), d, budget, (k, body) => {
+      iteration = k;
+      try { body.forEach(one); } finally { iteration = undefined; }
+    });
+    i = j;
   }
   if (d.hasErrors()) return undefined;
   const env: Scenario['env'] = { image: h.image?.value ?? 'default' };
@@ -206,6 +227,38 @@ export function lowerFile(ast: FileAst, d: Diagnostics, hash: string): Scenario 
     steps,
     hash,
   };
+}
+
+/**
+ * A `repeat` block (SPEC.md §3.9): its body lowered `count` times, each iteration with
+ * `random(…)` drawing from the block's stream (draws.ts), so the IR is concrete. The
+ * first iteration with an error stops the expansion (its messages say which one);
+ * warnings are kept from the first iteration only. `budget` bounds the expanded
+ * statements of the whole file (mls/repeat-too-large).
+ */
+function expandRepeat(r: RepeatAst, body: Statement[], d: Diagnostics, budget: { steps: number }, run: (k: number, body: Statement[]) => void): void {
+  const count = smallInt(r.count, d, 'the repeat count');
+  const seed = u64(r.seed, d);
+  if (count === undefined || seed === undefined) return;
+  if (count * body.length > budget.steps) {
+    d.error('mls/repeat-too-large', `repeat ${count} of ${body.length} statements expands to ${count * body.length}: a scenario may expand to at most ${MAX_REPEAT_STEPS} statements`, r.span, {
+      notes: ['each iteration becomes steps of the IR; fewer iterations or a smaller body stay within the limit'],
+    });
+    return;
+  }
+  budget.steps -= count * body.length;
+  const ctx = { rng: new Xorshift64Star(seed), drawn: new Map() };
+  for (let k = 1; k <= count; k++) {
+    const before = d.messages.length;
+    const errorsBefore = d.messages.filter((m) => m.severity === 'error').length;
+    ctx.drawn = new Map();
+    withDraws(ctx, () => run(k, body));
+    const added = d.messages.splice(before);
+    const kept = k === 1 ? added : added.filter((m) => m.severity === 'error');
+    for (const m of kept) m.notes.push({ text: `in iteration ${k} of the repeat on line ${r.span.line} (random(…) drew this iteration's values)` });
+    d.messages.push(...kept);
+    if (d.messages.filter((m) => m.severity === 'error').length > errorsBefore) return;
+  }
 }
 
 function lowerStatement(st: Statement, d: Diagnostics, scope: Scope, loc: (s: Span) => Loc): Step | undefined {

@@ -25,7 +25,7 @@ export type StartRule = 'Line' | 'Header' | 'Expect' | 'PlainLine' | 'Action_cal
 const HEADER_WORDS = new Set(['scenario', 'about', 'tags', 'kernel', 'requires', 'image', 'max_map_count', 'only', 'skip', 'todo']);
 const PLAIN_WORDS = new Set([
   'file', 'truncate', 'fsync', 'fdatasync', 'fadvise', 'munmap', 'mlock', 'munlock', 'mpin', 'munpin', 'pin', 'unpin', 'mprotect', 'mlock2', 'mlockall',
-  'munlockall', 'madvise', 'msync', 'brk', 'setrlimit', 'cap', 'access', 'read', 'write', 'grow_stack', 'exec', 'exit',
+  'munlockall', 'madvise', 'msync', 'brk', 'setrlimit', 'cap', 'user', 'access', 'read', 'write', 'grow_stack', 'exec', 'exit',
   'shmget', 'shmdt', 'shmctl',
 ]);
 /** Leading `hsp*` (the grammar's space), the first word (the grammar's `word`), the next non-space character. */
@@ -35,7 +35,7 @@ export function startRule(code: string): StartRule {
   const m = FIRST_WORD.exec(code);
   if (!m) return 'Line';
   const w = m[1]!;
-  if (w === 'in') return 'Line';
+  if (w === 'in' || w === 'repeat') return 'Line';
   if (HEADER_WORDS.has(w) && m[2] !== '=') return 'Header';
   if (w === 'expect') return 'Expect';
   if (PLAIN_WORDS.has(w) && m[2] !== '=') return 'PlainLine';

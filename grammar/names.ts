@@ -97,6 +97,9 @@ export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
 export const RLIMIT_RESOURCES = ['memlock', 'as', 'data', 'stack'] as const;
 export const CAP_ACTIONS = ['drop', 'raise'] as const;
 export const CAPS = ['ipc_lock', 'sys_resource'] as const;
+export type CapWord = (typeof CAPS)[number];
+/** `user <name>`: the uids a name stands for (gid = uid; nobody is 65534:65534, nogroup). */
+export const USER_NAMES: Readonly<Record<string, number>> = { root: 0, nobody: 65534 };
 export const ACCESS_MODES = ['read', 'write'] as const;
 export const MCL_STATES = ['off', 'on', 'onfault'] as const;
 

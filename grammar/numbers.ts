@@ -1,6 +1,7 @@
 // Numbers, sizes and address expressions (SPEC.md §1.1–1.2): evaluation with
 // bigint (values are 64-bit), and canonical spelling for the printers.
-import type { Expr, NumLit, Span } from './ast.js';
+import type { Expr, NumLit, RandomAtom, Span } from './ast.js';
+import { currentDraws } from './draws.js';
 
 export const PAGE = 4096n;
 export const MOD = 1n << 64n;
@@ -26,7 +27,7 @@ export const UNITS: Readonly<Record<string, bigint>> = {
 };
 
 export interface NumProblem {
-  id: 'mls/number-too-large' | 'mls/bad-unit' | 'mls/bad-value';
+  id: 'mls/number-too-large' | 'mls/bad-unit' | 'mls/bad-value' | 'mls/random-outside-repeat';
   text: string;
   span: Span;
   /** The unknown word, for did-you-mean. */
@@ -61,6 +62,23 @@ export interface AddrValue {
   offset: bigint;
 }
 
+/** `random(lo..hi)`: uniform in [lo, hi] (next() mod the width), drawn once per iteration (draws.ts). */
+function draw(a: RandomAtom, problems: NumProblem[]): bigint {
+  const ctx = currentDraws();
+  if (!ctx) {
+    problems.push({ id: 'mls/random-outside-repeat', text: '`random(…)` draws a value per iteration: it is allowed only inside a `repeat` block', span: a.span });
+    return 0n;
+  }
+  const seen = ctx.drawn.get(a);
+  if (seen !== undefined) return seen;
+  const lo = evalConst(a.lo, problems), hi = evalConst(a.hi, problems);
+  let v = lo;
+  if (hi < lo) problems.push({ id: 'mls/bad-value', text: `random(${a.lo.text}..${a.hi.text}): the upper bound is below the lower one`, span: a.span });
+  else v = lo + (ctx.rng.next() % (hi - lo + 1n));
+  ctx.drawn.set(a, v);
+  return v;
+}
+
 /** Evaluate an address expression: at most one region, added (not subtracted). */
 export function evalAddr(e: Expr, problems: NumProblem[]): AddrValue {
   let offset = 0n;
@@ -77,7 +95,7 @@ export function evalAddr(e: Expr, problems: NumProblem[]): AddrValue {
       out.regionSpan = a.span;
       continue;
     }
-    const v = a.kind === 'num' ? literal(a, problems) : a.name === 'SIZE_MAX' ? SIZE_MAX : a.name === 'TOP' ? TOP : 0n;
+    const v = a.kind === 'num' ? literal(a, problems) : a.kind === 'random' ? draw(a, problems) : a.name === 'SIZE_MAX' ? SIZE_MAX : a.name === 'TOP' ? TOP : 0n;
     offset += t.sign === '-' ? -v : v;
   }
   out.offset = offset;

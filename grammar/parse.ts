@@ -4,7 +4,7 @@
 // first word allows, and identical lines are matched once per process). Blocks
 // and the header/statement order are assembled here.
 import type { MatchResult } from 'ohm-js';
-import type { FileAst, HeaderAst, LineAst, Span, Statement, Word } from './ast.js';
+import type { FileAst, HeaderAst, LineAst, RepeatAst, Span, Statement, Word } from './ast.js';
 import type { Diagnostics } from './diagnostics.js';
 import { matchLine, matchLineFast } from './match-line.js';
 import { namesOfBadLine, reportParseError } from './parse-error.js';
@@ -146,6 +146,7 @@ export function parseSource(text: string, d: Diagnostics, keepMatches = false): 
   }
   let block: Word | undefined;
   let blockSpan: Span | undefined;
+  let repeat: RepeatAst | undefined;
   let seenStatement = false;
   for (let i = 0; i < lines.length; i++) {
     const lineNo = i + 1;
@@ -199,8 +200,14 @@ export function parseSource(text: string, d: Diagnostics, keepMatches = false): 
         else if (block) d.error('mls/parse', 'a header line cannot be inside a block', l.header.span);
         else ast.headers.push(l.header as HeaderAst);
         break;
+      case 'repeat':
+        if (block || repeat) d.error('mls/parse', `blocks do not nest: "${block ? `in ${block.text}` : 'repeat'} {" is still open`, l.span);
+        else repeat = { count: l.count, seed: l.seed, span: l.span };
+        seenStatement = true;
+        break;
       case 'open':
-        if (block) d.error('mls/parse', `blocks do not nest: "in ${block.text} {" is still open`, l.span);
+        if (repeat) d.error('mls/parse', 'blocks do not nest: "repeat {" is still open (write `in <process>:` on the lines of the body)', l.span);
+        else if (block) d.error('mls/parse', `blocks do not nest: "in ${block.text} {" is still open`, l.span);
         else {
           block = l.proc;
           blockSpan = l.span;
@@ -208,19 +215,22 @@ export function parseSource(text: string, d: Diagnostics, keepMatches = false): 
         seenStatement = true;
         break;
       case 'close':
-        if (!block) d.error('mls/parse', 'unexpected "}": no block is open', l.span);
+        if (!block && !repeat) d.error('mls/parse', 'unexpected "}": no block is open', l.span);
         block = undefined;
+        repeat = undefined;
         break;
       case 'stmt': {
         seenStatement = true;
         const st: Statement = l.stmt;
         if (block && st.proc) d.error('mls/parse', `"in ${st.proc.text}:" inside the block of "${block.text}"`, st.proc.span);
         else if (block) st.proc = block;
+        if (repeat) st.repeat = repeat;
         ast.statements.push(st);
         break;
       }
     }
   }
   if (block && blockSpan) d.error('mls/parse', `block "in ${block.text} {" is not closed`, blockSpan, { notes: ['close it with a line holding "}"'] });
+  if (repeat) d.error('mls/parse', 'block "repeat {" is not closed', repeat.span, { notes: ['close it with a line holding "}"'] });
   return { ast, parsed, matches, splits };
 }

@@ -147,6 +147,10 @@ function call(s: Exclude<Step, { op: 'expect' }>): string {
       const v = BigInt(s.flags);
       return `mlock2 ${range(s.addr, s.len)}` + (v === 0n ? '' : ' ' + flagWords(v, N.MLOCK2_FLAGS));
     }
+    case 'every_mapping': {
+      const v = BigInt(s.flags ?? '0');
+      return `${s.call} every mapping` + (v === 0n ? '' : ' ' + flagWords(v, N.MLOCK2_FLAGS));
+    }
     case 'mlockall':
       return `mlockall ${flagWords(BigInt(s.flags), N.MLOCKALL_FLAGS)}`.trimEnd();
     case 'munlockall':
@@ -167,6 +171,8 @@ function call(s: Exclude<Step, { op: 'expect' }>): string {
     }
     case 'cap':
       return `cap ${s.action} ${s.cap}`;
+    case 'user':
+      return `user ${s.uid === 65534 ? 'nobody' : s.uid === 0 ? 'root' : s.uid}` + (s.keep ? ` keep ${s.keep.join(' ')}` : '');
     case 'access':
       return `access ${range(s.addr, s.len)} random ${s.count} seed ${s.seed} ${s.mode}`;
     case 'read':

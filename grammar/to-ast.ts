@@ -82,6 +82,9 @@ const actions: MlsActionDict<unknown> = {
   Line_open(_in, proc, _b) {
     return { kind: 'open', proc: wordOf(proc), span: span(this) };
   },
+  Line_repeat(_r, count, _s, seed, _b) {
+    return { kind: 'repeat', count: expr(count), seed: expr(seed), span: span(this) };
+  },
   Line_close(_b) {
     return { kind: 'close', span: span(this) };
   },
@@ -223,6 +226,9 @@ const actions: MlsActionDict<unknown> = {
   Plain_fadvise(k, f, advice) {
     return call({ op: 'fadvise', file: wordOf(f), advice: wordOf(advice) }, k);
   },
+  Plain_every(k, _e, _m, w) {
+    return call({ op: 'every_mapping', call: k.sourceString as 'mlock' | 'munlock' | 'mlock2', words: words(w) }, k);
+  },
   Plain_range(k, r) {
     const op = k.sourceString as 'munmap' | 'mlock' | 'munlock' | 'mpin' | 'munpin' | 'pin' | 'unpin';
     return call({ op, range: range(r) }, k);
@@ -269,6 +275,16 @@ const actions: MlsActionDict<unknown> = {
   },
   Plain_cap(k, action, cap) {
     return call({ op: 'cap', action: wordOf(action), cap: wordOf(cap) }, k);
+  },
+  Plain_user(k, who, _keep, caps) {
+    const keep = caps.children.length ? words(caps.children[0] as IterationNode) : undefined;
+    return call({ op: 'user', who: ast(who) as A.Word | A.Expr, keep }, k);
+  },
+  UserId_num(e) {
+    return expr(e);
+  },
+  UserId_name(w) {
+    return wordOf(w);
   },
   Plain_random(k, r, _r, count, _s, seed, mode) {
     return call({ op: 'access', range: range(r), count: expr(count), seed: expr(seed), mode: wordOf(mode) }, k);
@@ -391,6 +407,9 @@ const actions: MlsActionDict<unknown> = {
   catom: (a) => ast(a),
   regionRef(id, end) {
     return { kind: 'region', name: id.sourceString, end: end.children.length > 0, span: span(this) };
+  },
+  randomAtom(_o, _s1, lo, _s2, _dots, _s3, hi, _s4, _c) {
+    return { kind: 'random', lo: expr(lo), hi: expr(hi), span: span(this) };
   },
   reserved(_t) {
     return { kind: 'const', name: this.sourceString, span: span(this) };

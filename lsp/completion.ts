@@ -27,7 +27,7 @@ const withSpec = (list: Item[]): Item[] =>
   });
 
 /** Statements that take no address (their arguments never name a region). */
-const NO_ADDRESS = new Set(['file', 'truncate', 'mlockall', 'munlockall', 'brk', 'setrlimit', 'cap', 'grow_stack', 'shmget', 'shmctl', 'exec', 'exit', 'fork', 'memfd_secret']);
+const NO_ADDRESS = new Set(['file', 'truncate', 'mlockall', 'munlockall', 'brk', 'setrlimit', 'cap', 'user', 'grow_stack', 'shmget', 'shmctl', 'exec', 'exit', 'fork', 'memfd_secret']);
 
 export function complete(a: Analysis, p: Position): Item[] {
   const line = a.lines[p.line] ?? '';

@@ -22,7 +22,7 @@ export interface HoverResult {
 
 /** The keyword of a line's statement or header (`in kid: mlock buf` → mlock). */
 export function statementOf(l: LineAst | undefined, text: string): string | undefined {
-  if (l?.kind === 'stmt') { const a = l.stmt.action; return a.kind === 'expect' || a.kind === 'let' ? a.kind : a.call.op; }
+  if (l?.kind === 'stmt') { const a = l.stmt.action; return a.kind === 'expect' || a.kind === 'let' ? a.kind : a.call.op === 'every_mapping' ? a.call.call : a.call.op; }
   if (l?.kind === 'header') return l.header.kind;
   if (l?.kind === 'open') return 'in';
   return lineKeyword(text.replace(/#.*$/, ''));

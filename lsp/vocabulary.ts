@@ -75,6 +75,7 @@ export function argumentWords(statement: string): readonly string[] {
     case 'madvise': return [...Object.keys(N.ADVICE), 'advice'];
     case 'setrlimit': return [...N.RLIMIT_RESOURCES, 'hard', 'unlimited', 'keep'];
     case 'cap': return [...N.CAP_ACTIONS, ...N.CAPS];
+    case 'user': return [...Object.keys(N.USER_NAMES), 'keep', ...N.CAPS];
     case 'access': return ['random', 'seed', ...N.ACCESS_MODES];
     case 'write': return ['value'];
     case 'shmat': return [...N.SHMAT_FLAG_ORDER, 'at'];

@@ -79,7 +79,9 @@ function lastSnapshot(ctx: Ctx, upTo: number, proc: string): Snapshot | undefine
 function resultPoint(ctx: Ctx, step: CallStep, index: number): CheckResult {
   const want = pickValue(step.result, ctx.profile);
   const line = ctx.lines?.[step.loc.line - 1];
-  const name = line !== undefined ? statementText(line) : `${describeStep(step)} => ${renderExpectedResult(want)}`;
+  let name = line !== undefined ? statementText(line) : `${describeStep(step)} => ${renderExpectedResult(want)}`;
+  // A `repeat` body line: which iteration, and the values it drew (SPEC §3.9).
+  if (step.loc.iteration !== undefined) name += ` [iteration ${step.loc.iteration}: ${describeStep(step)}]`;
   const location = toLocation(step.result.loc ?? step.loc, ctx.lines);
   const base = { kind: 'result' as const, name, location, proc: step.proc, counter: 'result', unit: 'result', expected: renderExpectedResult(want) };
   const obs = ctx.byStep.get(index);
@@ -112,6 +114,7 @@ function expectPoints(ctx: Ctx, step: ExpectStep, index: number): CheckResult[] 
     const synthesized = `${check.field} ${check.op}${want ? ' …' : ''}`;
     let name = clause || synthesized;
     if (check.region !== undefined && !name.startsWith(check.region)) name = `${check.region} ${name}`;
+    if (check.loc.iteration !== undefined) name += ` [iteration ${check.loc.iteration}]`;
     const base = { kind: 'expect' as const, name, location, proc: step.proc, counter };
     if (!snap) return { ...base, status: 'skip', message: `not reached: ${ctx.ended ?? 'the target took no snapshot here'}` } as CheckResult;
     if (typeof resolved === 'string') return { ...base, status: 'skip', message: resolved } as CheckResult;

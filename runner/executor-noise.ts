@@ -31,6 +31,7 @@ function imageLockedSteps(s: Scenario): Set<number> {
     const cur = locked.get(st.proc) ?? false;
     let now = cur;
     if (st.op === 'mlockall' && (BigInt(st.flags) & 1n) === 1n) now = true;
+    if (st.op === 'every_mapping' && st.call !== 'munlock') now = true; // the executor's own mappings too
     if ((st.op === 'mlock' || st.op === 'mlock2') && ['heap', 'stack', 'vdso', 'vvar'].includes(st.addr.region ?? '')) now = true;
     if (st.op === 'mlock' || st.op === 'mlock2') {
       // A wild length from a region can reach past it into executor memory.
@@ -50,7 +51,7 @@ export const NOISE_DESCRIPTION = [
   'stack: rss, pss, anonymous, locked, residency',
   'vdso/vvar: pss',
   'the VMA holding heap: rss, pss, anonymous, locked (heap residency is compared)',
-  'lockedTotal once executor pages may be locked (mlockall current, mlock of a built-in region)',
+  'lockedTotal once executor pages may be locked (mlockall current, mlock of a built-in region or of every mapping)',
 ];
 
 /** The ignore predicate for compareLogs: model log first, host log second. */

@@ -149,6 +149,11 @@ export function recordSource(text: string, scenario: Scenario, log: ObservationL
     const step = scenario.steps[obs.step];
     const stmt = step && stmts.get(step.loc.line);
     if (!step || !stmt) continue;
+    // A `repeat` body line stands for one step per iteration, each with its own value: no one literal fits it.
+    if (step.loc.iteration !== undefined) {
+      if (step.loc.iteration === 1) notes.push(`line ${step.loc.line}: inside a repeat, observed once per iteration; not recorded`);
+      continue;
+    }
     if (step.op === 'expect' && obs.snapshot && stmt.action.kind === 'expect') {
       const clauses = (stmt.action as ExpectStmt).clauses;
       step.checks.forEach((c, i) => { if (clauses[i]) recordClause(clauses[i]!, c, obs.snapshot!, sink); });

@@ -3,7 +3,7 @@
 // is the same program (the executor re-executes itself), so the model loads the
 // same start image again.
 import type { StartImage } from '../schema/generated/types.js';
-import { rootCreds } from './creds.js';
+import { execCreds } from './creds.js';
 import { loadEmpty, loadImage } from './image.js';
 import { Mm, type Task } from './mm.js';
 import { VM_INIT_DEF_MASK } from './vma.js';
@@ -14,11 +14,11 @@ export function exec(t: Task, image: StartImage | null): void {
   mm.defFlags = old.defFlags & VM_INIT_DEF_MASK;
   old.pt.release();
   t.mm = mm;
-  // The model's processes run as root: execve recomputes the capability sets from the
-  // bounding set, so a dropped CAP_IPC_LOCK is effective again in the new image, and a
-  // capability outside the bounding set stays lost (observed on 6.18.44: setrlimit
-  // raising a hard limit after exec is EPERM without CAP_SYS_RESOURCE in CapBnd).
-  t.creds = rootCreds(t.creds.bounding);
+  // execve recomputes the capability sets: as root from the bounding set, so a dropped
+  // CAP_IPC_LOCK is effective again in the new image, and a capability outside the
+  // bounding set stays lost (observed on 6.18.44: setrlimit raising a hard limit after
+  // exec is EPERM without CAP_SYS_RESOURCE in CapBnd); as another user, none (creds.ts).
+  t.creds = execCreds(t.creds);
   if (image) loadImage(t, image);
   else loadEmpty(t);
   t.system.profile.hooks.exec?.(t, old);

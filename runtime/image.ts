@@ -26,7 +26,7 @@ import type { Task } from './mm.js';
 import { MemObject } from './pages.js';
 import { backingDevFromImage } from './backing-dev.js';
 import { OpenFile } from './file-ra.js';
-import { boundingFromImage, rootCreds } from './creds.js';
+import { boundingFromImage, execCreds } from './creds.js';
 import { markClean } from './writeback.js';
 import { AnonVma, Vma, VM_GROWSDOWN, VM_SOFTDIRTY, VM_WRITE, flagsFromLetters, type SpecialKind } from './vma.js';
 
@@ -90,8 +90,9 @@ function parseImage(image: StartImage): ParsedVma[] {
 /** Build the task's mm from an image (exec of the executor: what the kernel set up before main()). */
 export function loadImage(t: Task, image: StartImage): void {
   const mm = t.mm, sys = t.system;
-  // The executor is root after execve: its capabilities are the image's bounding set.
-  t.creds = rootCreds(boundingFromImage(image.capBnd));
+  // After execve the executor's capabilities come from the image's bounding set: all of
+  // it as root, none as another user (a scenario's `user`, creds.ts:execCreds).
+  t.creds = execCreds({ ...t.creds, bounding: boundingFromImage(image.capBnd) });
   // The filesystem of the scenario's files, as the host found it (the same after exec).
   sys.tmpBdi = backingDevFromImage(image);
   sys.tmpIsTmpfs = image.filesFs === 'tmpfs';

@@ -18,7 +18,7 @@ export { sysBrk } from './brk.js';
 export { sysShmget, sysShmat, sysShmdt, sysShmctl, shmNattch, SHM_RDONLY, SHM_RND, SHM_REMAP, SHM_EXEC, type ShmctlCmd } from './shm.js';
 export { sysPin, sysUnpin, sysMpin, sysMunpin } from './pin.js';
 export { fork, exitTask } from './fork.js';
-export { capable, capSetEffective, doPrlimit, rootCreds, ALL_CAPS, type Creds, type CapName } from './creds.js';
+export { capable, capSetEffective, doPrlimit, rootCreds, setUser, ALL_CAPS, type Creds, type CapName } from './creds.js';
 export { exec } from './exec.js';
 export { readByte, readByteAt, writeByte, writeByteAt, touchPage, growStack, randomPages, randomPageNumbers } from './access.js';
 export { DEFAULT_IMAGE, loadImage, loadEmpty } from './image.js';

@@ -62,5 +62,6 @@ export function assertInvariants(sys: System): void {
     const e = checkMm(t.mm);
     if (e) throw new InvariantError(`${t.name}: ${e}`);
   }
-  if (sys.userLockedVm < 0) throw new InvariantError(`per-user locked_vm ${sys.userLockedVm} < 0`);
+  for (const [uid, n] of sys.userLockedVm.entries()) if (n < 0) throw new InvariantError(`user ${uid}'s locked_vm ${n} < 0`);
+  for (const [uid, n] of sys.shm.userLockedPages.entries()) if (n < 0) throw new InvariantError(`user ${uid}'s locked_shm ${n} < 0`);
 }

@@ -43,8 +43,8 @@ export class Mm {
   stackPointer = -1;
   /** mm->mmap_base: top-down allocations search below this page. */
   mmapBase = 0;
-  /** Long-term pins (pin.ts), each charged to pinned_vm. */
-  readonly pins: Array<{ start: number; end: number; charged: boolean }> = [];
+  /** Long-term pins (pin.ts), each charged to pinned_vm and, unless CAP_IPC_LOCK, to user `charged`'s locked_vm. */
+  readonly pins: Array<{ start: number; end: number; charged: number | null }> = [];
   /** The gate VMA [vsyscall] exists for this mm (x86_64: always, except the model's empty image). */
   gate = false;
   /** mm->mcl_inherit of the MCL_INHERIT patch (seed 000): MCL_INHERIT|MCL_RECURSIVE as given to mlockall; 0 on mainline. */

@@ -18,7 +18,7 @@ export function sysPin(t: Task, startB: bigint, lenB: bigint): SysResult {
   const e = Number((endB + PAGE_SIZE_N - 1n) / PAGE_SIZE_N);
   const pages = e - s;
   if (!t.capIpcLock()) {
-    if (t.system.userLockedVm + pages > t.memlockLimitPages()) return err('ENOMEM');
+    if (t.system.userLockedVm.get(t.creds.uid) + pages > t.memlockLimitPages()) return err('ENOMEM');
   }
   // pin_user_pages: every page must be in a writable VMA; they are write-faulted.
   let cur = s;
@@ -30,9 +30,11 @@ export function sysPin(t: Task, startB: bigint, lenB: bigint): SysResult {
     const r = faultRange(t, v, Math.max(s, v.start), Math.min(e, v.end), true);
     if (r.error) return err('EFAULT');
   }
-  if (!t.capIpcLock()) t.system.userLockedVm += pages;
+  // io_uring_create: ctx->user = current_user() unless CAP_IPC_LOCK; the charge returns to that user.
+  const charged = t.capIpcLock() ? null : t.creds.uid;
+  if (charged !== null) t.system.userLockedVm.add(charged, pages);
   t.mm.pinnedVm += pages;
-  t.mm.pins.push({ start: s, end: e, charged: !t.capIpcLock() });
+  t.mm.pins.push({ start: s, end: e, charged });
   return OK;
 }
 
@@ -45,7 +47,7 @@ export function sysUnpin(t: Task, startB: bigint, lenB: bigint): SysResult {
   if (i < 0) return err('EINVAL');
   const [p] = t.mm.pins.splice(i, 1);
   t.mm.pinnedVm -= e - s;
-  if (p!.charged) t.system.userLockedVm -= e - s;
+  if (p!.charged !== null) t.system.userLockedVm.add(p!.charged, -(e - s));
   return OK;
 }
 

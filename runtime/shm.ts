@@ -4,8 +4,10 @@
 // mm/shmem.c:shmem_lock; mm/mlock.c:user_shm_lock/user_shm_unlock (linux-6.18).
 //
 // SHM_LOCK locks the shmem object, not a VMA: no VM_LOCKED, no locked_vm, smaps
-// Locked 0 (observed on 6.18.44). Its charge goes to the user's ucounts
-// (System.shm.userLockedPages), checked against the caller's RLIMIT_MEMLOCK.
+// Locked 0 (observed on 6.18.44). Its charge goes to the caller's user's ucounts
+// (System.shm.userLockedPages, per uid), checked against the caller's RLIMIT_MEMLOCK,
+// and returns to that user on unlock or destroy. Segments are created 0600 by the
+// caller's euid: ipcperms and the owner checks below follow from it.
 //
 // nattch is the number of VMAs mapping an attachment (shm_open on fork, split
 // and mremap copies; shm_close on every unmap, exit and exec), so the model
@@ -13,6 +15,7 @@
 // reaches 0; only shm calls can observe it (the id stops resolving, the lock
 // charge is returned), so each shm call first destroys those segments.
 import { MAP_FIXED, MAP_SHARED, PAGE_SHIFT, PAGE_SIZE_N, PROT_EXEC, PROT_READ, PROT_WRITE, RLIM_INFINITY, U64_MASK } from './constants.js';
+import { capIpcOwner, capSysAdmin } from './creds.js';
 import { err, ok, OK, type SysResult } from './errno.js';
 import { mmPopulate } from './gup.js';
 import type { Task } from './mm.js';
@@ -37,7 +40,7 @@ export function shmNattch(sys: System, seg: ShmSegment): number {
 
 /** shm_destroy: the lock charge goes back to the user (shmem_lock(file, 0, ucounts)), the id goes away. */
 function destroy(sys: System, seg: ShmSegment): void {
-  if (seg.locked) sys.shm.userLockedPages -= seg.chargedPages;
+  if (seg.locked) sys.shm.userLockedPages.add(seg.chargedUid, -seg.chargedPages);
   seg.locked = false;
   sys.shm.segments.delete(seg.id);
 }
@@ -51,7 +54,7 @@ function reap(sys: System): void {
 export function sysShmget(t: Task, size: bigint): SysResult {
   reap(t.system);
   if (size < 1n || size > SHMMAX) return err('EINVAL'); // SHMMIN, ns->shm_ctlmax
-  return ok(BigInt(t.system.shm.create(size).id));
+  return ok(BigInt(t.system.shm.create(size, t.creds.uid).id));
 }
 
 /** ipc/shm.c:do_shmat. */
@@ -73,6 +76,8 @@ export function sysShmat(t: Task, id: bigint, addrIn: bigint, shmflg: number): S
   const prot = (rdonly ? PROT_READ : PROT_READ | PROT_WRITE) | (shmflg & SHM_EXEC ? PROT_EXEC : 0);
   const seg = sys.shm.segments.get(Number(id));
   if (!seg) return err('EINVAL'); // shm_obtain_object_check
+  // ipcperms: mode 0600, so only the owner (uid or cuid) may attach, or CAP_IPC_OWNER.
+  if (seg.uid !== t.creds.uid && !capIpcOwner(t)) return err('EACCES');
   const size = seg.segsz;
   if (addr && !(shmflg & SHM_REMAP)) {
     if (addr + size > U64_MASK) return err('EINVAL');
@@ -122,34 +127,39 @@ export function sysShmdt(t: Task, addrB: bigint): SysResult {
 
 export type ShmctlCmd = 'lock' | 'unlock' | 'rmid';
 
-/** shmctl(id, SHM_LOCK | SHM_UNLOCK | IPC_RMID, NULL). The model's processes are root, the owner. */
+/** shmctl(id, SHM_LOCK | SHM_UNLOCK | IPC_RMID, NULL). */
 export function sysShmctl(t: Task, id: bigint, cmd: ShmctlCmd): SysResult {
   const sys = t.system;
   reap(sys);
   const seg = id < 0n ? undefined : sys.shm.segments.get(Number(id));
   if (!seg) return err('EINVAL');
+  const owner = seg.uid === t.creds.uid;
   if (cmd === 'rmid') {
+    // shmctl_down -> ipcctl_obtain_check: the owner or CAP_SYS_ADMIN.
+    if (!owner && !capSysAdmin(t)) return err('EPERM');
     // do_shm_rmid: still attached → SHM_DEST (the key turns private), else destroyed now.
     if (shmNattch(sys, seg) > 0) seg.dest = true;
     else destroy(sys, seg);
     return OK;
   }
-  // shmctl_do_lock: without CAP_IPC_LOCK, SHM_LOCK needs a non-zero RLIMIT_MEMLOCK.
-  if (!t.capIpcLock() && cmd === 'lock' && t.rlimits.memlock.cur === 0n) return err('EPERM');
+  // shmctl_do_lock: without CAP_IPC_LOCK, only the owner, and SHM_LOCK needs a non-zero RLIMIT_MEMLOCK.
+  if (!t.capIpcLock() && (!owner || (cmd === 'lock' && t.rlimits.memlock.cur === 0n))) return err('EPERM');
   if (cmd === 'lock') {
     if (seg.locked) return OK; // shmem_lock: already VM_LOCKED, nothing charged again
-    // user_shm_lock: the user's count plus this segment against the caller's limit.
+    // user_shm_lock: the caller's user's count plus this segment against the caller's limit.
     const pages = pagesOf(seg.obj.sizeBytes);
+    const uid = t.creds.uid;
     const cur = t.rlimits.memlock.cur;
-    const over = cur !== RLIM_INFINITY && BigInt(sys.shm.userLockedPages + pages) > cur >> BigInt(PAGE_SHIFT);
+    const over = cur !== RLIM_INFINITY && BigInt(sys.shm.userLockedPages.get(uid) + pages) > cur >> BigInt(PAGE_SHIFT);
     if (over && !t.capIpcLock()) return err('ENOMEM');
-    sys.shm.userLockedPages += pages;
+    sys.shm.userLockedPages.add(uid, pages);
     seg.locked = true;
     seg.chargedPages = pages;
+    seg.chargedUid = uid;
     return OK;
   }
   if (seg.locked) {
-    sys.shm.userLockedPages -= seg.chargedPages;
+    sys.shm.userLockedPages.add(seg.chargedUid, -seg.chargedPages);
     seg.locked = false;
     seg.chargedPages = 0;
   }

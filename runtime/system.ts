@@ -8,6 +8,7 @@ import type { ThpMode } from './huge-memory.js';
 import { MemObject } from './pages.js';
 import { Mm, Task } from './mm.js';
 import { ShmIds } from './shm-ids.js';
+import { UserCharges } from './ucounts.js';
 import { STOCK_SETTINGS, type MachineSettings } from './settings.js';
 import { LINUX_6_18, type KernelProfile } from './profile.js';
 
@@ -16,9 +17,9 @@ export class System {
   readonly files = new Map<string, MemObject>();
   /** vm.max_map_count (mm/mmap.c:sysctl_max_map_count). */
   maxMapCount = DEFAULT_MAX_MAP_COUNT;
-  /** user_struct->locked_vm of the (single) user: io_uring and other per-user charges, in pages. */
-  userLockedVm = 0;
-  /** System V shared memory segments and the user's SHM_LOCK charge (shm.ts). */
+  /** user_struct->locked_vm of each user (uid): io_uring's charges, in pages (ucounts.ts). */
+  readonly userLockedVm = new UserCharges();
+  /** System V shared memory segments and each user's SHM_LOCK charge (shm.ts). */
   readonly shm = new ShmIds();
   /** Free 2 MiB pages in the hugetlb pool (nr_hugepages - used). */
   hugePagesFree = 64;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -58,6 +59,7 @@ static void do_file(const char *name, uint64_t size) {
   file_path(path, sizeof path, name);
   int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) { reply_errno(errno); return; }
+  fchmod(fd, 0666); /* a process that became another user (user.c) opens it too */
   /* Written, not sparse: the data is in the page cache like a real file's. */
   for (uint64_t done = 0; done < size;) {
     size_t n = size - done > sizeof zeros ? sizeof zeros : (size_t)(size - done);
@@ -251,6 +253,8 @@ void do_call(char **t, int n) {
   if (!strcmp(op, "mremap")) return do_mremap(t, n);
   if (!strcmp(op, "setrlimit")) return do_setrlimit(t, n);
   if (!strcmp(op, "cap")) return do_cap(t, n);
+  if (!strcmp(op, "user")) return do_user(t, n);
+  if (!strcmp(op, "every_mapping")) return do_every_mapping(t, n);
   if (do_shm(t, n)) return;
   if (!strcmp(op, "file") || !strcmp(op, "truncate")) {
     if (n != 3 || arg_u64(t[2], &x)) { if (n != 3) reply_fail("%s: bad arguments", op); return; }

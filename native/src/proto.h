@@ -69,6 +69,8 @@ void do_access(char **tok, int n);
 void do_grow_stack(char **tok, int n);
 /* System V shm steps (shm.c); returns 0 when tok[0] is not one of them. */
 int do_shm(char **tok, int n);
+void do_user(char **tok, int n);
+void do_every_mapping(char **tok, int n);
 void signals_init(void);
 /* snap [full]: "full" is the reference form (whole smaps, smaps_rollup and the
  * probe every time, regions from /proc/self/maps); tests check both agree. */

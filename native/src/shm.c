@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void seg_path(char *out, size_t cap, const char *name) { snprintf(out, cap, "%s/s-%s", tmp_dir, name); }
@@ -40,6 +41,7 @@ static void do_shmget(char **t, int n) {
   seg_path(path, sizeof path, t[1]);
   int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) { reply_fail("shmget: cannot record the id: %s", strerror(errno)); return; }
+  fchmod(fd, 0644); /* read by every scenario process, whichever user it became (user.c) */
   int len = snprintf(buf, sizeof buf, "%d", id);
   int w = write_all(fd, buf, (size_t)len);
   close(fd);

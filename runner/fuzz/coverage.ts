@@ -303,6 +303,16 @@ export function walk(s: Scenario, fn: (call: string, pairs: Set<string>) => void
         if (f & 2) p.future = onfault ? 'onfault' : 'on';
         break;
       }
+      case 'every_mapping': {
+        // Like MCL_CURRENT (mlock, mlock2) or munlockall (munlock) on every page the fuzzer tracks.
+        for (const pg of p.pages.values()) { const [k, sst] = stateOf(pg); pairs.add(`${k}|${sst}`); }
+        const onfault = st.call === 'mlock2' && st.flags === '1';
+        for (const pg of p.pages.values()) {
+          pg.locked = st.call !== 'munlock';
+          if (pg.locked && !onfault) lockPopulate(pg);
+        }
+        break;
+      }
       case 'munlockall':
         for (const pg of p.pages.values()) { const [k, sst] = stateOf(pg); pairs.add(`${k}|${sst}`); pg.locked = false; }
         p.future = 'off';

@@ -349,6 +349,17 @@ export function materialize(choices: readonly Choice[], name = 'fuzz', file = 'f
         push({ op: 'setrlimit', proc: p.name, resource, soft, hard, result: any() });
         break;
       }
+      case 'user': {
+        // nobody (no capabilities), uid 1000 keeping CAP_IPC_LOCK, or uid 1000 without it.
+        const k = c.a % 3;
+        push({ op, proc: p.name, uid: k === 0 ? 65534 : 1000, gid: k === 0 ? 65534 : 1000, ...(k === 1 ? { keep: ['ipc_lock'] } : {}), result: any() });
+        break;
+      }
+      case 'every_mapping': {
+        const call = (['mlock', 'munlock', 'mlock2'] as const)[c.a % 3]!;
+        push({ op, proc: p.name, call, ...(call === 'mlock2' ? { flags: String(c.g % 2) } : {}), result: any() });
+        break;
+      }
       case 'cap': {
         const cap = c.b % 2 && !env.noSysResource ? 'sys_resource' : 'ipc_lock';
         push({ op, proc: p.name, action: c.a % 2 ? 'raise' : 'drop', cap, result: any() });

@@ -138,7 +138,7 @@ t.test('parse errors list the expected tokens', async (t) => {
   const r = compileSource(H + 'mlock buf 4p =>\n', 'x.mls');
   const m = r.messages[0];
   t.match(m?.text, /^`mlock`: unexpected end of line/);
-  t.ok(m?.notes.some((n) => n.text === 'usage: mlock <addr> [<len>]'), 'the statement usage');
+  t.ok(m?.notes.some((n) => n.text === 'usage: mlock <addr> [<len>]  |  mlock every mapping'), 'the statement usage');
   t.ok(m?.notes.some((n) => /expected one of: .*errno|expected one of: .*a letter|expected one of/.test(n.text)), 'ohm\'s expected tokens');
 });
 

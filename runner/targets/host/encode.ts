@@ -107,6 +107,8 @@ export function encodeStep(step: Step): string {
     }
     case 'mlock2':
       return ['mlock2', addrToken(step.addr), lenToken(step.len), BigInt(step.flags)].join(' ');
+    case 'every_mapping':
+      return ['every_mapping', step.call, BigInt(step.flags ?? '0')].join(' ');
     case 'mlockall':
       return `mlockall ${BigInt(step.flags)}`;
     case 'munlockall': case 'exec': case 'exit':
@@ -121,6 +123,8 @@ export function encodeStep(step: Step): string {
       return ['setrlimit', step.resource, rlimit(step.soft), rlimit(step.hard)].join(' ');
     case 'cap':
       return ['cap', step.action, CAPS[step.cap]].join(' ');
+    case 'user': // user <uid> <gid> <keep mask | ->
+      return ['user', step.uid, step.gid, step.keep ? step.keep.reduce((m, k) => m | (1n << BigInt(CAPS[k])), 0n) : '-'].join(' ');
     case 'read':
       return ['read', addrToken(step.addr), lenToken(step.len)].join(' ');
     case 'write':

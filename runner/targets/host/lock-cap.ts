@@ -120,6 +120,7 @@ export function checkLockCap(s: Scenario, capBytes = DEFAULT_LOCK_CAP, facts?: M
         add = l < r ? l : r;
         break;
       }
+      case 'every_mapping': if (st.call !== 'munlock') add = mapped; break; // like MCL_CURRENT: every mapping populated
       case 'mlockall': {
         const f = BigInt(st.flags);
         if (f & 1n) add = mapped; // MCL_CURRENT populates every mapping

@@ -3,7 +3,7 @@
 import type { CallResult, StartImage } from '../../../schema/generated/types.js';
 import type { CallStep } from '../../ir.js';
 import {
-  capSetEffective, doPrlimit,
+  capSetEffective, doPrlimit, setUser,
   MAP_ANONYMOUS, MAP_DROPPABLE, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_GROWSDOWN, MAP_HUGETLB, MAP_LOCKED, MAP_NONBLOCK,
   MAP_NORESERVE, MAP_POPULATE, MAP_PRIVATE, MAP_SHARED, MAP_STACK, MemObject, PAGE_SIZE, RLIM_INFINITY, System,
   exec, exitTask, fork, growStack, randomPageNumbers, readByte, sysBrk, sysMadvise, sysMemfdSecretMap, sysMlock, sysMlock2,
@@ -11,6 +11,7 @@ import {
   touchPage, writeByte, writeByteAt, type SysResult,
 } from '../../../runtime/index.js';
 import { executeShm } from './shm.js';
+import { everyMapping } from '../../../runtime/every-mapping.js';
 import { fadviseDontneed, fileSync } from '../../../runtime/fadvise.js';
 import { createFile, truncateFile } from '../../../runtime/files.js';
 import { Proc, ScenarioError } from './bindings.js';
@@ -100,6 +101,7 @@ export function executeStep(w: World, step: CallStep): CallResult {
     case 'mpin': return fromSys(sysMpin(t, p.addr(step.addr), p.len(step.len)));
     case 'munpin': return fromSys(sysMunpin(t, p.addr(step.addr), p.len(step.len)));
     case 'mlock2': return fromSys(sysMlock2(t, p.addr(step.addr), p.len(step.len), BigInt(step.flags)));
+    case 'every_mapping': return fromSys(everyMapping(t, step.call, BigInt(step.flags ?? '0')));
     case 'mlockall': return fromSys(sysMlockall(t, BigInt(step.flags)));
     case 'munlockall': return fromSys(sysMunlockall(t));
     case 'mprotect': {
@@ -144,6 +146,10 @@ export function executeStep(w: World, step: CallStep): CallResult {
     }
     case 'cap': {
       const e = capSetEffective(t, step.cap, step.action === 'raise');
+      return e ? { outcome: 'errno', errno: e } : okv();
+    }
+    case 'user': {
+      const e = setUser(t, step.uid, step.gid, step.keep ?? null);
       return e ? { outcome: 'errno', errno: e } : okv();
     }
     case 'read': case 'write': {
