@@ -109,10 +109,14 @@ export function loadImage(t: Task, image: StartImage): void {
       file = f.obj;
       pgoff = start - f.minPg;
     } else if (special) pgoff = 0;
-    // With CONFIG_MEM_SOFT_DIRTY every VMA exec builds has VM_SOFTDIRTY: the stack
-    // (fs/exec.c:__bprm_mm_init), the ELF segments and heap (vm_mmap, vm_brk_flags), the
-    // vdso/vvar (mm/vma.c:__install_special_mapping). A host image already says `sd`.
-    const sd = sys.settings.softDirty ? VM_SOFTDIRTY : 0;
+    // With CONFIG_MEM_SOFT_DIRTY every VMA exec builds has VM_SOFTDIRTY: the ELF segments
+    // and heap (vm_mmap, vm_brk_flags), the vdso/vvar (mm/vma.c:__install_special_mapping).
+    // Not the stack: __bprm_mm_init gives it VM_SOFTDIRTY, but fs/exec.c:setup_arg_pages then
+    // sets its flags to VM_STACK_FLAGS | def_flags through mprotect_fixup, which drops it
+    // (seen in Debian's 6.1 and 6.12 guests, `mls diff --target vm`). A kernel's image already
+    // says all this; the letters are added only to an image without them.
+    const isStack = iv.name === '[stack]' || (flags & VM_GROWSDOWN) !== 0;
+    const sd = sys.settings.softDirty && !isStack ? VM_SOFTDIRTY : 0;
     const v = new Vma(start, end, flags | sd, pgoff, file, special ? '' : iv.name, special);
     v.droppable = droppable;
     if (file) v.vmFile = files.get(iv.name)!.open;

@@ -32,6 +32,8 @@ export function mainlineBehaviour(v: Version): Behaviour {
     memfdSecret: atLeast(v, 5, 14),
     ioUring: atLeast(v, 5, 1),
     execOnlyPkey: atLeast(v, 4, 6),
+    madvGuard: atLeast(v, 6, 13),
+    mergeIntoAnonless: atLeast(v, 6, 16),
   };
 }
 

@@ -30,6 +30,19 @@ export interface Behaviour {
   memfdSecret: boolean;
   /** io_uring buffer registration, the model's `pin` (io_uring: v5.1, 2b188cc1bb85); before: ENOSYS. */
   ioUring: boolean;
+  /**
+   * MADV_GUARD_INSTALL / MADV_GUARD_REMOVE (v6.13, 662df3e5c376 "mm: madvise: implement lightweight
+   * guard page mechanism"). Before: madvise_behavior_valid rejects them, EINVAL (Debian 6.1 and 6.12 guests).
+   */
+  madvGuard: boolean;
+  /**
+   * mm/vma.c:is_mergeable_anon_vma after 879bca0a2c4f ("mm/vma: fix incorrectly disallowed anonymous
+   * VMA merges", v6.16): a VMA with an anon_vma may merge into a neighbour that has none. Before, the
+   * singular-chain test was made on the neighbour (the target), whose chain is empty without an
+   * anon_vma, so such merges were refused: after munlock or mprotect the pieces stay apart
+   * (map_count, seen on Debian's 6.1 and 6.12 guests).
+   */
+  mergeIntoAnonless: boolean;
   /** mm/memory.c:fault_around_bytes default (64 KiB) in pages. */
   faultAroundPages: number;
   /** mm/internal.h:vma_supports_mlock includes VM_DROPPABLE (fix present on 6.18.44). */
@@ -106,6 +119,8 @@ export const MAINLINE_6_18: Readonly<Behaviour> = Object.freeze({
   mremapMovesVmas: true,
   memfdSecret: true,
   ioUring: true,
+  madvGuard: true,
+  mergeIntoAnonless: true,
   faultAroundPages: 16,
   droppableNeverLocked: true,
   limitCountsPinned: false,

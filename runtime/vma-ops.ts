@@ -38,8 +38,12 @@ function mergeExisting(mm: Mm, mid: Vma, start: number, end: number, flags: numb
   probe.start = start; probe.end = end; probe.pgoff = mid.index(start); probe.flags = flags;
   const prev = start === mid.start ? mm.vmas.prev(mid) : undefined;
   const next = end === mid.end ? mm.vmas.next(mid) : undefined;
-  const left = !!prev && canMerge(prev, probe, prev.flags, flags);
-  let right = !!next && canMerge(probe, next, flags, next.flags);
+  // Before 6.16 (Behaviour.mergeIntoAnonless) a neighbour without an anon_vma took no part
+  // with an anon_vma: is_mergeable_anon_vma tested the neighbour's (empty) chain.
+  const oldAnon = !mm.system.profile.behaviour.mergeIntoAnonless;
+  const refused = (target: Vma): boolean => oldAnon && !target.anonVma && !!probe.anonVma;
+  const left = !!prev && canMerge(prev, probe, prev.flags, flags) && !refused(prev);
+  let right = !!next && canMerge(probe, next, flags, next.flags) && !refused(next);
   if (left && right && prev!.anonVma && next!.anonVma && prev!.anonVma !== next!.anonVma) right = false;
   if (!left && !right) return null;
   // vma_merge_existing_range (6.18): a merge spanning the whole of mid deletes it, and
