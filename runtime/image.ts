@@ -96,7 +96,8 @@ export function loadImage(t: Task, image: StartImage): void {
   sys.tmpBdi = backingDevFromImage(image);
   sys.tmpIsTmpfs = image.filesFs === 'tmpfs';
   const files = new Map<string, { obj: MemObject; open: OpenFile; minPg: number; maxPg: number }>();
-  let highestMmap = 0;
+  const specials: number[] = [];
+  let stackStart = 0;
   for (const { iv, start, end, flags, droppable, rssPages, special } of parseImage(image)) {
     if (start === VSYSCALL_START) { mm.gate = true; continue; }
     if (start >= TASK_SIZE_PAGES) continue;
@@ -123,7 +124,7 @@ export function loadImage(t: Task, image: StartImage): void {
     mm.vmas.insert(v);
     mm.statAccount(v.flags, v.pages);
     if (file && flags & VM_WRITE && !mm.endData) { mm.startData = start * PAGE_SIZE; mm.endData = end * PAGE_SIZE; }
-    if (special) highestMmap = Math.max(highestMmap, end);
+    if (special) specials.push(end);
     // Pss below Rss means pages shared with other processes (the executor's binary,
     // pages still COW-shared with its parent); with mapcount 2, `shared` pages explain it.
     const shared = iv.pss !== undefined && iv.pss < iv.rss ? Math.min(rssPages, Math.round((2 * (iv.rss - iv.pss)) / PAGE_SIZE)) : 0;
@@ -131,6 +132,7 @@ export function loadImage(t: Task, image: StartImage): void {
     // still shared with it): it decides what later merges with this VMA.
     if (rssPages && !special && !iv.shared && (!file || flags & VM_WRITE)) v.anonVma = new AnonVma(shared > 0);
     if (iv.name === '[stack]' || flags & VM_GROWSDOWN) {
+      stackStart = start;
       mm.startStack = end - 1;
       // The lowest resident stack page holds the running frame: growth starts below it.
       mm.stackPointer = end - Math.max(1, rssPages) + 1;
@@ -155,7 +157,12 @@ export function loadImage(t: Task, image: StartImage): void {
   }
   mm.brk = Number(hexBig(image.brkStart));
   if (!mm.startBrk) mm.startBrk = mm.brk;
-  mm.mmapBase = highestMmap || EMPTY_MMAP_BASE;
+  // Top-down mmaps start below the specials exec mapped (x86 since "x86/vdso: Move vDSO to mmap
+  // region", v6.3: the vdso comes from get_unmapped_area). Before, arch/x86/entry/vdso/vma.c:vdso_addr
+  // put the vdso just above the stack (Debian's 6.1 guest): those are not the mmap area, whose base
+  // (arch/x86/mm/mmap.c:mmap_base) is at least 128 MiB below the stack's top.
+  const below = stackStart ? specials.filter((e) => e <= stackStart) : specials;
+  mm.mmapBase = below.length ? Math.max(...below) : stackStart ? stackStart - (128 << 20) / PAGE_SIZE : EMPTY_MMAP_BASE;
 }
 
 /** Resident anonymous pages of an image VMA; the first `shared` of them are also mapped by another process. */

@@ -43,6 +43,21 @@ export interface Behaviour {
    * (map_count, seen on Debian's 6.1 and 6.12 guests).
    */
   mergeIntoAnonless: boolean;
+  /**
+   * mm/mprotect.c:mprotect_fixup drops VM_ACCOUNT when an unfaulted anonymous VMA loses write
+   * (v6.6, "mm/mprotect: allow unfaulted VMAs to be unaccounted on mprotect()"). Before, `ac`
+   * stays (seen on Debian's 6.1 guest).
+   */
+  mprotectUnaccounts: boolean;
+  /**
+   * mm/secretmem.c: the mapping is VM_LOCKED, charged to locked_vm, refused with EAGAIN past
+   * RLIMIT_MEMLOCK. Judged by real kernels: 6.1 (Debian 6.1.0-57) and 6.18.44 do; Debian's 6.12.118
+   * gives VM_DONTDUMP only (no `lo`, VmLck 0, no EAGAIN). The commit that dropped it after 6.1 was not
+   * identified; 6.18's secretmem_mmap_prepare (the .mmap_prepare conversion, v6.16) sets VM_LOCKED
+   * before the VMA exists. So the gate is closed for 6.12 ≤ v < 6.16, the lower bound being only the
+   * kernel observed.
+   */
+  secretmemLocked: boolean;
   /** mm/memory.c:fault_around_bytes default (64 KiB) in pages. */
   faultAroundPages: number;
   /** mm/internal.h:vma_supports_mlock includes VM_DROPPABLE (fix present on 6.18.44). */
@@ -120,6 +135,8 @@ export const MAINLINE_6_18: Readonly<Behaviour> = Object.freeze({
   memfdSecret: true,
   ioUring: true,
   madvGuard: true,
+  secretmemLocked: true,
+  mprotectUnaccounts: true,
   mergeIntoAnonless: true,
   faultAroundPages: 16,
   droppableNeverLocked: true,
