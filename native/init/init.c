@@ -3,7 +3,7 @@
  * virtio modules when they are modules (/modules/NN-name.ko, loaded in name order).
  *
  * It mounts /proc, /sys, /dev (devtmpfs) and a tmpfs on /tmp, sets the machine
- * to the model's defaults where the kernel allows (SPEC Part II "Guest settings"):
+ * to the model's defaults where the kernel allows (SPEC "VM target"):
  *   THP enabled=madvise (Debian's kernels boot with `always`), defrag=madvise;
  *   RLIMIT_MEMLOCK 8 MiB soft and hard (the host's: a guest's init starts with the
  *   kernel's MLOCK_LIMIT, which is 8 MiB since 5.16 anyway);
