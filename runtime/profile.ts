@@ -58,6 +58,12 @@ export interface Behaviour {
    * kernel observed.
    */
   secretmemLocked: boolean;
+  /**
+   * mm/mremap.c: the source is checked (check_prep_vma) before MREMAP_FIXED unmaps the destination
+   * ("mm/mremap: check remap conditions earlier", v6.17). Before, mremap_to unmapped it first, so a
+   * refused call (EINVAL, EFAULT, EAGAIN, ENOMEM) still left a hole there (Debian's 6.12 guest).
+   */
+  mremapChecksFirst: boolean;
   /** mm/memory.c:fault_around_bytes default (64 KiB) in pages. */
   faultAroundPages: number;
   /** mm/internal.h:vma_supports_mlock includes VM_DROPPABLE (fix present on 6.18.44). */
@@ -135,6 +141,7 @@ export const MAINLINE_6_18: Readonly<Behaviour> = Object.freeze({
   memfdSecret: true,
   ioUring: true,
   madvGuard: true,
+  mremapChecksFirst: true,
   secretmemLocked: true,
   mprotectUnaccounts: true,
   mergeIntoAnonless: true,

@@ -110,8 +110,11 @@ export function vmaModifyFlags(mm: Mm, vma: Vma, start: number, end: number, fla
 export function insertVma(mm: Mm, v: Vma): Vma {
   const prev = mm.vmas.before(v.start);
   const next = mm.vmas.find(v.start);
-  const left = !!prev && prev.end === v.start && canMerge(prev, v);
-  let right = !!next && next.start === v.end && canMerge(v, next);
+  // Before 6.16 (Behaviour.mergeIntoAnonless) a VMA with an anon_vma (copy_vma's, mremap) does not
+  // merge into a neighbour without one: the same is_mergeable_anon_vma test as mergeExisting's.
+  const refused = (target: Vma): boolean => !mm.system.profile.behaviour.mergeIntoAnonless && !target.anonVma && !!v.anonVma;
+  const left = !!prev && prev.end === v.start && canMerge(prev, v) && !refused(prev);
+  let right = !!next && next.start === v.end && canMerge(v, next) && !refused(next);
   if (left && right && prev!.anonVma && next!.anonVma && prev!.anonVma !== next!.anonVma) right = false;
   if (left && right) {
     mm.vmas.remove(next!);
