@@ -81,3 +81,13 @@ try {
     process.exit(1);
   }
 }
+
+// The guest's /init for `--target vm` (native/init/init.c): static only (it runs in an
+// initramfs without a libc); without libc.a the vm target reports itself unavailable.
+const init = join(here, 'build', 'mls-init');
+try {
+  link(['-static', '-std=gnu11', '-O2', '-Wall', '-Wextra', '-Werror', '-o', init, join(here, 'init', 'init.c')]);
+  process.stderr.write(`native: built ${init} (static, the vm target's guest init)\n`);
+} catch (e) {
+  process.stderr.write(`native: no static guest init (the vm target needs one): ${e.stderr?.toString() ?? e.message}\n`);
+}

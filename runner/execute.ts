@@ -10,6 +10,7 @@ import { kernelMismatch, parseProfile } from './profiles.js';
 import { isSelected } from './select.js';
 import { fileMessage } from './render/message.js';
 import type { Target } from './targets/target.js';
+import type { VmConfig } from './targets/vm/config.js';
 import { runnerFor } from './target-sessions.js';
 import { ToolMissing, loadTarget } from './tools.js';
 
@@ -33,6 +34,8 @@ export interface FileJob {
   settings?: Partial<Record<string, string>>;
   /** `--host-lock-cap`: the host safety cap in bytes. */
   hostLockCapBytes?: number;
+  /** --target vm: the kernel image to boot and how. */
+  vm?: VmConfig;
 }
 
 /** The scenario's name did not match -t: not run, not counted. */
@@ -96,7 +99,7 @@ export async function runFile(job: FileJob, signal?: AbortSignal): Promise<JobOu
     };
   }
   try {
-    const target = await loadTarget(job.target);
+    const target = await loadTarget(job.target, job.vm);
     const log = await runnerFor(target).run(scenario, {
       kernel: job.kernel, trace: false, timeoutMs: Math.max(1, job.timeoutMs - elapsed()),
       ...(job.settings ? { settings: job.settings } : {}),

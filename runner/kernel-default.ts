@@ -9,7 +9,7 @@ export function hostKernel(): string {
   return m ? `linux-${m[1]}.${m[2]}` : DEFAULT_KERNEL;
 }
 
-/** Without --kernel: the host's base version with --target host, linux-6.18 otherwise. */
-export function defaultKernel(target: 'model' | 'host'): string {
+/** Without --kernel: the host's base version with --target host, linux-6.18 otherwise (a vm names its kernel as it boots). */
+export function defaultKernel(target: 'model' | 'host' | 'vm'): string {
   return target === 'host' ? hostKernel() : DEFAULT_KERNEL;
 }

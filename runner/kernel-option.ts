@@ -9,11 +9,11 @@ import { defaultKernel } from './kernel-default.js';
  * it: the host's base version with --target host, linux-6.18 otherwise. The host
  * target runs what it is, so only the model validates names.
  */
-export function parseKernels(text: string | undefined, target: 'model' | 'host'): string[] {
+export function parseKernels(text: string | undefined, target: 'model' | 'host' | 'vm'): string[] {
   if (text === undefined) return [defaultKernel(target)];
   const names = text === 'all' ? profileNames() : text.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (names.length === 0) throw new UsageError(`--kernel needs a profile name, a comma list or 'all'`);
-  if (target === 'host' && names.length > 1) throw new UsageError('--target host runs the machine\'s own kernel: give at most one --kernel');
+  if (target !== 'model' && names.length > 1) throw new UsageError(`--target ${target} runs one real kernel: give at most one --kernel`);
   if (target === 'model') {
     for (const n of names) {
       const why = profileProblem(n);

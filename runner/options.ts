@@ -67,8 +67,25 @@ export const OPTIONS: readonly OptionSpec[] = [
   { long: 'help', short: 'h', type: 'boolean', description: 'show help (for the command, if one is given)', commands: '*' },
   { long: 'version', type: 'boolean', description: 'print the mls version', commands: '*' },
   {
-    long: 'target', type: 'string', valueName: 'model|host', defaultText: 'model; record: host',
-    description: 'where scenarios run: the mm model or the real kernel', commands: ['run', 'watch', 'record'],
+    long: 'target', type: 'string', valueName: 'model|host|vm', defaultText: 'model; record: host; diff, fuzz: host',
+    description: 'where scenarios run: the mm model, this machine\'s kernel, or a kernel image booted under QEMU (vm: needs --kernel-image); diff and fuzz compare the model with host or vm',
+    commands: ['run', 'watch', 'record', 'diff', 'fuzz'],
+  },
+  {
+    long: 'kernel-image', type: 'string', valueName: 'file',
+    description: 'vm target: the kernel to boot (bzImage, vmlinuz or vmlinux); needs a virtio console (README "Test the kernel you just built")', commands: ['run', 'watch', 'record', 'diff', 'fuzz'],
+  },
+  {
+    long: 'kernel-modules', type: 'string', valueName: 'dir', defaultText: '…/lib/modules/<release> beside a …/boot/vmlinuz-<release>',
+    description: 'vm target: the kernel\'s modules tree, for kernels whose virtio console is modular (the guest loads virtio_pci, virtio_console and what they need)', commands: ['run', 'watch', 'record', 'diff', 'fuzz'],
+  },
+  {
+    long: 'qemu', type: 'string', valueName: 'path', defaultText: 'qemu-system-x86_64 on PATH',
+    description: 'vm target: the qemu binary', commands: ['run', 'watch', 'record', 'diff', 'fuzz'],
+  },
+  {
+    long: 'vm-memory', type: 'string', valueName: 'MiB', defaultText: '512',
+    description: 'vm target: the guest\'s memory', commands: ['run', 'watch', 'record', 'diff', 'fuzz'],
   },
   {
     long: 'kernel', short: 'k', type: 'string', valueName: 'profile', defaultText: 'linux-6.18',

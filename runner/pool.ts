@@ -12,6 +12,7 @@ import { Piscina } from 'piscina';
 import type { Message } from '../schema/generated/types.js';
 import type { FileJob, JobOutcome } from './execute.js';
 import { errorResult } from './execute.js';
+import { BOOT_LIMIT_MS } from './targets/vm/config.js';
 import { fileMessage } from './render/message.js';
 import { newClock, readClock, wallMs } from './pool-clock.js';
 
@@ -33,6 +34,7 @@ export interface PoolOptions {
 export interface WorkerPreload {
   target: FileJob['target'];
   cacheDir?: string;
+  vm?: FileJob['vm'];
 }
 
 /** What the worker posts on the task's port: results of finished scenarios, a few at a time. */
@@ -100,7 +102,7 @@ export class WorkerPool {
     let timer: NodeJS.Timeout | undefined;
     const watch = (): void => {
       const now = readClock(running, epoch);
-      const budget = (i: number) => jobs[i]!.timeoutMs + KILL_GRACE_MS;
+      const budget = (i: number) => jobs[i]!.timeoutMs + KILL_GRACE_MS + (jobs[i]!.vm ? BOOT_LIMIT_MS : 0);
       if (now && wallMs() - now.since >= budget(now.index)) {
         timedOut = now;
         stop.abort();

@@ -11,13 +11,16 @@ import { compilerVersion } from './version.js';
 import { defaultKernel } from './kernel-default.js';
 import { hostLockCapOption } from './host-lock-cap.js';
 import { selectionOf } from './select.js';
+import type { VmConfig } from './targets/vm/config.js';
 
 export { DEFAULT_KERNEL, hostKernel } from './kernel-default.js';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
 export interface RunConfig {
-  target: 'model' | 'host';
+  target: 'model' | 'host' | 'vm';
+  /** --target vm: what to boot. */
+  vm?: VmConfig;
   /** The first of `kernels` (the one profile of a plain run). */
   kernel: string;
   /** Profiles to run every scenario on: one, a comma list, or every registered one (`all`). */
@@ -54,7 +57,8 @@ export function timeoutMultiplier(env: NodeJS.ProcessEnv): number {
 export async function runConfig(ctx: CommandContext): Promise<RunConfig> {
   const o = ctx.options;
   const target = stringOption(o, 'target') ?? 'model';
-  if (target !== 'model' && target !== 'host') throw new UsageError(`--target must be model or host, got '${target}'`);
+  if (target !== 'model' && target !== 'host' && target !== 'vm') throw new UsageError(`--target must be model, host or vm, got '${target}'`);
+  const vm = await vmOption(o, target, ctx.io.cwd);
   const kernelText = stringOption(o, 'kernel');
   // The profile registry (~45 ms of module loading and profile building) only when a profile is named.
   const kernels = kernelText === undefined ? [defaultKernel(target)] : (await import('./kernel-option.js')).parseKernels(kernelText, target);
@@ -64,7 +68,7 @@ export async function runConfig(ctx: CommandContext): Promise<RunConfig> {
   const shard = shardText !== undefined ? parseShard(shardText) : undefined;
   if (shardText !== undefined && !shard) throw new UsageError(`--shard needs i/n with 1 ≤ i ≤ n, got '${shardText}'`);
   const settings = settingsOption(o);
-  if (settings && target === 'host') throw new UsageError('--setting applies to the model; the host is the machine it is (see `mls doctor`)');
+  if (settings && target !== 'model') throw new UsageError(`--setting applies to the model; the ${target} target is the machine it is (see \`mls doctor\`)`);
   const cacheDir = o['no-cache'] ? undefined : resolve(ctx.io.cwd, stringOption(o, 'cache-dir') ?? '.mls-cache');
   const hostLockCapBytes = hostLockCapOption(o, ctx.io.env);
   return {
@@ -77,10 +81,38 @@ export async function runConfig(ctx: CommandContext): Promise<RunConfig> {
     forbidOnly: o['forbid-only'] === true,
     ...selection,
     ...(cacheDir !== undefined ? { cacheDir } : {}),
+    ...(vm ? { vm } : {}),
     ...(shard ? { shard } : {}),
     ...(settings ? { settings } : {}),
     ...(hostLockCapBytes !== undefined ? { hostLockCapBytes } : {}),
   };
+}
+
+/** diff, fuzz and record: the real kernel they run on, `--target host` (the default) or `vm`. */
+export function realTarget(o: CommandContext['options']): 'host' | 'vm' {
+  const t = stringOption(o, 'target') ?? 'host';
+  if (t !== 'host' && t !== 'vm') throw new UsageError(`--target must be host or vm here (the model is always one side), got '${t}'`);
+  return t;
+}
+
+/**
+ * The vm options (--kernel-image, --kernel-modules, --qemu, --vm-memory), checked: the
+ * config with --target vm, undefined otherwise (where giving them is a usage error).
+ */
+export async function vmOption(o: CommandContext['options'], target: string, cwd: string): Promise<VmConfig | undefined> {
+  const text = { kernelImage: stringOption(o, 'kernel-image'), kernelModules: stringOption(o, 'kernel-modules'), qemu: stringOption(o, 'qemu'), vmMemory: stringOption(o, 'vm-memory') };
+  if (target !== 'vm') {
+    const given = Object.entries(text).find(([, v]) => v !== undefined);
+    if (given) throw new UsageError(`--${given[0].replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} is for --target vm`);
+    return undefined;
+  }
+  const { vmConfig, VmConfigError } = await import('./targets/vm/config.js');
+  try {
+    return vmConfig(text, cwd);
+  } catch (e) {
+    if (e instanceof VmConfigError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 /** `--setting` values, checked; undefined when none is given. */
@@ -103,6 +135,7 @@ export function makeJob(cfg: RunConfig, file: { file: string; absPath: string })
     ...(cfg.cacheDir !== undefined ? { cacheDir: cfg.cacheDir } : {}),
     ...(cfg.settings ? { settings: cfg.settings } : {}),
     ...(cfg.hostLockCapBytes !== undefined ? { hostLockCapBytes: cfg.hostLockCapBytes } : {}),
+    ...(cfg.vm ? { vm: cfg.vm } : {}),
   };
 }
 
@@ -112,8 +145,8 @@ export function makeJobs(cfg: RunConfig, files: ReadonlyArray<{ file: string; ab
 }
 
 /** What a worker of this run loads as it boots (runner/worker.ts). */
-export function preloadFor(cfg: Pick<RunConfig, 'target' | 'cacheDir'>): WorkerPreload {
-  return { target: cfg.target, ...(cfg.cacheDir !== undefined ? { cacheDir: cfg.cacheDir } : {}) };
+export function preloadFor(cfg: Pick<RunConfig, 'target' | 'cacheDir' | 'vm'>): WorkerPreload {
+  return { target: cfg.target, ...(cfg.cacheDir !== undefined ? { cacheDir: cfg.cacheDir } : {}), ...(cfg.vm ? { vm: cfg.vm } : {}) };
 }
 
 /**
@@ -123,7 +156,8 @@ export function preloadFor(cfg: Pick<RunConfig, 'target' | 'cacheDir'>): WorkerP
  * main thread from about a thousand of them (bench/runner-throughput.mjs); a
  * host scenario waits ~10 ms on its processes, so workers pay off much sooner.
  */
-const MIN_SCENARIOS_PER_WORKER: Record<RunConfig['target'], number> = { model: 500, host: 20 };
+/** A vm worker boots its own guest (~3 s of a CPU under TCG): only -j gives more than one. */
+const MIN_SCENARIOS_PER_WORKER: Record<RunConfig['target'], number> = { model: 500, host: 20, vm: Infinity };
 
 /**
  * Threads for `count` scenarios. An explicit -j N is kept (N workers: per-scenario

@@ -9,6 +9,7 @@ import { fileMessage } from './render/message.js';
 import { closeSessions } from './target-sessions.js';
 import { revalidateCache } from './cache.js';
 import { preloadFor } from './run-config.js';
+import { BOOT_LIMIT_MS } from './targets/vm/config.js';
 
 export interface ScheduleOptions {
   jobs: number;
@@ -35,7 +36,7 @@ export interface ScheduleOutcome {
 async function runInline(job: FileJob, signal: AbortSignal): Promise<JobOutcome> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<JobOutcome>((resolve) => {
-    timer = setTimeout(() => resolve(errorResult(job, [fileMessage('run/timeout', `timed out after ${job.timeoutMs} ms`, job.file)], job.timeoutMs)), job.timeoutMs + 1000);
+    timer = setTimeout(() => resolve(errorResult(job, [fileMessage('run/timeout', `timed out after ${job.timeoutMs} ms`, job.file)], job.timeoutMs)), job.timeoutMs + 1000 + (job.vm ? BOOT_LIMIT_MS : 0));
   });
   try {
     return await Promise.race([runFile(job, signal), timeout]);

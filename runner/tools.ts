@@ -4,6 +4,7 @@
 // follow it; a layer that fails to load is reported as "not available".
 import type { Message, Scenario } from '../schema/generated/types.js';
 import type { Target } from './targets/target.js';
+import type { VmConfig } from './targets/vm/config.js';
 
 export interface Compiler {
   compileSource(text: string, file: string): { scenario?: Scenario; messages: Message[] };
@@ -44,13 +45,17 @@ export function loadFormatter(): Promise<Formatter> {
 const targets = new Map<string, Promise<Target>>();
 
 /** The target's module, loaded once per thread. */
-export function loadTarget(name: Target['name']): Promise<Target> {
-  let t = targets.get(name);
+export function loadTarget(name: Target['name'], vm?: VmConfig): Promise<Target> {
+  if (name === 'vm' && !vm) return Promise.reject(new Error('the vm target needs its config (--kernel-image)'));
+  const key = name === 'vm' ? `vm:${JSON.stringify(vm)}` : name;
+  let t = targets.get(key);
   if (!t) {
     t = name === 'model'
       ? layer(async () => (await import('./targets/model.js')).modelTarget, 'the model target')
-      : layer(async () => (await import('./targets/host.js')).hostTarget, 'the host target');
-    targets.set(name, t);
+      : name === 'vm'
+        ? layer(async () => (await import('./targets/vm.js')).createVmTarget(vm!), 'the vm target')
+        : layer(async () => (await import('./targets/host.js')).hostTarget, 'the host target');
+    targets.set(key, t);
   }
   return t;
 }

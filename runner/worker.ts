@@ -24,7 +24,7 @@ import { loadCompiler, loadTarget } from './tools.js';
 async function preload(p: WorkerPreload | undefined): Promise<void> {
   if (!p) return;
   const cold = p.cacheDir === undefined || !preloadCache(p.cacheDir);
-  await Promise.all([loadTarget(p.target), cold ? loadCompiler() : undefined]).catch(() => undefined);
+  await Promise.all([loadTarget(p.target, p.vm), cold ? loadCompiler() : undefined]).catch(() => undefined);
 }
 await preload((workerData as { preload?: WorkerPreload } | null)?.preload);
 

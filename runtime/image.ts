@@ -97,7 +97,8 @@ export function loadImage(t: Task, image: StartImage): void {
   sys.tmpBdi = backingDevFromImage(image);
   sys.tmpIsTmpfs = image.filesFs === 'tmpfs';
   const files = new Map<string, { obj: MemObject; open: OpenFile; minPg: number; maxPg: number }>();
-  let highestMmap = 0;
+  const specials: number[] = [];
+  let stackStart = 0;
   for (const { iv, start, end, flags, droppable, rssPages, special } of parseImage(image)) {
     if (start === VSYSCALL_START) { mm.gate = true; continue; }
     if (start >= TASK_SIZE_PAGES) continue;
@@ -110,17 +111,21 @@ export function loadImage(t: Task, image: StartImage): void {
       file = f.obj;
       pgoff = start - f.minPg;
     } else if (special) pgoff = 0;
-    // With CONFIG_MEM_SOFT_DIRTY every VMA exec builds has VM_SOFTDIRTY: the stack
-    // (fs/exec.c:__bprm_mm_init), the ELF segments and heap (vm_mmap, vm_brk_flags), the
-    // vdso/vvar (mm/vma.c:__install_special_mapping). A host image already says `sd`.
-    const sd = sys.settings.softDirty ? VM_SOFTDIRTY : 0;
+    // With CONFIG_MEM_SOFT_DIRTY every VMA exec builds has VM_SOFTDIRTY: the ELF segments
+    // and heap (vm_mmap, vm_brk_flags), the vdso/vvar (mm/vma.c:__install_special_mapping).
+    // Not the stack: __bprm_mm_init gives it VM_SOFTDIRTY, but fs/exec.c:setup_arg_pages then
+    // sets its flags to VM_STACK_FLAGS | def_flags through mprotect_fixup, which drops it
+    // (seen in Debian's 6.1 and 6.12 guests, `mls diff --target vm`). A kernel's image already
+    // says all this; the letters are added only to an image without them.
+    const isStack = iv.name === '[stack]' || (flags & VM_GROWSDOWN) !== 0;
+    const sd = sys.settings.softDirty && !isStack ? VM_SOFTDIRTY : 0;
     const v = new Vma(start, end, flags | sd, pgoff, file, special ? '' : iv.name, special);
     v.droppable = droppable;
     if (file) v.vmFile = files.get(iv.name)!.open;
     mm.vmas.insert(v);
     mm.statAccount(v.flags, v.pages);
     if (file && flags & VM_WRITE && !mm.endData) { mm.startData = start * PAGE_SIZE; mm.endData = end * PAGE_SIZE; }
-    if (special) highestMmap = Math.max(highestMmap, end);
+    if (special) specials.push(end);
     // Pss below Rss means pages shared with other processes (the executor's binary,
     // pages still COW-shared with its parent); with mapcount 2, `shared` pages explain it.
     const shared = iv.pss !== undefined && iv.pss < iv.rss ? Math.min(rssPages, Math.round((2 * (iv.rss - iv.pss)) / PAGE_SIZE)) : 0;
@@ -128,6 +133,7 @@ export function loadImage(t: Task, image: StartImage): void {
     // still shared with it): it decides what later merges with this VMA.
     if (rssPages && !special && !iv.shared && (!file || flags & VM_WRITE)) v.anonVma = new AnonVma(shared > 0);
     if (iv.name === '[stack]' || flags & VM_GROWSDOWN) {
+      stackStart = start;
       mm.startStack = end - 1;
       // The lowest resident stack page holds the running frame: growth starts below it.
       mm.stackPointer = end - Math.max(1, rssPages) + 1;
@@ -152,7 +158,12 @@ export function loadImage(t: Task, image: StartImage): void {
   }
   mm.brk = Number(hexBig(image.brkStart));
   if (!mm.startBrk) mm.startBrk = mm.brk;
-  mm.mmapBase = highestMmap || EMPTY_MMAP_BASE;
+  // Top-down mmaps start below the specials exec mapped (x86 since "x86/vdso: Move vDSO to mmap
+  // region", v6.3: the vdso comes from get_unmapped_area). Before, arch/x86/entry/vdso/vma.c:vdso_addr
+  // put the vdso just above the stack (Debian's 6.1 guest): those are not the mmap area, whose base
+  // (arch/x86/mm/mmap.c:mmap_base) is at least 128 MiB below the stack's top.
+  const below = stackStart ? specials.filter((e) => e <= stackStart) : specials;
+  mm.mmapBase = below.length ? Math.max(...below) : stackStart ? stackStart - (128 << 20) / PAGE_SIZE : EMPTY_MMAP_BASE;
 }
 
 /** Resident anonymous pages of an image VMA; the first `shared` of them are also mapped by another process. */

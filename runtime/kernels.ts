@@ -32,6 +32,11 @@ export function mainlineBehaviour(v: Version): Behaviour {
     memfdSecret: atLeast(v, 5, 14),
     ioUring: atLeast(v, 5, 1),
     execOnlyPkey: atLeast(v, 4, 6),
+    madvGuard: atLeast(v, 6, 13),
+    mremapChecksFirst: atLeast(v, 6, 17),
+    secretmemLocked: !atLeast(v, 6, 12) || atLeast(v, 6, 16),
+    mprotectUnaccounts: atLeast(v, 6, 6),
+    mergeIntoAnonless: atLeast(v, 6, 16),
   };
 }
 

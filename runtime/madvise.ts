@@ -191,6 +191,7 @@ function applyToVma(t: Task, v: Vma, s: number, e: number, advice: number): { vm
 export function sysMadvise(t: Task, startB: bigint, lenB: bigint, advice: number): SysResult {
   if (startB % PAGE_SIZE_N) return err('EINVAL');
   if (!VALID.has(advice)) return err('EINVAL');
+  if ((advice === MADV.GUARD_INSTALL || advice === MADV.GUARD_REMOVE) && !t.system.profile.behaviour.madvGuard) return err('EINVAL');
   const len = ((lenB + PAGE_SIZE_N - 1n) / PAGE_SIZE_N) * PAGE_SIZE_N;
   if (len !== 0n && (len & U64_MASK) === 0n) return err('EINVAL');
   if (lenB !== 0n && len === 0n) return err('EINVAL');

@@ -188,8 +188,9 @@ export function doMmap(t: Task, req: MmapRequest, extraVmFlags = 0): { addr: num
   }
   if (file?.kind === 'secretmem') {
     if (!(vmFlags & (VM_SHARED | VM_MAYSHARE))) return 'EINVAL';
-    if (!mlockFutureOk(t, vmFlags | VM_LOCKED, len)) return 'EAGAIN';
-    vmFlags = (vmFlags | VM_LOCKED | VM_DONTDUMP) & ~VM_MAYEXEC;
+    const locks = t.system.profile.behaviour.secretmemLocked;
+    if (locks && !mlockFutureOk(t, vmFlags | VM_LOCKED, len)) return 'EAGAIN';
+    vmFlags = (vmFlags | (locks ? VM_LOCKED : 0) | VM_DONTDUMP) & ~VM_MAYEXEC;
   }
   if (replaced) {
     const e = doMunmap(t, addr, addr + len);

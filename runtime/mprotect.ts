@@ -18,7 +18,7 @@ function mprotectFixup(t: Task, vma: Vma, start: number, end: number, newIn: num
   if (newFlags & VM_WRITE) {
     if (!mayExpandVm(t, newFlags, n) && mayExpandVm(t, old, n)) return { vma, error: 'ENOMEM' };
     if (!(old & (VM_ACCOUNT | VM_WRITE | VM_HUGETLB | VM_SHARED | VM_NORESERVE))) newFlags |= VM_ACCOUNT;
-  } else if (old & VM_ACCOUNT && vma.isAnonymous() && !vma.anonVma) {
+  } else if (old & VM_ACCOUNT && vma.isAnonymous() && !vma.anonVma && t.system.profile.behaviour.mprotectUnaccounts) {
     newFlags &= ~VM_ACCOUNT;
   }
   const r = vmaModifyFlags(t.mm, vma, start, end, newFlags);

@@ -19,6 +19,8 @@ interface Remap {
   vma?: Vma; delta: number; populateExpand: boolean;
   /** vm_flags of the source VMA when the call was checked. */
   srcFlags: number;
+  /** The MREMAP_FIXED destination is already unmapped (mremapToUnmapFirst). */
+  destUnmapped?: boolean;
 }
 
 /** What a patch changes in mremap: extra valid flag bits, and the populate step after a successful call. */
@@ -216,6 +218,7 @@ export function doMremap(t: Task, addrB: bigint, oldLenB: bigint, newLenB: bigin
   let res: number | Errno;
   // do_mremap: vrm_move_only (MREMAP_FIXED, no resize) goes through remap_move.
   if (flags & MREMAP_FIXED && r.oldLen === r.newLen && t.system.profile.behaviour.mremapMovesVmas) res = remapMove(r);
+  else if (impliesNew && !t.system.profile.behaviour.mremapChecksFirst) res = mremapToUnmapFirst(r);
   else {
     const e = checkPrepVma(r);
     if (e) return err(e);
@@ -274,10 +277,33 @@ function remapMove(r: Remap): number | Errno {
   return res;
 }
 
+/**
+ * mm/mremap.c:mremap_to before "mm/mremap: check remap conditions earlier" (v6.17, the series of
+ * d23cb648e365): MREMAP_FIXED unmaps the destination and a shrink unmaps the tail first, and only
+ * then does vma_to_resize check the source (EFAULT, EINVAL for old_len 0 of a private mapping,
+ * EAGAIN, ENOMEM): a refused call has already unmapped them (fuzz in Debian's 6.12 guest).
+ */
+function mremapToUnmapFirst(r: Remap): number | Errno {
+  const t = r.t;
+  if (r.flags & MREMAP_FIXED) {
+    const u = doMunmap(t, r.newAddr, r.newAddr + r.newLen);
+    if (u) return u;
+  }
+  if (r.newLen < r.oldLen) {
+    const u = doMunmap(t, r.addr + r.newLen, r.addr + r.oldLen);
+    if (u) return u;
+    r.oldLen = r.newLen;
+  }
+  const e = checkPrepVma(r);
+  if (e) return e;
+  r.destUnmapped = true;
+  return mremapTo(r);
+}
+
 /** mm/mremap.c:mremap_to. */
 function mremapTo(r: Remap): number | Errno {
   const t = r.t, mm = t.mm;
-  if (r.flags & MREMAP_FIXED) {
+  if (r.flags & MREMAP_FIXED && !r.destUnmapped) {
     const u = doMunmap(t, r.newAddr, r.newAddr + r.newLen);
     if (u) return u;
     r.vma = mm.vmas.lookup(r.addr);

@@ -120,14 +120,18 @@ export function rollupLocked(t: Task, known?: ReadonlyMap<Vma, SmapsView>): numb
 const lettersMemo = new Map<number, readonly string[]>();
 const lettersNoLfMemo = new Map<number, readonly string[]>();
 
-/** VmFlags letters, minus "lf" on profiles older than v6.2 (a fresh array: observations own theirs). */
+/**
+ * VmFlags letters; before v6.2 (8614d6c5eda0 added the "lf" mnemonic) VM_LOCKONFAULT had no name
+ * and fs/proc/task_mmu.c:show_smap_vma_flags printed its bit as "??" (seen on Debian's 6.1 guest).
+ * A fresh array: observations own theirs.
+ */
 export function vmFlags(t: Task, v: Vma): string[] {
   const key = (v.flags >>> 0) + (v.droppable ? 2 ** 32 : 0);
   const noLf = !t.system.profile.behaviour.smapsShowsLockOnFault && (v.flags & VM_LOCKONFAULT) !== 0;
   const memo = noLf ? lettersNoLfMemo : lettersMemo;
   let l = memo.get(key);
   if (!l) {
-    l = noLf ? vmFlagLetters(v).filter((x) => x !== 'lf') : vmFlagLetters(v);
+    l = noLf ? vmFlagLetters(v).map((x) => (x === 'lf' ? '??' : x)) : vmFlagLetters(v);
     memo.set(key, l);
   }
   return l.slice();

@@ -30,6 +30,40 @@ export interface Behaviour {
   memfdSecret: boolean;
   /** io_uring buffer registration, the model's `pin` (io_uring: v5.1, 2b188cc1bb85); before: ENOSYS. */
   ioUring: boolean;
+  /**
+   * MADV_GUARD_INSTALL / MADV_GUARD_REMOVE (v6.13, 662df3e5c376 "mm: madvise: implement lightweight
+   * guard page mechanism"). Before: madvise_behavior_valid rejects them, EINVAL (Debian 6.1 and 6.12 guests).
+   */
+  madvGuard: boolean;
+  /**
+   * mm/vma.c:is_mergeable_anon_vma after 879bca0a2c4f ("mm/vma: fix incorrectly disallowed anonymous
+   * VMA merges", v6.16): a VMA with an anon_vma may merge into a neighbour that has none. Before, the
+   * singular-chain test was made on the neighbour (the target), whose chain is empty without an
+   * anon_vma, so such merges were refused: after munlock or mprotect the pieces stay apart
+   * (map_count, seen on Debian's 6.1 and 6.12 guests).
+   */
+  mergeIntoAnonless: boolean;
+  /**
+   * mm/mprotect.c:mprotect_fixup drops VM_ACCOUNT when an unfaulted anonymous VMA loses write
+   * (v6.6, "mm/mprotect: allow unfaulted VMAs to be unaccounted on mprotect()"). Before, `ac`
+   * stays (seen on Debian's 6.1 guest).
+   */
+  mprotectUnaccounts: boolean;
+  /**
+   * mm/secretmem.c: the mapping is VM_LOCKED, charged to locked_vm, refused with EAGAIN past
+   * RLIMIT_MEMLOCK. Judged by real kernels: 6.1 (Debian 6.1.0-57) and 6.18.44 do; Debian's 6.12.118
+   * gives VM_DONTDUMP only (no `lo`, VmLck 0, no EAGAIN). The commit that dropped it after 6.1 was not
+   * identified; 6.18's secretmem_mmap_prepare (the .mmap_prepare conversion, v6.16) sets VM_LOCKED
+   * before the VMA exists. So the gate is closed for 6.12 ≤ v < 6.16, the lower bound being only the
+   * kernel observed.
+   */
+  secretmemLocked: boolean;
+  /**
+   * mm/mremap.c: the source is checked (check_prep_vma) before MREMAP_FIXED unmaps the destination
+   * ("mm/mremap: check remap conditions earlier", v6.17). Before, mremap_to unmapped it first, so a
+   * refused call (EINVAL, EFAULT, EAGAIN, ENOMEM) still left a hole there (Debian's 6.12 guest).
+   */
+  mremapChecksFirst: boolean;
   /** mm/memory.c:fault_around_bytes default (64 KiB) in pages. */
   faultAroundPages: number;
   /** mm/internal.h:vma_supports_mlock includes VM_DROPPABLE (fix present on 6.18.44). */
@@ -106,6 +140,11 @@ export const MAINLINE_6_18: Readonly<Behaviour> = Object.freeze({
   mremapMovesVmas: true,
   memfdSecret: true,
   ioUring: true,
+  madvGuard: true,
+  mremapChecksFirst: true,
+  secretmemLocked: true,
+  mprotectUnaccounts: true,
+  mergeIntoAnonless: true,
   faultAroundPages: 16,
   droppableNeverLocked: true,
   limitCountsPinned: false,

@@ -38,8 +38,12 @@ function mergeExisting(mm: Mm, mid: Vma, start: number, end: number, flags: numb
   probe.start = start; probe.end = end; probe.pgoff = mid.index(start); probe.flags = flags;
   const prev = start === mid.start ? mm.vmas.prev(mid) : undefined;
   const next = end === mid.end ? mm.vmas.next(mid) : undefined;
-  const left = !!prev && canMerge(prev, probe, prev.flags, flags);
-  let right = !!next && canMerge(probe, next, flags, next.flags);
+  // Before 6.16 (Behaviour.mergeIntoAnonless) a neighbour without an anon_vma took no part
+  // with an anon_vma: is_mergeable_anon_vma tested the neighbour's (empty) chain.
+  const oldAnon = !mm.system.profile.behaviour.mergeIntoAnonless;
+  const refused = (target: Vma): boolean => oldAnon && !target.anonVma && !!probe.anonVma;
+  const left = !!prev && canMerge(prev, probe, prev.flags, flags) && !refused(prev);
+  let right = !!next && canMerge(probe, next, flags, next.flags) && !refused(next);
   if (left && right && prev!.anonVma && next!.anonVma && prev!.anonVma !== next!.anonVma) right = false;
   if (!left && !right) return null;
   // vma_merge_existing_range (6.18): a merge spanning the whole of mid deletes it, and
@@ -106,8 +110,11 @@ export function vmaModifyFlags(mm: Mm, vma: Vma, start: number, end: number, fla
 export function insertVma(mm: Mm, v: Vma): Vma {
   const prev = mm.vmas.before(v.start);
   const next = mm.vmas.find(v.start);
-  const left = !!prev && prev.end === v.start && canMerge(prev, v);
-  let right = !!next && next.start === v.end && canMerge(v, next);
+  // Before 6.16 (Behaviour.mergeIntoAnonless) a VMA with an anon_vma (copy_vma's, mremap) does not
+  // merge into a neighbour without one: the same is_mergeable_anon_vma test as mergeExisting's.
+  const refused = (target: Vma): boolean => !mm.system.profile.behaviour.mergeIntoAnonless && !target.anonVma && !!v.anonVma;
+  const left = !!prev && prev.end === v.start && canMerge(prev, v) && !refused(prev);
+  let right = !!next && next.start === v.end && canMerge(v, next) && !refused(next);
   if (left && right && prev!.anonVma && next!.anonVma && prev!.anonVma !== next!.anonVma) right = false;
   if (left && right) {
     mm.vmas.remove(next!);

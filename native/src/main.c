@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -57,8 +59,17 @@ int main(int argc, char **argv) {
     int after_exec = !strncmp(m, "exec", 4) ? (strchr(m, '+') ? 2 : 1) : 0;
     return worker_main(atoi(argv[2]), argv[3], after_exec, strstr(m, "-c") != NULL);
   }
+  /* guard <driver pid> <program> [args…]: exec the program (qemu for the vm target) so that it is
+   * SIGKILLed when the driver's thread ends, however it ends (PR_SET_PDEATHSIG survives the exec). */
+  if (argc >= 4 && !strcmp(argv[1], "guard")) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != (pid_t)atoi(argv[2])) return 1; /* the driver died before the prctl */
+    execv(argv[3], argv + 3);
+    perror(argv[3]);
+    return 127;
+  }
   if (argc == 2 && !strcmp(argv[1], "probe")) return probe_main();
   if (argc == 2 && !strcmp(argv[1], "facts")) return facts_main();
-  fprintf(stderr, "usage: mls-exec supervise <tmpdir> [<driver pid>] | worker <fd> <tmpdir> start|exec[+][-c] | probe | facts\n");
+  fprintf(stderr, "usage: mls-exec supervise <tmpdir> [<driver pid>] | worker <fd> <tmpdir> start|exec[+][-c] | guard <pid> <program> [args…] | probe | facts\n");
   return 2;
 }

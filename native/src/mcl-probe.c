@@ -45,7 +45,7 @@ static int ipc_lock_effective(int on) {
 
 /* MCL_FUTURE lives in mm->def_flags, which /proc does not show. A fresh
  * one-page PROT_READ anonymous mapping inherits def_flags (mm/mmap.c:do_mmap),
- * so its VmFlags tell: lo = on, lo lf = onfault. EAGAIN from the mmap itself
+ * so its VmFlags tell: lo = on, lo lf (lo ?? before 6.2) = onfault. EAGAIN from the mmap itself
  * is mlock_future_ok() refusing the page, which only happens with def_flags
  * VM_LOCKED set; to tell on from onfault the probe is then repeated with
  * CAP_IPC_LOCK raised for that one mmap (capable() skips the limit), and the
@@ -68,7 +68,8 @@ static void mcl_probe(void) {
   char flags[512];
   const char *state = "unknown";
   if (vma_flags((uint64_t)p, flags, sizeof flags) == 0) {
-    int lo = strstr(flags, " lo") != NULL, lf = strstr(flags, " lf") != NULL;
+    /* Before v6.2 (8614d6c5eda0) VM_LOCKONFAULT had no mnemonic: show_smap_vma_flags prints "??". */
+    int lo = strstr(flags, " lo") != NULL, lf = strstr(flags, " lf") != NULL || strstr(flags, " ??") != NULL;
     state = lf ? "onfault" : lo ? "on" : "off";
   }
   syscall(SYS_munmap, p, MLS_PAGE);

@@ -12,7 +12,7 @@ import { loadCompiler, loadTarget } from '../tools.js';
 import { colorFlag } from './run.js';
 import { hostLockCapOption } from '../host-lock-cap.js';
 import { unmodelledFacts } from '../machine/unmodelled.js';
-import { settingsOption } from '../run-config.js';
+import { realTarget, settingsOption, vmOption } from '../run-config.js';
 import { readSources } from './sources.js';
 import type { Command } from './types.js';
 
@@ -36,10 +36,12 @@ export const diff: Command = async (ctx) => {
   const { files, unmatched } = await readSources(ctx.positionals, io);
   for (const u of unmatched) io.stderr.write(`mls: error: no .mls file matches '${u}'\n`);
   const compiler = await loadCompiler();
-  const [model, host] = await Promise.all([loadTarget('model'), loadTarget('host')]);
+  const real = realTarget(ctx.options);
+  const vm = await vmOption(ctx.options, real, io.cwd);
+  const [model, host] = await Promise.all([loadTarget('model'), loadTarget(real, vm)]);
   const hostOk = await host.available();
   if (!hostOk.ok) {
-    io.stderr.write(`mls diff: the host target is not available: ${hostOk.reason}\n`);
+    io.stderr.write(`mls diff: the ${real} target is not available: ${hostOk.reason}\n`);
     return 2;
   }
   io.stdout.write(style.dim(`not compared (the executor changes them itself): ${NOISE_DESCRIPTION.join('; ')}`) + '\n');
@@ -80,7 +82,7 @@ export const diff: Command = async (ctx) => {
       }
     }
   } finally {
-    await closeSessions(); // the host supervisor that ran every file
+    await closeSessions(); // the host supervisor (or vm guest) that ran every file
   }
   io.stdout.write(`${agreed} agree, ${diverged} diverge, ${skipped} skipped, ${errors} errors\n`);
   return errors > 0 ? 2 : diverged > 0 ? 1 : 0;

@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError, intOption, stringOption } from '../args.js';
-import { DEFAULT_KERNEL, DEFAULT_TIMEOUT_MS, settingsOption, timeoutMultiplier } from '../run-config.js';
+import { DEFAULT_KERNEL, DEFAULT_TIMEOUT_MS, realTarget, settingsOption, timeoutMultiplier, vmOption } from '../run-config.js';
 import { defaultJobs } from '../options.js';
 import { loadTarget } from '../tools.js';
 import { unmodelledFacts } from '../machine/unmodelled.js';
@@ -34,7 +34,8 @@ function parse(ctx: CommandContext) {
     seed: Number(seedText) | 0,
     ...(count !== undefined ? { count } : {}),
     ...(timeSec !== undefined ? { timeSec } : {}),
-    jobs: intOption(o, 'jobs', 2 * defaultJobs()),
+    // A vm session is a booted guest (~3 s and --vm-memory each): one unless -j asks for more.
+    jobs: intOption(o, 'jobs', realTarget(o) === 'vm' ? 1 : 2 * defaultJobs()),
     kernel: stringOption(o, 'kernel') ?? DEFAULT_KERNEL,
     timeoutMs: Math.round(intOption(o, 'timeout', DEFAULT_TIMEOUT_MS) * timeoutMultiplier(ctx.io.env)),
     ...(settingsOption(o) ? { settings: settingsOption(o)! } : {}),
@@ -47,10 +48,12 @@ function parse(ctx: CommandContext) {
 export const fuzz: Command = async (ctx) => {
   const opts = parse(ctx);
   const { stderr, stdout } = ctx.io;
-  const [model, host] = await Promise.all([loadTarget('model'), loadTarget('host')]);
+  const real = realTarget(ctx.options);
+  const vm = await vmOption(ctx.options, real, ctx.io.cwd);
+  const [model, host] = await Promise.all([loadTarget('model'), loadTarget(real, vm)]);
   const a = await host.available();
   if (!a.ok) {
-    stderr.write(`mls fuzz: the host target is not available here, and fuzzing compares the model against it: ${a.reason}\n`);
+    stderr.write(`mls fuzz: the ${real} target is not available here, and fuzzing compares the model against it: ${a.reason}\n`);
     return 2;
   }
   const { fuzzRun } = await import('../fuzz/session.js');

@@ -10,12 +10,14 @@ import { closeSessions, runnerFor } from '../target-sessions.js';
 import { loadCompiler, loadTarget } from '../tools.js';
 import type { Command } from './types.js';
 import { hostLockCapOption } from '../host-lock-cap.js';
+import { realTarget, vmOption } from '../run-config.js';
 
 export const record: Command = async (ctx) => {
   const { io, options } = ctx;
   const dry = options['dry-run'] === true;
   const update = options['update'] === true;
-  const targetName = options['target'] === 'model' ? 'model' : 'host';
+  const targetName = options['target'] === 'model' ? 'model' : realTarget(options);
+  const vm = await vmOption(options, targetName, io.cwd);
   const timeoutMs = Number(options['timeout'] ?? 10000);
   const capBytes = hostLockCapOption(options, ctx.io.env);
   const kernel = typeof options['kernel'] === 'string' ? options['kernel'] : 'linux-6.18';
@@ -26,7 +28,7 @@ export const record: Command = async (ctx) => {
   const { files, unmatched } = discover(ctx.positionals, io.cwd);
   for (const u of unmatched) io.stderr.write(`mls record: ${u}: no .mls file matched\n`);
   if (files.length === 0) return 2;
-  const target = await loadTarget(targetName);
+  const target = await loadTarget(targetName, vm);
   const avail = await target.available();
   if (!avail.ok) {
     io.stderr.write(`mls record: the ${targetName} target is not available here: ${avail.reason}\n`);

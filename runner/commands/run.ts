@@ -30,7 +30,7 @@ export function colorFlag(ctx: CommandContext): boolean | undefined {
 export async function checkTarget(cfg: RunConfig, pooled = false): Promise<string | undefined> {
   if (pooled && cfg.target === 'model') return undefined;
   try {
-    const t = await loadTarget(cfg.target);
+    const t = await loadTarget(cfg.target, cfg.vm);
     const a = await t.available();
     return a.ok ? undefined : `the ${cfg.target} target is not available here: ${a.reason}`;
   } catch (e) {

@@ -71,7 +71,8 @@ function clausesOf(divs: Divergence[], snap: Snapshot | undefined, loc: Check['l
     const r = fm ? snap.regions[fm[1]!] : undefined;
     if (fm && r && r.vmas.length) {
       const [x, y] = [String(d.a).split(' '), String(d.b).split(' ')];
-      for (const f of [...x.filter((l) => !y.includes(l)), ...y.filter((l) => !x.includes(l))]) {
+      // `??` (a bit without a mnemonic: VM_LOCKONFAULT before 6.2) has no form in the language; its `lf` side says it.
+      for (const f of [...x.filter((l) => !y.includes(l)), ...y.filter((l) => !x.includes(l))].filter((l) => l !== '??')) {
         const has = r.vmas.filter((v) => v.flags.includes(f)).length;
         if (has === r.vmas.length || has === 0) out.set(`${fm[1]}|flags|${f}`, { region: fm[1]!, field: 'flags', op: has ? 'has' : 'lacks', value: { flags: [f] } });
       }

@@ -60,7 +60,8 @@ export function checksFor(d: Divergence, snap: Snapshot, loc: Check['loc']): Che
   if (sub === 'range' || sub === 'prot') return [layout()];
   if (sub === 'flags') {
     const [ma, hb] = [String(d.a).split(' '), String(d.b).split(' ')];
-    const differing = [...new Set([...ma.filter((x) => !hb.includes(x)), ...hb.filter((x) => !ma.includes(x))])];
+    // `??` (a bit without a mnemonic: VM_LOCKONFAULT before 6.2) has no form in the language: `lf` says it.
+    const differing = [...new Set([...ma.filter((x) => !hb.includes(x)), ...hb.filter((x) => !ma.includes(x))])].filter((f) => f !== '??');
     const out: Check[] = [];
     if (differing.some((f) => TRACKED.has(f))) out.push(layout());
     const all = (f: string) => r.vmas.every((v) => v.flags.includes(f));

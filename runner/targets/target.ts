@@ -32,7 +32,7 @@ export interface TargetSession {
 export type Availability = { ok: true } | { ok: false; reason: string };
 
 export interface Target {
-  readonly name: 'model' | 'host';
+  readonly name: 'model' | 'host' | 'vm';
   /** Whether this target can run at all here (executor built, Linux, …). */
   available(): Promise<Availability>;
   /** Never throws for scenario problems: they end up in the log's outcome/message. */

@@ -4,7 +4,7 @@ import type { ObservationLog, Scenario } from '../../../schema/generated/types.j
 import { EncodeError, encodeFork, encodeStep, usesShm, type Step } from './encode.js';
 import { checkLockCap, DEFAULT_LOCK_CAP } from './lock-cap.js';
 import { logSettings } from '../../machine/settings.js';
-import { hostFacts, hostSettings, skipReason } from './requirements.js';
+import { hostFacts, hostSettings, skipReason, type HostFacts } from './requirements.js';
 
 export type ReplyKind = 'call' | 'snap' | 'check';
 
@@ -60,10 +60,11 @@ export function plan(s: Scenario, o: PlanOptions): Plan | { error: string } {
 }
 
 /** The log of a run that never starts (skipped, refused, not encodable), or the plan to run. */
-export function prepare(s: Scenario, o: PlanOptions & { executable: string }): { log: ObservationLog } | { plan: Plan; kernel: string; settings: ObservationLog['settings'] } {
-  const facts = hostFacts(o.executable);
+export function prepare(
+  s: Scenario, o: PlanOptions & { executable: string }, facts: HostFacts = hostFacts(o.executable), target: ObservationLog['target'] = 'host',
+): { log: ObservationLog } | { plan: Plan; kernel: string; settings: ObservationLog['settings'] } {
   const settings = logSettings(hostSettings(facts));
-  const log: ObservationLog = { schemaVersion: 1, target: 'host', kernel: facts.release, settings, steps: [], outcome: 'completed' };
+  const log: ObservationLog = { schemaVersion: 1, target, kernel: facts.release, settings, steps: [], outcome: 'completed' };
   const skip = skipReason(s, facts);
   if (skip) return { log: { ...log, outcome: 'skipped', skipReason: skip } };
   const cap = checkLockCap(s, o.hostLockCapBytes ?? DEFAULT_LOCK_CAP, facts.machine);

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import type { Scenario, VersionConstraint } from '../../../schema/generated/types.js';
 import { effectiveSettings, settingsMismatch, settingsOfImage, type SettingValues } from '../../machine/settings.js';
-import { backingDevOf, filesFsOf } from './backing-dev.js';
+import { backingDevOf, filesFsOf, type BackingDev } from './backing-dev.js';
 import { usesShm } from './encode.js';
 import { machineFacts, type MachineFacts } from './facts.js';
 
@@ -21,6 +21,11 @@ export interface HostFacts {
   release: string;
   /** How the kernel behaves where kernels differ (schema HostFacts, StartImage.facts); absent when the probe failed. */
   machine?: MachineFacts;
+  /**
+   * The filesystem scenario files are made in, when it is not this machine's os.tmpdir()
+   * (a vm guest's /tmp): its read-ahead and whether it is tmpfs.
+   */
+  files?: Partial<BackingDev> & { filesFs?: 'tmpfs' | 'other' };
 }
 
 const read = (path: string): string => {
@@ -98,8 +103,8 @@ let settingsCache: { facts: HostFacts; dir: string; value: SettingValues } | und
 export function hostSettings(f: HostFacts): SettingValues {
   const dir = tmpdir();
   if (settingsCache?.facts === f && settingsCache.dir === dir) return settingsCache.value;
-  const fs = filesFsOf(dir);
-  const image = { vmas: [], brkStart: '0', ...backingDevOf(dir), ...(fs ? { filesFs: fs } : {}), ...(f.machine ? { facts: f.machine } : {}) };
+  const fs = f.files ? f.files.filesFs : filesFsOf(dir);
+  const image = { vmas: [], brkStart: '0', ...(f.files ?? backingDevOf(dir)), ...(fs ? { filesFs: fs } : {}), ...(f.machine ? { facts: f.machine } : {}) };
   settingsCache = { facts: f, dir, value: effectiveSettings(settingsOfImage(image)) };
   return settingsCache.value;
 }
@@ -112,10 +117,10 @@ export function skipReason(s: Scenario, f: HostFacts): string | undefined {
   if (s.env.maxMapCount !== undefined) return 'max_map_count is model only (the host never changes vm.max_map_count)';
   const profile = hostProfile(f.release);
   if (s.kernels.profiles.length > 0 && !s.kernels.profiles.includes(profile)) {
-    return `targets kernel ${s.kernels.profiles.join(', ')}; the host runs ${f.release} (${profile})`;
+    return `targets kernel ${s.kernels.profiles.join(', ')}; this kernel is ${f.release} (${profile})`;
   }
   for (const c of s.kernels.constraints) {
-    if (!versionSatisfies(f.release, c)) return `needs kernel ${c.op} ${c.version}; the host runs ${f.release}`;
+    if (!versionSatisfies(f.release, c)) return `needs kernel ${c.op} ${c.version}; this kernel is ${f.release}`;
   }
   if (req.has('root') && f.uid !== 0) return `requires root (running as uid ${f.uid})`;
   if (req.has('cap_ipc_lock') && !f.capIpcLockPermitted) return 'requires CAP_IPC_LOCK, which is not in the permitted set';

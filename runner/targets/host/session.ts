@@ -13,6 +13,7 @@ import type { Step } from './encode.js';
 import { backingDevOf, filesFsOf, type BackingDev } from './backing-dev.js';
 import { machineFacts } from './facts.js';
 import { prepare, where, type Plan } from './plan.js';
+import { hostFacts, type HostFacts } from './requirements.js';
 import { startImage } from './proc-parse.js';
 import { callResult, failText, replyVmas, sameSnapshot, snapshot } from './snapshot.js';
 import { Supervisor, type Reply } from './supervisor.js';
@@ -30,10 +31,78 @@ function boundingSet(pid: number | undefined): string | undefined {
 /** The StartImage fields the temp dir's filesystem gives (each absent when the host cannot tell). */
 type TempDirFs = Partial<BackingDev> & Pick<StartImage, 'filesFs'>;
 
+/**
+ * Where a session's supervisors run. The host's (the default) spawns the executor here and
+ * kills scenario process groups itself; a vm guest's (runner/targets/vm/) boots a kernel whose
+ * process ids mean nothing here, so it ends a scenario by restarting the guest.
+ */
+export interface SessionMachine {
+  readonly target: ObservationLog['target'];
+  /** What prepare() decides with (release, features, settings); the machine is running by then. */
+  facts(): HostFacts;
+  /** A new supervisor making scenario dirs under `dir` (a path of the machine). */
+  startSupervisor(dir: string): Supervisor;
+  /** The dir of this session's scenario dirs (made on first use); removed by cleanup(). */
+  dir(): string;
+  /** End a scenario's processes now (timeout, interrupt): `group` is the pgid `hello` gave. */
+  killScenario(group: number, sup: Supervisor): void;
+  /** End a supervisor and everything it started. */
+  killSupervisor(sup: Supervisor): void;
+  /** Ask a supervisor to finish (the host's exits at the end of its input; a guest is just ended). */
+  closeSupervisor(sup: Supervisor): void;
+  /** The StartImage fields the machine gives besides the VMAs (capabilities, files' filesystem, facts). */
+  imageFacts(sup: Supervisor): Partial<StartImage>;
+  /** Resolves when `sup` can take requests (a guest has booted): a scenario's time limit starts then. */
+  ready?(sup: Supervisor): Promise<void>;
+  /** Remove what dir() made; synchronous (also runs on process exit). */
+  cleanup(): void;
+}
+
 export interface HostSessionOptions {
   executable: string;
   /** Called once per scenario when its processes exist (tests check cleanup with it). */
   onStart?: (info: { tmpDir: string; supervisorPid: number; workerGroup: number }) => void;
+  /** Default: this machine (hostMachine). */
+  machine?: SessionMachine;
+}
+
+/** This machine: the executor spawned here, scenario groups killed here. */
+export function hostMachine(executable: string): SessionMachine {
+  let tmpDir: string | undefined;
+  let capBnd: { sup: Supervisor; value: string | undefined } | undefined;
+  /** The temp dir's backing device, read from sysfs once per temp dir. */
+  let bdi: { dir: string; value: TempDirFs } | undefined;
+  return {
+    target: 'host',
+    facts: () => hostFacts(executable),
+    startSupervisor: (dir) => Supervisor.spawn(executable, dir),
+    dir: () => (tmpDir ??= mkdtempSync(join(tmpdir(), 'mls-host-'))),
+    killScenario: (group) => Supervisor.killGroup(group), // the supervisor survives to reap them and go on
+    killSupervisor: (sup) => sup.kill(),
+    closeSupervisor: (sup) => sup.closeInput(),
+    imageFacts(sup) {
+      // The credentials the scenario starts with, as the layout: the model loads both.
+      // Read once per supervisor: it never changes its own capabilities (scenario processes do, in their own).
+      if (capBnd?.sup !== sup) capBnd = { sup, value: boundingSet(sup.child.pid) };
+      const image: Partial<StartImage> = {};
+      if (capBnd.value) image.capBnd = capBnd.value;
+      // The filesystem the scenario's `file`s are created in (its temp subdir): readahead, tmpfs or not.
+      const dir = tmpDir!;
+      if (bdi?.dir !== dir) {
+        const fs = filesFsOf(dir);
+        bdi = { dir, value: { ...backingDevOf(dir), ...(fs ? { filesFs: fs } : {}) } };
+      }
+      Object.assign(image, bdi.value);
+      // How this kernel behaves where kernels differ (zero page, pkeys, THP…): probed once per process.
+      const facts = machineFacts(executable);
+      if (facts) image.facts = facts;
+      return image;
+    },
+    cleanup() {
+      if (tmpDir) rmSync(tmpDir, { recursive: true, force: true });
+      tmpDir = undefined;
+    },
+  };
 }
 
 export interface HostRunExtras {
@@ -67,28 +136,28 @@ interface Job {
 
 export class HostSession {
   private sup: Supervisor | undefined;
-  private tmpDir: string | undefined;
+  private readonly m: SessionMachine;
   private readonly queue: Job[] = [];
   /** The job whose replies are being read. */
   private current: Job | undefined;
   private pumping = false;
   private closed = false;
-  private capBnd: { sup: Supervisor; value: string | undefined } | undefined;
-  /** The temp dir's backing device, read from sysfs once per temp dir. */
-  private bdi: { dir: string; value: TempDirFs } | undefined;
   /** The process group of the scenario whose replies are being read (0: none yet). */
   private group = 0;
 
-  constructor(private readonly o: HostSessionOptions) {}
+  constructor(private readonly o: HostSessionOptions) {
+    this.m = o.machine ?? hostMachine(o.executable);
+  }
 
   run(s: Scenario, options: TargetRunOptions & HostRunExtras): Promise<ObservationLog> {
-    const p = prepare(s, { ...options, executable: this.o.executable });
+    const target = this.m.target;
+    const p = prepare(s, { ...options, executable: this.o.executable }, this.m.facts(), target);
     if ('log' in p) return Promise.resolve(p.log);
-    if (this.closed) throw new Error('host session is closed');
+    if (this.closed) throw new Error(`${target} session is closed`);
     if (options.signal?.aborted) {
-      return Promise.resolve({ schemaVersion: 1, target: 'host', kernel: p.kernel, settings: p.settings, steps: [], outcome: 'interrupted', message: 'interrupted before the scenario started' });
+      return Promise.resolve({ schemaVersion: 1, target, kernel: p.kernel, settings: p.settings, steps: [], outcome: 'interrupted', message: 'interrupted before the scenario started' });
     }
-    const log: ObservationLog = { schemaVersion: 1, target: 'host', kernel: p.kernel, settings: p.settings, steps: [], outcome: 'completed' };
+    const log: ObservationLog = { schemaVersion: 1, target, kernel: p.kernel, settings: p.settings, steps: [], outcome: 'completed' };
     return new Promise((resolve) => {
       const job: Job = { scenario: s, options, plan: p.plan, log, resolve };
       this.queue.push(job);
@@ -104,46 +173,36 @@ export class HostSession {
     const sup = this.sup;
     this.sup = undefined;
     if (sup) {
-      sup.closeInput();
-      const grace = setTimeout(() => sup.kill(), GRACE_MS);
+      this.m.closeSupervisor(sup);
+      const grace = setTimeout(() => this.m.killSupervisor(sup), GRACE_MS);
       await sup.exited;
       clearTimeout(grace);
-      Supervisor.killGroup(sup.child.pid ?? 0);
+      this.m.killSupervisor(sup);
     }
-    if (this.tmpDir) rmSync(this.tmpDir, { recursive: true, force: true });
-    this.tmpDir = undefined;
+    this.m.cleanup();
   }
 
   /** The process is exiting: kill everything of this session and remove its temp dir, synchronously. */
   abandon(): void {
     this.closed = true;
     live.delete(this);
-    Supervisor.killGroup(this.group);
-    this.sup?.kill();
-    if (this.tmpDir) rmSync(this.tmpDir, { recursive: true, force: true });
-    this.tmpDir = undefined;
+    if (this.sup) {
+      this.m.killScenario(this.group, this.sup);
+      this.m.killSupervisor(this.sup);
+    }
+    this.m.cleanup();
   }
 
   /** The live supervisor. A new one takes over, in order, the jobs written to a dead one (but the one being read). */
   private supervisor(): Supervisor {
     if (this.sup?.alive) return this.sup;
     const dead = this.sup;
-    this.tmpDir ??= mkdtempSync(join(tmpdir(), 'mls-host-'));
+    const dir = this.m.dir();
     live.add(this);
     if (!exitHook) { exitHook = true; process.on('exit', onExit); }
-    this.sup = new Supervisor(this.o.executable, this.tmpDir);
+    this.sup = this.m.startSupervisor(dir);
     for (const j of this.queue) if (dead && j.sup === dead && j !== this.current) this.send(j, this.sup);
     return this.sup;
-  }
-
-  /** What the start image says of the temp dir's filesystem: its bdi's readahead, and whether it is tmpfs. */
-  private backingDev(): TempDirFs {
-    const dir = this.tmpDir!;
-    if (this.bdi?.dir !== dir) {
-      const fs = filesFsOf(dir);
-      this.bdi = { dir, value: { ...backingDevOf(dir), ...(fs ? { filesFs: fs } : {}) } };
-    }
-    return this.bdi.value;
   }
 
   private send(job: Job, sup: Supervisor): void {
@@ -176,11 +235,12 @@ export class HostSession {
   private async consume(job: Job, sup: Supervisor): Promise<ObservationLog> {
     const { log, plan, options: o } = job;
     const steps = job.scenario.steps as Step[];
+    await this.m.ready?.(sup);
     let group = 0, timedOut = false, interrupted = false, ended = false;
     let grace: NodeJS.Timeout | undefined;
     const stop = (): void => {
-      Supervisor.killGroup(group); // the supervisor survives to reap them and go on
-      grace ??= setTimeout(() => sup.kill(), GRACE_MS);
+      this.m.killScenario(group, sup);
+      grace ??= setTimeout(() => this.m.killSupervisor(sup), GRACE_MS);
     };
     const timer = setTimeout(() => { timedOut = true; stop(); }, o.timeoutMs);
     // One Ctrl-C (SIGTERM, SIGHUP) ends the running scenario now, as a timeout would.
@@ -210,12 +270,12 @@ export class HostSession {
         ended = !hello;
         const c = cut();
         if (c) finish(c.outcome, `${c.text} before the scenario's processes started`);
-        else finish('error', `host executor did not start: ${(hello && failText(hello)) || sup.stderr.trim() || 'no output'}`);
+        else finish('error', `${this.m.target} executor did not start: ${(hello && failText(hello)) || sup.stderr.trim() || 'no output'}`);
         return log;
       }
       group = this.group = Number(helloBlock.data.toString());
-      if (interrupted || timedOut) Supervisor.killGroup(group); // the signal came before the group was known
-      this.o.onStart?.({ tmpDir: this.tmpDir!, supervisorPid: sup.child.pid ?? 0, workerGroup: group });
+      if (interrupted || timedOut) this.m.killScenario(group, sup); // the signal came before the group was known
+      this.o.onStart?.({ tmpDir: this.m.dir(), supervisorPid: sup.child.pid ?? 0, workerGroup: group });
       const first = await next();
       if (!first) ended = true;
       else if (failText(first)) {
@@ -224,16 +284,7 @@ export class HostSession {
       } else {
         const brk = first.find((b) => b.tag === 'brk')?.data.toString() ?? '0';
         const image: StartImage = log.image = startImage(replyVmas(first), brk);
-        // The credentials the scenario starts with, as the layout: the model loads both.
-        // Read once per supervisor: it never changes its own capabilities (scenario processes do, in their own).
-        if (this.capBnd?.sup !== sup) this.capBnd = { sup, value: boundingSet(sup.child.pid) };
-        const capBnd = this.capBnd.value;
-        if (capBnd) image.capBnd = capBnd;
-        // The filesystem the scenario's `file`s are created in (its temp subdir): readahead, tmpfs or not.
-        Object.assign(image, this.backingDev());
-        // How this kernel behaves where kernels differ (zero page, pkeys, THP…): probed once per process.
-        const facts = machineFacts(this.o.executable);
-        if (facts) image.facts = facts;
+        Object.assign(image, this.m.imageFacts(sup));
       }
       for (let i = 0; i < steps.length && !ended; i++) {
         const st = steps[i]!;
@@ -248,7 +299,7 @@ export class HostSession {
           if (!reply || (c && fail)) {
             finish(c ? c.outcome : 'error', c
               ? `${c.text} at ${where(st)} (${st.op}); the scenario's processes were killed`
-              : `host executor ended unexpectedly at ${where(st)}: ${sup.stderr.trim() || 'no message'}`);
+              : `${this.m.target} executor ended unexpectedly at ${where(st)}: ${sup.stderr.trim() || 'no message'}`);
           } else if (fail) finish('error', `${where(st)}: ${st.op} in process ${st.proc}: ${fail}`);
           else if (kind === 'call') obs.result = callResult(reply);
           else if (kind === 'snap') obs.snapshot = snapshot(reply);
@@ -264,7 +315,7 @@ export class HostSession {
       if (ended && log.outcome === 'completed') {
         finish(c ? c.outcome : 'error', c
           ? `${c.text}; the scenario's processes were killed`
-          : `host executor ended unexpectedly: ${sup.stderr.trim() || 'no message'}`);
+          : `${this.m.target} executor ended unexpectedly: ${sup.stderr.trim() || 'no message'}`);
       } else if (c?.outcome === 'interrupted' && log.outcome === 'completed') {
         // The signal came after the last step: the scenario ran whole, but the run still says it was cut.
         finish('interrupted', 'interrupted after the last step');
@@ -279,8 +330,8 @@ export class HostSession {
       this.group = 0;
       if (ended) {
         // The supervisor is gone (killed or crashed): make sure its scenario went with it.
-        Supervisor.killGroup(group);
-        sup.kill();
+        this.m.killScenario(group, sup);
+        this.m.killSupervisor(sup);
       }
     }
   }

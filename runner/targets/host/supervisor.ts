@@ -35,8 +35,17 @@ export class Supervisor {
   private ended = false;
   readonly exited: Promise<void>;
 
-  constructor(executable: string, tmpDir: string) {
-    this.child = spawn(executable, ['supervise', tmpDir, String(process.pid)], { detached: true, stdio: ['pipe', 'pipe', 'pipe'], env: {} });
+  /** The executor's supervisor on this machine, in a session of its own. */
+  static spawn(executable: string, tmpDir: string): Supervisor {
+    return new Supervisor(spawn(executable, ['supervise', tmpDir, String(process.pid)], { detached: true, stdio: ['pipe', 'pipe', 'pipe'], env: {} }));
+  }
+
+  /**
+   * `child` speaks the protocol on its stdin/stdout. `preamble`: its first reply is not a
+   * request's (a vm guest's facts, written before its supervisor starts) and goes there instead.
+   */
+  constructor(child: ChildProcessWithoutNullStreams, private preamble?: (r: Reply) => void) {
+    this.child = child;
     this.child.stdout.on('data', (d: Buffer) => this.onData(d));
     this.child.stderr.on('data', (d: Buffer) => { if (this.stderr.length < 4096) this.stderr += d.toString(); });
     this.child.stdin.on('error', () => {}); // EPIPE after a kill is expected
@@ -120,6 +129,8 @@ export class Supervisor {
       if (sp - h === 3 && buf[h] === 101 && buf[h + 1] === 110 && buf[h + 2] === 100) { // "end"
         const reply = this.blocks;
         this.blocks = [];
+        const pre = this.preamble;
+        if (pre) { this.preamble = undefined; pre(reply); continue; }
         const w = this.waiters.shift();
         if (w) w(reply);
         else this.replies.push(reply);
