@@ -80,7 +80,8 @@ t.test('watch re-runs what changed and keeps going through syntax errors', async
   at = await screen.waitFor(/re-ran 2 of 2 scenarios \(failed only\)/, at);
   writeFileSync(join(dir, 'a.mls'), PASSING('a'));
   writeFileSync(join(dir, 'b.mls'), PASSING('b'));
-  at = await screen.waitFor(/re-ran 2 of 2 scenarios \(changed: a\.mls, b\.mls\)[\s\S]*all 2 scenarios: 2 passed, 0 failed/, at);
+  // Two saves land in one batch unless the machine is slow enough to split them past the debounce (seen at load 10).
+  at = await screen.waitFor(/re-ran [12] of 2 scenarios \(changed: (a\.mls, )?b\.mls\)[\s\S]*all 2 scenarios: 2 passed, 0 failed/, at);
 
   w.stdin.write('t^a$\n');
   at = await screen.waitFor(/filter \/\^a\$\/\)[\s\S]*1 passed, 0 failed, 0 skipped/, at);
