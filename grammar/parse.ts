@@ -20,7 +20,11 @@ export interface SplitLine {
   nonAscii?: number;
 }
 
+/** A line with none of these is all code: most lines, so they skip the character walk. */
+const NOT_PLAIN = /["#\u0080-\uffff]/;
+
 export function splitLine(line: string): SplitLine {
+  if (!NOT_PLAIN.test(line)) return { code: line };
   let inString = -1;
   let nonAscii: number | undefined;
   for (let i = 0; i < line.length; i++) {
