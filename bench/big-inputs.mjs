@@ -91,5 +91,6 @@ function checks() {
   if (c1m.status !== 0) throw new Error(`mls check one.mls exited ${c1m.status}`);
   const perMb = [c1m, c5, c50].map((c, i) => (c.cpu - c0.cpu) / [1, 5, 50][i]);
   report('mls check of 1 / 5 / 50 MB of those lines: CPU', c1m.cpu, `/ ${c5.cpu.toFixed(2)} / ${c50.cpu.toFixed(1)} s; ${c1m.rss.toFixed(0)} / ${c5.rss.toFixed(0)} / ${c50.rss.toFixed(0)} MB peak RSS${c50.status ? ` (50 MB: exit ${c50.status})` : ''}; start-up ${c0.cpu.toFixed(2)} s`, '', undefined);
-  report('mls check: CPU a MB past start-up, 50 MB ÷ 1 MB (linear: ~1)', perMb[2] / perMb[0], `x (${perMb.map((x) => x.toFixed(2)).join(' / ')} s a MB at 1 / 5 / 50 MB)`, '≤ 1.5x', c50.status === 0 && perMb[2] / perMb[0] <= 1.5);
+  // 50 ÷ 5, not ÷ 1: the first MB also pays for compiling the compiler (V8's JIT).
+  report('mls check: CPU a MB past start-up, 50 MB ÷ 5 MB (linear: ~1)', perMb[2] / perMb[1], `x (${perMb.map((x) => x.toFixed(2)).join(' / ')} s a MB at 1 / 5 / 50 MB)`, '≤ 1.2x', c50.status === 0 && perMb[2] / perMb[1] <= 1.2);
 }
