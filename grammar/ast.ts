@@ -229,10 +229,21 @@ export type LineAst =
   | { kind: 'header'; header: HeaderAst }
   | { kind: 'stmt'; stmt: Statement };
 
+/** A statement of the file: its line's shared AST (spans on line 0), where it is, and its block. */
+export interface StatementRef {
+  line: number;
+  shared: Statement;
+  /** The process of the enclosing `in <proc> {` block (the statement names none itself). */
+  proc?: Word;
+  /** The `repeat` block the statement is in (one object per block). */
+  repeat?: RepeatAst;
+}
+
 export interface FileAst {
   file: string;
   headers: HeaderAst[];
-  statements: Statement[];
+  /** In file order; restamp.ts's statementOf gives each statement at its line. */
+  statements: StatementRef[];
   /** Source lines (without line terminators), for diagnostics. */
   lines: string[];
 }

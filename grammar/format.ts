@@ -66,14 +66,14 @@ export interface FormatResult {
 export function formatSource(text: string, file: string): FormatResult {
   try {
     const d = new Diagnostics(file, sourceLines(text));
-    const { matches, splits, parsed } = parseSource(text, d, true);
+    const { matches, splits, lineAt } = parseSource(text, d, true);
     if (d.hasErrors()) return { messages: d.messages };
     // Each output line as code + trailing comment; comments of consecutive lines are aligned.
     const out: { code: string; comment?: string }[] = [];
     let depth = 0;
     for (let i = 0; i < splits.length; i++) {
-      const match = matches[i] ?? (parsed[i] ? matchLine(splits[i]!.code) : undefined);
-      const kind = parsed[i]?.kind;
+      const kind = lineAt(i)?.kind;
+      const match = matches[i] ?? (kind ? matchLine(splits[i]!.code) : undefined);
       if (kind === 'close') depth = 0;
       const code = match ? joinTokens(semantics(match)['tokens']() as Token[]) : '';
       const comment = splits[i]!.comment?.trimEnd();

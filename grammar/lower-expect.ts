@@ -108,10 +108,10 @@ function checkValue(kind: N.FieldKind, v: ValueAst, d: Diagnostics, scope: Scope
 }
 
 function clause(c: ClauseAst, carried: string | undefined, d: Diagnostics, scope: Scope, proc: string, loc: (s: Span) => Loc): { check?: Check; region?: string } {
-  const field = (lookupWord('field', c.field.text, Object.keys(N.FIELD_KINDS)) ?? c.field.text) as N.Field;
+  const field = (lookupWord('field', c.field.text, N.FIELDS) ?? c.field.text) as N.Field;
   const kind = N.FIELD_KINDS[field];
   if (kind === undefined) {
-    d.unknown('mls/unknown-field', 'field', c.field.text, c.field.span, Object.keys(N.FIELD_KINDS));
+    d.unknown('mls/unknown-field', 'field', c.field.text, c.field.span, N.FIELDS);
     return { region: c.region?.text ?? carried };
   }
   let region = c.region?.text;
@@ -155,10 +155,10 @@ function clause(c: ClauseAst, carried: string | undefined, d: Diagnostics, scope
 
 /** `let name = [region] field`: an expect step that keeps one observed value (SPEC.md §3.6). */
 export function lowerLet(st: LetStmt, d: Diagnostics, scope: Scope, proc: string, loc: (s: Span) => Loc): ExpectStep | undefined {
-  const field = (lookupWord('field', st.field.text, Object.keys(N.FIELD_KINDS)) ?? st.field.text) as N.Field;
+  const field = (lookupWord('field', st.field.text, N.FIELDS) ?? st.field.text) as N.Field;
   const kind = N.FIELD_KINDS[field];
   if (kind === undefined) {
-    d.unknown('mls/unknown-field', 'field', st.field.text, st.field.span, Object.keys(N.FIELD_KINDS));
+    d.unknown('mls/unknown-field', 'field', st.field.text, st.field.span, N.FIELDS);
     return undefined;
   }
   if (kind !== 'bytes' && kind !== 'count') {

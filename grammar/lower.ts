@@ -8,6 +8,7 @@ import type { Diagnostics } from './diagnostics.js';
 import { lowerCall, type CallCtx } from './lower-calls.js';
 import { lowerExpect, lowerLet } from './lower-expect.js';
 import * as N from './names.js';
+import { statementOf } from './restamp.js';
 import { MAX_PROCESSES, Scope } from './scope.js';
 
 /** The most statements `repeat` blocks may expand to in one file (mls/repeat-too-large). */
@@ -192,16 +193,17 @@ export function lowerFile(ast: FileAst, d: Diagnostics, hash: string): Scenario 
     }
   };
   const budget = { steps: MAX_REPEAT_STEPS };
+  // Each statement is copied to its line only now, and dropped once lowered (restamp.ts).
   for (let i = 0; i < ast.statements.length; ) {
-    const st = ast.statements[i]!;
-    if (!st.repeat) {
-      one(st);
+    const ref = ast.statements[i]!;
+    if (!ref.repeat) {
+      one(statementOf(ref));
       i++;
       continue;
     }
     let j = i;
-    while (j < ast.statements.length && ast.statements[j]!.repeat === st.repeat) j++;
-    expandRepeat(st.repeat, ast.statements.slice(i, j), d, budget, (k, body) => {
+    while (j < ast.statements.length && ast.statements[j]!.repeat === ref.repeat) j++;
+    expandRepeat(ref.repeat, ast.statements.slice(i, j).map(statementOf), d, budget, (k, body) => {
       iteration = k;
       try { body.forEach(one); } finally { iteration = undefined; }
     });

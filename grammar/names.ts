@@ -121,6 +121,8 @@ export const FIELD_KINDS: Readonly<Record<Field, FieldKind>> = {
   mcl_future: 'state', pss: 'bytes', anonymous: 'bytes', anon_huge: 'bytes', size: 'bytes', resident: 'bytes', resident_map: 'map',
   vmas: 'count', flags: 'flags', layout: 'layout',
 };
+/** The field names, in FIELD_KINDS order (looked up once per expect clause). */
+export const FIELDS = Object.keys(FIELD_KINDS) as Field[];
 export const PROCESS_FIELDS: readonly Field[] = ['locked_vm', 'pinned_vm', 'total_vm', 'rss', 'map_count', 'locked', 'mcl_future'];
 export const REGION_FIELDS: readonly Field[] = ['rss', 'pss', 'locked', 'anonymous', 'anon_huge', 'size', 'resident', 'resident_map', 'vmas', 'flags', 'layout'];
 

@@ -4,10 +4,11 @@
 // first word allows, and identical lines are matched once per process). Blocks
 // and the header/statement order are assembled here.
 import type { MatchResult } from 'ohm-js';
-import type { FileAst, HeaderAst, LineAst, RepeatAst, Span, Statement, Word } from './ast.js';
+import type { FileAst, HeaderAst, LineAst, RepeatAst, Span, StatementRef, Word } from './ast.js';
 import type { Diagnostics } from './diagnostics.js';
 import { matchLine, matchLineFast } from './match-line.js';
 import { namesOfBadLine, reportParseError } from './parse-error.js';
+import { restamp, statementOf } from './restamp.js';
 import { lineToAst } from './to-ast.js';
 
 /** A line split into code and trailing comment; `openQuote` set when a string is not closed. */
@@ -19,7 +20,11 @@ export interface SplitLine {
   nonAscii?: number;
 }
 
+/** A line with none of these is all code: most lines, so they skip the character walk. */
+const NOT_PLAIN = /["#\u0080-\uffff]/;
+
 export function splitLine(line: string): SplitLine {
+  if (!NOT_PLAIN.test(line)) return { code: line };
   let inString = -1;
   let nonAscii: number | undefined;
   for (let i = 0; i < line.length; i++) {
@@ -69,8 +74,8 @@ function badLine(d: Diagnostics, code: string): void {
 
 export interface ParsedFile {
   ast: FileAst;
-  /** Per line: the parsed line (undefined where it failed), for the formatter. */
-  parsed: (LineAst | undefined)[];
+  /** Line i (0-based) as parsed, at its line (undefined where it failed): a fresh copy each call. */
+  lineAt: (i: number) => LineAst | undefined;
   /** Per line: the successful ohm match (the formatter walks its CST). */
   matches: (MatchResult | undefined)[];
   splits: SplitLine[];
@@ -78,30 +83,11 @@ export interface ParsedFile {
   fatal?: boolean;
 }
 
-/** A copy of a cached line's AST with every span moved to `line`. */
-function restamp<T>(value: T, line: number): T {
-  if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) {
-    const a: unknown[] = new Array(value.length);
-    for (let i = 0; i < value.length; i++) a[i] = restamp(value[i] as unknown, line);
-    return a as T;
-  }
-  // A spread copy keeps the source object's shape (a key-by-key build makes
-  // dictionary objects); only nested objects and `line` are replaced.
-  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
-  for (const k in out) {
-    const v = out[k];
-    if (k === 'line') out[k] = line;
-    else if (typeof v === 'object' && v !== null) out[k] = restamp(v, line);
-  }
-  return out as T;
-}
-
 /**
  * Line code → its AST (spans on line 0), shared by every file this process
  * parses: suites repeat lines (`munlock buf`, `expect locked_vm == 0`) across
- * files. Entries are never handed out, only restamped copies (the caller
- * mutates statements, e.g. sets `proc` inside a block). Cleared when full.
+ * files and within one. Entries are never handed out, only restamped copies
+ * (restamp.ts; the caller may change them). Cleared when full.
  */
 const lineCache = new Map<string, LineAst>();
 
@@ -119,7 +105,12 @@ const LINE_CACHE_MAX = 20_000;
 export function parseSource(text: string, d: Diagnostics, keepMatches = false): ParsedFile {
   const lines = d.lines as string[];
   const ast: FileAst = { file: d.file, headers: [], statements: [], lines };
-  const parsed: (LineAst | undefined)[] = [];
+  // Per line: a statement's ref (shared AST, no copy), any other line at its line, or undefined.
+  const parsed: (LineAst | StatementRef | undefined)[] = [];
+  const lineAt = (i: number): LineAst | undefined => {
+    const p = parsed[i];
+    return p && 'shared' in p ? { kind: 'stmt', stmt: statementOf(p) } : p && restamp(p, i + 1);
+  };
   const splits: SplitLine[] = [];
   const matches: (MatchResult | undefined)[] = [];
   const bin = findBinary(text);
@@ -136,13 +127,13 @@ export function parseSource(text: string, d: Diagnostics, keepMatches = false): 
       delete m.location.lineTextColumn;
       m.location.length = 0;
     }
-    return { ast, parsed, matches, splits, fatal: true };
+    return { ast, lineAt, matches, splits, fatal: true };
   }
   if (text.trim() === '') {
     d.error('mls/empty-file', 'empty file: a scenario needs at least a `scenario "name"` line', undefined, {
       notes: ['SPEC.md Part I §2: every header line is optional except `scenario`'],
     });
-    return { ast, parsed, matches, splits, fatal: true };
+    return { ast, lineAt, matches, splits, fatal: true };
   }
   let block: Word | undefined;
   let blockSpan: Span | undefined;
@@ -174,10 +165,8 @@ export function parseSource(text: string, d: Diagnostics, keepMatches = false): 
       badLine(d, split.code);
       continue;
     }
-    let l: LineAst;
-    const cached = lineCache.get(split.code);
-    if (cached) l = restamp(cached, lineNo);
-    else {
+    let l = lineCache.get(split.code);
+    if (!l) {
       // The formatter walks a `Line` CST; the compiler takes the fast start rule.
       const m = keepMatches ? { match: matchLine(split.code), rule: 'Line' as const, code: split.code } : matchLineFast(split.code);
       if (m.match.failed()) {
@@ -185,12 +174,13 @@ export function parseSource(text: string, d: Diagnostics, keepMatches = false): 
         badLine(d, split.code);
         continue;
       }
-      const fresh = lineToAst(m, 0);
+      l = lineToAst(m, 0);
       if (lineCache.size >= LINE_CACHE_MAX) lineCache.clear();
-      lineCache.set(split.code, fresh);
-      l = restamp(fresh, lineNo);
+      lineCache.set(split.code, l);
       if (keepMatches) matches[i] = m.match;
     }
+    // Only header and block lines are copied to their line here (statements when lowered).
+    if (l.kind !== 'stmt' && l.kind !== 'blank') l = restamp(l, lineNo);
     parsed[i] = l;
     switch (l.kind) {
       case 'blank':
@@ -221,16 +211,18 @@ export function parseSource(text: string, d: Diagnostics, keepMatches = false): 
         break;
       case 'stmt': {
         seenStatement = true;
-        const st: Statement = l.stmt;
-        if (block && st.proc) d.error('mls/parse', `"in ${st.proc.text}:" inside the block of "${block.text}"`, st.proc.span);
-        else if (block) st.proc = block;
-        if (repeat) st.repeat = repeat;
-        ast.statements.push(st);
+        const own = l.stmt.proc;
+        const ref: StatementRef = { line: lineNo, shared: l.stmt };
+        if (block && own) d.error('mls/parse', `"in ${own.text}:" inside the block of "${block.text}"`, restamp(own.span, lineNo));
+        else if (block) ref.proc = block;
+        if (repeat) ref.repeat = repeat;
+        ast.statements.push(ref);
+        parsed[i] = ref;
         break;
       }
     }
   }
   if (block && blockSpan) d.error('mls/parse', `block "in ${block.text} {" is not closed`, blockSpan, { notes: ['close it with a line holding "}"'] });
   if (repeat) d.error('mls/parse', 'block "repeat {" is not closed', repeat.span, { notes: ['close it with a line holding "}"'] });
-  return { ast, parsed, matches, splits };
+  return { ast, lineAt, matches, splits };
 }

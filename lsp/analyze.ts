@@ -85,8 +85,8 @@ export function analyze(text: string, file: string): Analysis {
   const messages = compileSource(text, file).messages;
   const lines = sourceLines(text);
   // A second parse with its own sink: the AST of every line that parses, errors or not.
-  const { parsed: parsedLines } = parseSource(text, new Diagnostics(file, lines));
-  const parsed = lines.map((_, i) => parsedLines[i]);
+  const { lineAt } = parseSource(text, new Diagnostics(file, lines));
+  const parsed = lines.map((_, i) => lineAt(i));
   const bindings: Binding[] = [];
   const references: Reference[] = [];
   const processes = new Map<string, Span>();

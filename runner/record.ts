@@ -10,6 +10,7 @@ import type { CallResult, Check, ObservationLog, ResultValue, Scenario, Snapshot
 import type { CallStmt, ClauseAst, ExpectStmt, Statement } from '../grammar/ast.js';
 import { Diagnostics } from '../grammar/diagnostics.js';
 import { parseSource, sourceLines } from '../grammar/parse.js';
+import { statementOf } from '../grammar/restamp.js';
 import { TRACKED_FLAGS, judge, observe } from './evaluate-check.js';
 import { resultHolds } from './evaluate-result.js';
 
@@ -82,7 +83,7 @@ export function formatObserved(check: Check, snap: Snapshot): string | undefined
 function statementsByLine(text: string, file: string): Map<number, Statement> {
   const d = new Diagnostics(file, sourceLines(text));
   const { ast } = parseSource(text, d);
-  return new Map(ast.statements.map((s) => [s.action.span.line, s]));
+  return new Map(ast.statements.map((s) => [s.line, statementOf(s)]));
 }
 
 /** Where a failing concrete expectation goes: edits (update) or the failing list. */
