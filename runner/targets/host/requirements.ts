@@ -109,6 +109,23 @@ export function hostSettings(f: HostFacts): SettingValues {
   return settingsCache.value;
 }
 
+/**
+ * The 2 MiB pages a scenario may take from the hugetlb pool: its MAP_HUGETLB mappings and
+ * hugetlbfs files (at least 1 with `requires hugetlb`), and whether it needs a hugetlbfs mount.
+ * As root the supervisor adds them to vm.nr_hugepages for the scenario and takes them back
+ * after it (native/src/hugetlb-pool.c); otherwise they must be free already.
+ */
+export function hugePagesNeeded(s: Scenario): { pages: number; hugetlbfs: boolean } {
+  let bytes = 0;
+  let hugetlbfs = false;
+  for (const st of s.steps) {
+    if (st.op === 'mmap' && st.flags.includes('hugetlb')) bytes += st.len.bytes !== undefined ? Number(st.len.bytes) : HUGE;
+    if (st.op === 'file' && st.fs === 'hugetlbfs') { hugetlbfs = true; bytes += Number(st.size); }
+  }
+  const pages = Math.ceil(bytes / HUGE);
+  return { pages: s.requires.includes('hugetlb') ? Math.max(1, pages) : pages, hugetlbfs };
+}
+
 /** The reason to SKIP, or undefined when the host can run the scenario. */
 export function skipReason(s: Scenario, f: HostFacts): string | undefined {
   const req = new Set(s.requires);
@@ -127,15 +144,12 @@ export function skipReason(s: Scenario, f: HostFacts): string | undefined {
   if (f.uid !== 0 && s.steps.some(usesShm)) {
     return `System V shm steps run in a private IPC namespace, which needs root (running as uid ${f.uid})`;
   }
-  let hugeBytes = 0;
-  for (const st of s.steps) {
-    if (st.op === 'mmap' && st.flags.includes('hugetlb')) hugeBytes += st.len.bytes !== undefined ? Number(st.len.bytes) : HUGE;
+  const huge = hugePagesNeeded(s);
+  if (huge.hugetlbfs && f.uid !== 0) {
+    return `a file on hugetlbfs needs a hugetlbfs mount, which the host makes as root in a private mount namespace (running as uid ${f.uid})`;
   }
-  if (req.has('hugetlb') || hugeBytes > 0) {
-    const need = Math.max(1, Math.ceil(hugeBytes / HUGE));
-    if (f.hugePagesFree < need) {
-      return `needs ${need} free 2 MiB huge page(s); HugePages_Free is ${f.hugePagesFree} (the host does not change vm.nr_hugepages)`;
-    }
+  if (huge.pages > 0 && f.uid !== 0 && f.hugePagesFree < huge.pages) {
+    return `needs ${huge.pages} free 2 MiB huge page(s); HugePages_Free is ${f.hugePagesFree}, and only root may raise vm.nr_hugepages for the scenario (running as uid ${f.uid})`;
   }
   if (req.has('thp') && !f.thp) return 'requires transparent huge pages (THP is off here)';
   for (const feat of ['memfd_secret', 'droppable', 'io_uring'] as const) {
