@@ -118,9 +118,14 @@ export function hostSettings(f: HostFacts): SettingValues {
 export function hugePagesNeeded(s: Scenario): { pages: number; hugetlbfs: boolean } {
   let bytes = 0;
   let hugetlbfs = false;
+  const onHugetlbfs = new Set<string>();
   for (const st of s.steps) {
     if (st.op === 'mmap' && st.flags.includes('hugetlb')) bytes += st.len.bytes !== undefined ? Number(st.len.bytes) : HUGE;
-    if (st.op === 'file' && st.fs === 'hugetlbfs') { hugetlbfs = true; bytes += Number(st.size); }
+    if (st.op === 'file' && st.fs === 'hugetlbfs') { hugetlbfs = true; onHugetlbfs.add(st.file); bytes += Number(st.size); }
+    // A private mapping of a hugetlbfs file reserves its own pages for copies on write (hugetlb_reserve_pages).
+    if (st.op === 'mmap' && st.share === 'private' && st.file !== undefined && onHugetlbfs.has(st.file)) {
+      bytes += st.len.bytes !== undefined ? Number(st.len.bytes) : HUGE;
+    }
   }
   const pages = Math.ceil(bytes / HUGE);
   return { pages: s.requires.includes('hugetlb') ? Math.max(1, pages) : pages, hugetlbfs };
