@@ -1,6 +1,8 @@
 // Why the host cannot run a scenario (SKIP reasons), decided before any
 // process starts. The host never changes system-wide settings to meet a
-// requirement: no sysctl writes, no hugetlb pool resizing.
+// requirement (no sysctl writes), with one exception that is undone: as root, the
+// huge pages a scenario maps are added to vm.nr_hugepages for that scenario only
+// and taken back when it ends (hugePagesNeeded; native/src/hugetlb-pool.c).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
