@@ -47,7 +47,12 @@ static void unique_name(char *out, size_t cap, const char *name) {
 void do_file(const char *name, uint64_t size, const char *fs) {
   char path[1200], real[1200], shm_name[600];
   snprintf(path, sizeof path, "%s/f-%s", tmp_dir, name);
-  unlink(path); /* a file declared again replaces the name */
+  /* A file declared again is a new file under the old name (as the model's createFile): the old one
+   * lives on in its mappings; a symlink's target goes too, or nothing would remove it. */
+  char old[1200];
+  ssize_t ol = readlink(path, old, sizeof old - 1);
+  if (ol > 0) { old[ol] = 0; unlink(old); }
+  unlink(path);
   int fd, hugetlb = fs && !strcmp(fs, "hugetlbfs");
   const char *target = NULL;
   if (!fs || !strcmp(fs, "disk") || (!strcmp(fs, "tmpfs") && fs_magic(tmp_dir, TMPFS_MAGIC_))) {
