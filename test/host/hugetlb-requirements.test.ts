@@ -27,4 +27,5 @@ t.test('SKIP reasons name what is missing', async (t) => {
   const file = scenario('file h 2M on hugetlbfs\n');
   t.match(skipReason(file, facts(1000, 8)), /hugetlbfs mount, which the host makes as root/);
   t.equal(skipReason(file, facts(0, 0)), undefined);
+  t.match(skipReason(anon, { ...facts(0, 0), hugetlbPool: false }), /no hugetlb pool/, 'a kernel without CONFIG_HUGETLB_PAGE (a vm guest)');
 });

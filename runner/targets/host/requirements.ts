@@ -17,6 +17,8 @@ export interface HostFacts {
   /** CAP_IPC_LOCK in the permitted set of this (the driver's) process; workers inherit it. */
   capIpcLockPermitted: boolean;
   hugePagesFree: number;
+  /** The kernel has a hugetlb pool (HugePages_Total in /proc/meminfo: CONFIG_HUGETLB_PAGE); absent: not known. */
+  hugetlbPool?: boolean;
   thp: boolean;
   /** `ok` or the errno name the probe got. */
   features: Record<'memfd_secret' | 'droppable' | 'io_uring', string>;
@@ -40,7 +42,8 @@ export function hostFacts(executable: string): HostFacts {
   if (cached) return cached;
   const status = read('/proc/self/status');
   const capPrm = /^CapPrm:\s+([0-9a-f]+)$/m.exec(status)?.[1] ?? '0';
-  const free = /^HugePages_Free:\s+(\d+)$/m.exec(read('/proc/meminfo'))?.[1] ?? '0';
+  const meminfo = read('/proc/meminfo');
+  const free = /^HugePages_Free:\s+(\d+)$/m.exec(meminfo)?.[1] ?? '0';
   const thp = read('/sys/kernel/mm/transparent_hugepage/enabled');
   const features: HostFacts['features'] = { memfd_secret: 'unprobed', droppable: 'unprobed', io_uring: 'unprobed' };
   try {
@@ -56,6 +59,7 @@ export function hostFacts(executable: string): HostFacts {
     uid: process.getuid?.() ?? -1,
     capIpcLockPermitted: ((BigInt('0x' + capPrm) >> 14n) & 1n) === 1n,
     hugePagesFree: Number(free),
+    ...(meminfo ? { hugetlbPool: /^HugePages_Total:/m.test(meminfo) } : {}),
     thp: thp !== '' && !thp.includes('[never]'),
     features,
     release: release(),
@@ -152,6 +156,9 @@ export function skipReason(s: Scenario, f: HostFacts): string | undefined {
     return `System V shm steps run in a private IPC namespace, which needs root (running as uid ${f.uid})`;
   }
   const huge = hugePagesNeeded(s);
+  if ((huge.pages > 0 || huge.hugetlbfs) && f.hugetlbPool === false) {
+    return 'maps huge pages, and this kernel has no hugetlb pool (no HugePages_Total in /proc/meminfo, no vm.nr_hugepages)';
+  }
   if (huge.hugetlbfs && f.uid !== 0) {
     return `a file on hugetlbfs needs a hugetlbfs mount, which the host makes as root in a private mount namespace (running as uid ${f.uid})`;
   }
