@@ -144,7 +144,9 @@ export type CallAst =
   | { op: 'mremap'; bind?: Word; addr: Expr; oldLen?: Expr; newLen: Expr; args: MmapArgAst[] }
   | { op: 'memfd_secret'; bind?: Word; len: Expr; prot: Word }
   | { op: 'fork'; bind?: Word }
-  | { op: 'file' | 'truncate'; file: Word; size: Expr }
+  | { op: 'file'; file: Word; size: Expr; fs?: Word }
+  | { op: 'truncate'; file: Word; size: Expr }
+  | { op: 'unlink'; file: Word }
   | { op: 'fsync' | 'fdatasync'; file: Word }
   | { op: 'fadvise'; file: Word; advice: Word }
   | { op: 'munmap' | 'mlock' | 'munlock' | 'mpin' | 'munpin' | 'pin' | 'unpin'; range: Range }

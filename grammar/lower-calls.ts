@@ -210,15 +210,27 @@ export function lowerCall(st: CallStmt, c: CallCtx): CallStep | undefined {
         return undefined;
       }
       return { op: 'fork', ...base, child: a.bind.text };
-    case 'file':
+    case 'file': {
+      // SPEC.md §3.3: `on <fs>` chooses where the file lives; absent, the temp dir.
+      const fs = a.fs && vocab(a.fs, N.FILE_SYSTEMS, c.d, 'mls/unknown-filesystem', 'filesystem');
+      const size = length(a.size, c.d);
+      if (size === undefined || (a.fs && !fs)) return undefined;
+      return { op: 'file', ...base, file: a.file.text, size: size.toString(), ...(fs ? { fs } : {}) };
+    }
     case 'truncate': {
-      if (a.op === 'truncate' && !c.scope.files.has(a.file.text)) {
+      if (!c.scope.files.has(a.file.text)) {
         c.d.unknown('mls/unknown-file', 'file', a.file.text, a.file.span, [...c.scope.files]);
         return undefined;
       }
       const size = length(a.size, c.d);
       return size === undefined ? undefined : { op: a.op, ...base, file: a.file.text, size: size.toString() };
     }
+    case 'unlink':
+      if (!c.scope.files.has(a.file.text)) {
+        c.d.unknown('mls/unknown-file', 'file', a.file.text, a.file.span, [...c.scope.files]);
+        return undefined;
+      }
+      return { op: 'unlink', ...base, file: a.file.text };
     case 'fsync':
     case 'fdatasync':
     case 'fadvise': {

@@ -128,6 +128,10 @@ function applyEffects(step: Step, scope: Scope): void {
       break;
     case 'file':
       scope.files.add(step.file);
+      scope.unlinkedAt.delete(step.file);
+      break;
+    case 'unlink':
+      if (ok) scope.unlinkedAt.set(step.file, spanOfLoc(step.loc));
       break;
     case 'exit':
       scope.exit(proc, spanOfLoc(step.loc));
@@ -173,6 +177,18 @@ function useAfterMunmap(step: Step, scope: Scope, d: Diagnostics, span: Span): v
   });
 }
 
+/** SPEC.md §3.3: a statement that opens a file by name after an `unlink` of it, expected to succeed, is certainly wrong. */
+function useAfterUnlink(step: Step, scope: Scope, d: Diagnostics, span: Span): void {
+  const opens = step.op === 'mmap' || step.op === 'truncate' || step.op === 'fsync' || step.op === 'fdatasync'
+    || step.op === 'fadvise_dontneed' || step.op === 'unlink';
+  if (!opens || step.file === undefined || !expectsOk(step.result)) return;
+  const at = scope.unlinkedAt.get(step.file);
+  if (!at) return;
+  d.error('mls/use-after-unlink', `${step.op === 'fadvise_dontneed' ? 'fadvise' : step.op} opens file "${step.file}", which was unlinked on line ${at.line}, and is expected to succeed`, span, {
+    notes: ['the name is gone: expect `=> ENOENT`, or declare the file again first (its mappings stay)'],
+  });
+}
+
 export function lowerFile(ast: FileAst, d: Diagnostics, hash: string): Scenario | undefined {
   const h = lowerHeader(ast.headers, d);
   if (h.name === undefined && !d.unparsedNames.has('scenario')) {
@@ -188,6 +204,7 @@ export function lowerFile(ast: FileAst, d: Diagnostics, hash: string): Scenario 
     const step = lowerStatement(st, d, scope, loc);
     if (step) {
       useAfterMunmap(step, scope, d, st.action.span);
+      useAfterUnlink(step, scope, d, st.action.span);
       applyEffects(step, scope);
       steps.push(step);
     }
@@ -212,6 +229,8 @@ export function lowerFile(ast: FileAst, d: Diagnostics, hash: string): Scenario 
   if (d.hasErrors()) return undefined;
   const env: Scenario['env'] = { image: h.image?.value ?? 'default' };
   if (h.maxMapCount) env.maxMapCount = h.maxMapCount.value;
+  impliedSettings(steps, h, d);
+  if (d.hasErrors()) return undefined;
   if (h.settings.size > 0) env.settings = Object.fromEntries([...h.settings].map(([k, v]) => [k, v.value]));
   return {
     schemaVersion: 1,
@@ -229,6 +248,19 @@ export function lowerFile(ast: FileAst, d: Diagnostics, hash: string): Scenario 
     steps,
     hash,
   };
+}
+
+/**
+ * SPEC.md §3.3: a file `on disk` lives in the temp dir, so the scenario assumes the temp dir is on a disk
+ * filesystem: `requires files=disk`, unless it says otherwise (mls/contradiction).
+ */
+function impliedSettings(steps: Step[], h: Header, d: Diagnostics): void {
+  const disk = steps.find((s) => s.op === 'file' && s.fs === 'disk');
+  if (!disk) return;
+  const prev = h.settings.get('files');
+  if (prev && prev.value !== 'disk') {
+    d.error('mls/contradiction', `\`file ${disk.op === 'file' ? disk.file : ''} … on disk\` on line ${disk.loc.line} contradicts \`requires files=${prev.value}\``, prev.span);
+  } else if (!prev) h.settings.set('files', { value: 'disk', span: spanOfLoc(disk.loc) });
 }
 
 /**

@@ -26,7 +26,7 @@ const HEADER_WORDS = new Set(['scenario', 'about', 'tags', 'kernel', 'requires',
 const PLAIN_WORDS = new Set([
   'file', 'truncate', 'fsync', 'fdatasync', 'fadvise', 'munmap', 'mlock', 'munlock', 'mpin', 'munpin', 'pin', 'unpin', 'mprotect', 'mlock2', 'mlockall',
   'munlockall', 'madvise', 'msync', 'brk', 'setrlimit', 'cap', 'user', 'access', 'read', 'write', 'grow_stack', 'exec', 'exit',
-  'shmget', 'shmdt', 'shmctl',
+  'shmget', 'shmdt', 'shmctl', 'unlink',
 ]);
 /** Leading `hsp*` (the grammar's space), the first word (the grammar's `word`), the next non-space character. */
 const FIRST_WORD = /^[ \t\r]*([A-Za-z_][A-Za-z0-9_]*)[ \t\r]*(.?)/;

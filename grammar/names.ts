@@ -75,6 +75,9 @@ export const SIGNALS: readonly string[] = ['SIGSEGV', 'SIGBUS'];
 export const REQUIREMENTS = ['root', 'host', 'model', 'hugetlb', 'cap_ipc_lock', 'memfd_secret', 'droppable', 'io_uring', 'thp'] as const;
 export type Requirement = (typeof REQUIREMENTS)[number];
 export const IMAGES = ['default', 'empty'] as const;
+/** `file <f> <size> on <fs>` (SPEC §3.3): where the file lives. */
+export const FILE_SYSTEMS = ['disk', 'tmpfs', 'shm', 'hugetlbfs'] as const;
+export type FileSystemWord = (typeof FILE_SYSTEMS)[number];
 
 /**
  * Machine settings a scenario may assume (`requires zero_page=off`) or state cases for

@@ -131,8 +131,11 @@ function call(s: Exclude<Step, { op: 'expect' }>): string {
     case 'fadvise_dontneed':
       return `fadvise ${s.file} dontneed`;
     case 'file':
+      return `file ${s.file} ${formatLength(BigInt(s.size))}` + (s.fs ? ` on ${s.fs}` : '');
     case 'truncate':
       return `${s.op} ${s.file} ${formatLength(BigInt(s.size))}`;
+    case 'unlink':
+      return `unlink ${s.file}`;
     case 'munmap':
     case 'mlock':
     case 'munlock':

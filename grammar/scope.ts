@@ -34,6 +34,8 @@ export class Scope {
   readonly order: string[] = ['main'];
   /** Files declared by `file` statements (they live in the target's temp dir, shared by all processes). */
   readonly files = new Set<string>();
+  /** Files removed by an `unlink` expected to succeed, and where (use-after-unlink check). */
+  readonly unlinkedAt = new Map<string, Span>();
   /** Values kept by `let` (names are global: a value, not a binding in a process), with their field kind. */
   readonly captures = new Map<string, 'bytes' | 'count'>();
   /** System V segments declared by `shmget` (size in bytes), shared by all processes like files. */

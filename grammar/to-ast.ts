@@ -211,6 +211,15 @@ const actions: MlsActionDict<unknown> = {
     return { kind: 'word', word: wordOf(w), span: span(this) };
   },
 
+  Plain_fileOn(x) {
+    return ast(x);
+  },
+  FileOn(k, f, size, _on, fs) {
+    return call({ op: 'file', file: wordOf(f), size: expr(size), fs: wordOf(fs) }, k);
+  },
+  Plain_unlink(k, f) {
+    return call({ op: 'unlink', file: wordOf(f) }, k);
+  },
   Plain_file(k, f, size) {
     return call({ op: 'file', file: wordOf(f), size: expr(size) }, k);
   },

@@ -8,7 +8,7 @@ import { specIndex } from './hover.js';
 import { describe } from './spec-text.js';
 import type { Position } from './positions.js';
 import { ALL_KEYWORDS, BINDABLE_KEYWORDS, HEADER_KEYWORDS, STATEMENT_KEYWORDS, argumentWords, profileNames, resultWords, settingWords } from './vocabulary.js';
-import { BUILTIN_REGIONS } from '../grammar/names.js';
+import { BUILTIN_REGIONS, FILE_SYSTEMS } from '../grammar/names.js';
 import { splitLine } from '../grammar/parse.js';
 
 /** LSP CompletionItemKind values used here. */
@@ -27,7 +27,7 @@ const withSpec = (list: Item[]): Item[] =>
   });
 
 /** Statements that take no address (their arguments never name a region). */
-const NO_ADDRESS = new Set(['file', 'truncate', 'mlockall', 'munlockall', 'brk', 'setrlimit', 'cap', 'user', 'grow_stack', 'shmget', 'shmctl', 'exec', 'exit', 'fork', 'memfd_secret']);
+const NO_ADDRESS = new Set(['file', 'truncate', 'unlink', 'fsync', 'fdatasync', 'fadvise', 'mlockall', 'munlockall', 'brk', 'setrlimit', 'cap', 'user', 'grow_stack', 'shmget', 'shmctl', 'exec', 'exit', 'fork', 'memfd_secret']);
 
 export function complete(a: Analysis, p: Position): Item[] {
   const line = a.lines[p.line] ?? '';
@@ -51,6 +51,8 @@ export function complete(a: Analysis, p: Position): Item[] {
   }
   if (words.length === 2 && words[1] === '=') return withSpec(items(BINDABLE_KEYWORDS, KIND.keyword, 'statement'));
   const last = words[words.length - 1]!;
+  // `file f 4p on <fs>` (SPEC §3.3): the filesystem, not a selector.
+  if (last === 'on' && words[0] === 'file') return items(FILE_SYSTEMS, KIND.enumMember, 'filesystem');
   if (last === 'on' || last === 'and') return profiles();
   const arrow = words.lastIndexOf('=>');
   if (arrow >= 0) return [...items(resultWords(), KIND.enumMember, 'result'), ...items(['on'], KIND.keyword)];
@@ -64,6 +66,6 @@ export function complete(a: Analysis, p: Position): Item[] {
     if (!NO_ADDRESS.has(keyword) && !HEADER_KEYWORDS.includes(keyword)) out.push(...regions());
   }
   if (keyword === 'shmat' || keyword === 'shmctl') out.push(...items(a.segments.keys(), KIND.module, 'segment'));
-  if (keyword === 'mmap' || keyword === 'truncate') out.push(...items(a.files.keys(), KIND.module, 'file'));
+  if (['mmap', 'truncate', 'unlink', 'fsync', 'fdatasync', 'fadvise'].includes(keyword)) out.push(...items(a.files.keys(), KIND.module, 'file'));
   return out;
 }

@@ -80,6 +80,7 @@ export function argumentWords(statement: string): readonly string[] {
     case 'write': return ['value'];
     case 'shmat': return [...N.SHMAT_FLAG_ORDER, 'at'];
     case 'shmctl': return N.SHMCTL_CMDS;
+    case 'file': return ['on', ...N.FILE_SYSTEMS];
     case 'requires': return [...N.REQUIREMENTS, ...settingWords()];
     case 'image': return N.IMAGES;
     case 'kernel': return profileNames();

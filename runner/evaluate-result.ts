@@ -71,5 +71,7 @@ export function describeStep(step: Step): string {
   if (step.op === 'setrlimit') parts.push(step.resource, String(step.soft));
   if (step.op === 'cap') parts.push(step.action, step.cap);
   if (step.op === 'file' || step.op === 'truncate') parts.push(step.file, formatOffset(Number(step.size)));
+  if (step.op === 'file' && step.fs) parts.push('on', step.fs);
+  if (step.op === 'unlink') parts.push(step.file);
   return bind + parts.join(' ');
 }

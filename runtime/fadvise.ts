@@ -30,6 +30,8 @@ export function fileSync(f: MemObject): void {
 
 /** posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED): drop the clean, unmapped cached pages of f. */
 export function fadviseDontneed(f: MemObject): void {
+  // hugetlbfs has the noop bdi: generic_fadvise ignores the advice and returns 0.
+  if (f.kind === 'hugetlb') return;
   const victims: number[] = [];
   f.cache.forEachIn(0, Number.MAX_SAFE_INTEGER, (a, b) => {
     for (let i = a; i < b; i++) if (isClean(f, i) && mapcount(f, i) === 0) victims.push(i);

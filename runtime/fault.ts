@@ -160,6 +160,8 @@ export function faultRange(t: Task, v: Vma, start: number, end: number, write: b
       const he = Math.min(hs + HPAGE_PAGES, v.end);
       const obj = v.file!;
       const hidx = v.index(hs);
+      // hugetlb_fault → hugetlb_no_page: past i_size is SIGBUS (a hugetlbfs file; MAP_HUGETLB sizes it to the mapping).
+      if (BigInt(hidx) * PAGE_SIZE_N >= obj.sizeBytes) return { done: vpn - start, error: 'SIGBUS' };
       if (!obj.cache.has(hidx)) {
         // A reservation taken at mmap is consumed first (mm/hugetlb.c:alloc_hugetlb_folio).
         if (obj.hugeReserved > 0) obj.hugeReserved--;

@@ -15,6 +15,8 @@ import { LINUX_6_18, type KernelProfile } from './profile.js';
 export class System {
   readonly tasks: Task[] = [];
   readonly files = new Map<string, MemObject>();
+  /** Names removed by `unlink` (runtime/files.ts): opening them again is ENOENT. */
+  readonly unlinkedFiles = new Set<string>();
   /** vm.max_map_count (mm/mmap.c:sysctl_max_map_count). */
   maxMapCount = DEFAULT_MAX_MAP_COUNT;
   /** user_struct->locked_vm of each user (uid): io_uring's charges, in pages (ucounts.ts). */

@@ -52,25 +52,6 @@ static void reply_rc(long rc) {
 
 static void file_path(char *out, size_t cap, const char *name) { snprintf(out, cap, "%s/f-%s", tmp_dir, name); }
 
-static char zeros[4096];
-
-static void do_file(const char *name, uint64_t size) {
-  char path[1200];
-  file_path(path, sizeof path, name);
-  int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) { reply_errno(errno); return; }
-  fchmod(fd, 0666); /* a process that became another user (user.c) opens it too */
-  /* Written, not sparse: the data is in the page cache like a real file's. */
-  for (uint64_t done = 0; done < size;) {
-    size_t n = size - done > sizeof zeros ? sizeof zeros : (size_t)(size - done);
-    ssize_t w = write(fd, zeros, n);
-    if (w < 0) { int e = errno; close(fd); reply_errno(e); return; }
-    done += (uint64_t)w;
-  }
-  close(fd);
-  reply_okv(0);
-}
-
 static void do_truncate(const char *name, uint64_t size) {
   char path[1200];
   file_path(path, sizeof path, name);
@@ -256,9 +237,14 @@ void do_call(char **t, int n) {
   if (!strcmp(op, "user")) return do_user(t, n);
   if (!strcmp(op, "every_mapping")) return do_every_mapping(t, n);
   if (do_shm(t, n)) return;
+  if (!strcmp(op, "file") && (n == 3 || n == 4)) {
+    if (arg_u64(t[2], &x)) return;
+    return do_file(t[1], x, n == 4 ? t[3] : NULL);
+  }
+  if (!strcmp(op, "unlink")) { if (n == 2) do_unlink(t[1]); else reply_fail("unlink: bad arguments"); return; }
   if (!strcmp(op, "file") || !strcmp(op, "truncate")) {
     if (n != 3 || arg_u64(t[2], &x)) { if (n != 3) reply_fail("%s: bad arguments", op); return; }
-    return !strcmp(op, "file") ? do_file(t[1], x) : do_truncate(t[1], x);
+    return do_truncate(t[1], x);
   }
   if (!strcmp(op, "fsync") || !strcmp(op, "fdatasync") || !strcmp(op, "fadvise_dontneed")) {
     if (n == 2) do_file_cache(op, t[1]); else reply_fail("%s: bad arguments", op);

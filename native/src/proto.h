@@ -71,6 +71,13 @@ void do_grow_stack(char **tok, int n);
 int do_shm(char **tok, int n);
 void do_user(char **tok, int n);
 void do_every_mapping(char **tok, int n);
+/* files.c */
+void do_file(const char *name, uint64_t size, const char *fs);
+void do_unlink(const char *name);
+/* hugetlb-pool.c (supervisor) */
+int hugetlb_reserve(unsigned pages);
+void hugetlb_release(void);
+int hugetlbfs_mount(const char *dir);
 void signals_init(void);
 /* snap [full]: "full" is the reference form (whole smaps, smaps_rollup and the
  * probe every time, regions from /proc/self/maps); tests check both agree. */

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
@@ -166,15 +167,25 @@ static void close_chan(struct chan *c) {
   c->pos = c->have = 0;
 }
 
-/* The scenario's files are flat (f-<name>, calls.c). */
+/* The scenario's files are flat (f-<name>, calls.c), a symlink's target is the file it made
+ * elsewhere (/dev/shm, files.c), and `hugetlbfs` is its mount (hugetlb-pool.c): unmounting it
+ * frees the file pages before the pool shrinks. */
 static void remove_dir(const char *dir) {
   DIR *d = opendir(dir);
   if (d) {
-    char path[1600];
+    char path[1600], target[1600];
     for (struct dirent *e; (e = readdir(d));) {
       if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
       snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-      unlink(path);
+      ssize_t n = readlink(path, target, sizeof target - 1);
+      if (n > 0) {
+        target[n] = 0;
+        unlink(target);
+      }
+      if (unlink(path) < 0 && errno == EISDIR && !strcmp(e->d_name, "hugetlbfs")) {
+        umount2(path, MNT_DETACH);
+        rmdir(path);
+      }
     }
     closedir(d);
   }
@@ -217,13 +228,14 @@ static void remove_session_dir(void) {
 }
 
 static void end_scenario(void) {
-  if (!scen_pgid) return;
+  if (!scen_pgid) { hugetlb_release(); return; } /* a start that failed after reserving */
   for (int i = 0; i < chans_used; i++) close_chan(&chans[i]);
   chans_used = 0;
   kill(-scen_pgid, SIGKILL);
   while (wait(NULL) > 0 || errno == EINTR) {}
   if (scen_ipc) remove_segments();
   remove_dir(scen_dir);
+  hugetlb_release();
   scen_pgid = 0;
   scen_pgid_sig = 0;
 }
@@ -249,8 +261,13 @@ static void on_driver_gone(int sig) {
 
 /* "start check": the scenario's processes fault in their snapshot buffers
  * first (worker.c), so that consecutive snapshots can be compared exactly. */
-static void start_scenario(int check, int ipc) {
+static void start_scenario(int check, int ipc, unsigned huge_pages, int hugetlbfs) {
   end_scenario();
+  /* Huge pages the scenario maps, added to the pool until it ends (hugetlb-pool.c). */
+  if (hugetlb_reserve(huge_pages) < 0) {
+    reply_text("fail", "cannot reserve the scenario's huge pages (vm.nr_hugepages could not be raised by as many: needs root and free memory)");
+    return;
+  }
   /* A scenario with System V shm steps gets a fresh IPC namespace (the supervisor's,
    * inherited by its processes): its segments are invisible to the rest of the
    * machine, and remove_segments only ever sees the scenario's own. */
@@ -262,6 +279,10 @@ static void start_scenario(int check, int ipc) {
   snprintf(scen_dir, sizeof scen_dir, "%s/%u", base_dir, scen_seq++);
   int sv[2];
   if (mkdir(scen_dir, 0700) < 0 && errno != EEXIST) { reply_text("fail", "cannot create the scenario's temp dir"); return; }
+  if (hugetlbfs && hugetlbfs_mount(scen_dir) < 0) {
+    reply_text("fail", "cannot mount hugetlbfs for the scenario's files (a private mount namespace needs CAP_SYS_ADMIN)");
+    return;
+  }
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) { reply_text("fail", "socketpair failed"); return; }
   /* Everything the child needs is prepared here: after vfork it only makes
    * system calls (no copy of the supervisor's memory, no copy-on-write faults). */
@@ -364,7 +385,9 @@ int supervisor_main(const char *self, const char *tmp, pid_t driver) {
   while (read_request()) {
     if (!strncmp(req, "start", 5) && (req[5] == 0 || req[5] == ' ')) {
       const char *o = req + 5;
-      start_scenario(strstr(o, " check") != NULL, strstr(o, " ipc") != NULL);
+      const char *h = strstr(o, " hugetlb=");
+      start_scenario(strstr(o, " check") != NULL, strstr(o, " ipc") != NULL, h ? (unsigned)strtoul(h + 9, NULL, 10) : 0,
+                     strstr(o, " hugetlbfs") != NULL);
     }
     else if (!strcmp(req, "done")) { end_scenario(); oput("end 0\n", 6); oflush(); }
     else if (!scen_pgid) reply_text("fail", "no scenario started");

@@ -190,7 +190,9 @@ export function materialize(choices: readonly Choice[], name = 'fuzz', file = 'f
     if (isFile) {
       const fname = `f${++fileN}`;
       const fpages = 1 + ((c.g >> 2) % (pages + 2));
-      push({ op: 'file', proc: p.name, file: fname, size: String(fpages * PAGE), result: any() });
+      // One file in 8 is a POSIX shm object (SPEC §3.3 `on shm`): a tmpfs file whatever the temp dir.
+      const fs = ((c.g >> 7) & 7) === 7 ? { fs: 'shm' } : {};
+      push({ op: 'file', proc: p.name, file: fname, size: String(fpages * PAGE), ...fs, result: any() });
       files.push(fname);
       st['file'] = fname;
       if ((c.g & 3) === 3) st['offset'] = String(PAGE);

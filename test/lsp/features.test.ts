@@ -62,6 +62,10 @@ t.test('completion context', async (t) => {
   t.ok(labels(a, 6, 13).includes('willneed') && labels(a, 6, 13).includes('b'), 'advice and regions');
   const rl = labels(a, 7, 10);
   t.ok(rl.includes('memlock') && !rl.includes('b'), 'setrlimit takes no region');
+  const f = doc(['scenario "f"', 'file s 4p on shm', 'file t 4p on ', 'unlink ', 'b = mmap 1p rw private anon']);
+  t.same(labels(f, 2, 13), ['disk', 'tmpfs', 'shm', 'hugetlbfs'], 'after `file f <size> on`: the filesystems, not selectors');
+  t.ok(labels(f, 3, 7).includes('s') && !labels(f, 3, 7).includes('b'), 'unlink: declared files, no regions');
+  t.match(hoverText(f, 3, 1), /\| `unlink` \| `unlink <f>` \|/, 'unlink: its SPEC row');
 });
 
 t.test('hover words: statements in `in x:` lines, comments, process names', async (t) => {

@@ -86,8 +86,10 @@ export function encodeStep(step: Step): string {
     case 'memfd_secret':
       return ['memfd_secret', step.bind ?? '-', lenToken(step.len), protBits(step.prot)].join(' ');
     case 'file':
+      return ['file', step.file, BigInt(step.size), ...(step.fs ? [step.fs] : [])].join(' ');
     case 'truncate':
       return [step.op, step.file, BigInt(step.size)].join(' ');
+    case 'unlink':
     case 'fsync':
     case 'fdatasync':
     case 'fadvise_dontneed':

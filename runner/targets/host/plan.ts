@@ -4,7 +4,7 @@ import type { ObservationLog, Scenario } from '../../../schema/generated/types.j
 import { EncodeError, encodeFork, encodeStep, usesShm, type Step } from './encode.js';
 import { checkLockCap, DEFAULT_LOCK_CAP } from './lock-cap.js';
 import { logSettings } from '../../machine/settings.js';
-import { hostFacts, hostSettings, skipReason, type HostFacts } from './requirements.js';
+import { hostFacts, hostSettings, hugePagesNeeded, skipReason, type HostFacts } from './requirements.js';
 
 export type ReplyKind = 'call' | 'snap' | 'check';
 
@@ -15,6 +15,9 @@ export interface Plan {
   kinds: ReplyKind[][];
   /** System V shm steps: the scenario starts in a private IPC namespace (`start … ipc`). */
   ipc: boolean;
+  /** Huge pages the supervisor adds to the pool for the scenario (`start … hugetlb=N`), and a hugetlbfs mount (`hugetlbfs`). */
+  hugePages?: number;
+  hugetlbfs?: boolean;
 }
 
 export interface PlanOptions {
@@ -71,5 +74,8 @@ export function prepare(
   if (cap) return { log: { ...log, outcome: 'error', message: cap.message, errorStep: cap.step } };
   const p = plan(s, o);
   if ('error' in p) return { log: { ...log, outcome: 'error', message: p.error } };
+  const huge = hugePagesNeeded(s);
+  if (facts.uid === 0 && huge.pages > 0) p.hugePages = huge.pages;
+  if (huge.hugetlbfs) p.hugetlbfs = true;
   return { plan: p, kernel: facts.release, settings };
 }

@@ -1,6 +1,8 @@
 // Why the host cannot run a scenario (SKIP reasons), decided before any
 // process starts. The host never changes system-wide settings to meet a
-// requirement: no sysctl writes, no hugetlb pool resizing.
+// requirement (no sysctl writes), with one exception that is undone: as root, the
+// huge pages a scenario maps are added to vm.nr_hugepages for that scenario only
+// and taken back when it ends (hugePagesNeeded; native/src/hugetlb-pool.c).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
@@ -15,6 +17,8 @@ export interface HostFacts {
   /** CAP_IPC_LOCK in the permitted set of this (the driver's) process; workers inherit it. */
   capIpcLockPermitted: boolean;
   hugePagesFree: number;
+  /** The kernel has a hugetlb pool (HugePages_Total in /proc/meminfo: CONFIG_HUGETLB_PAGE); absent: not known. */
+  hugetlbPool?: boolean;
   thp: boolean;
   /** `ok` or the errno name the probe got. */
   features: Record<'memfd_secret' | 'droppable' | 'io_uring', string>;
@@ -38,7 +42,8 @@ export function hostFacts(executable: string): HostFacts {
   if (cached) return cached;
   const status = read('/proc/self/status');
   const capPrm = /^CapPrm:\s+([0-9a-f]+)$/m.exec(status)?.[1] ?? '0';
-  const free = /^HugePages_Free:\s+(\d+)$/m.exec(read('/proc/meminfo'))?.[1] ?? '0';
+  const meminfo = read('/proc/meminfo');
+  const free = /^HugePages_Free:\s+(\d+)$/m.exec(meminfo)?.[1] ?? '0';
   const thp = read('/sys/kernel/mm/transparent_hugepage/enabled');
   const features: HostFacts['features'] = { memfd_secret: 'unprobed', droppable: 'unprobed', io_uring: 'unprobed' };
   try {
@@ -54,6 +59,7 @@ export function hostFacts(executable: string): HostFacts {
     uid: process.getuid?.() ?? -1,
     capIpcLockPermitted: ((BigInt('0x' + capPrm) >> 14n) & 1n) === 1n,
     hugePagesFree: Number(free),
+    ...(meminfo ? { hugetlbPool: /^HugePages_Total:/m.test(meminfo) } : {}),
     thp: thp !== '' && !thp.includes('[never]'),
     features,
     release: release(),
@@ -109,6 +115,28 @@ export function hostSettings(f: HostFacts): SettingValues {
   return settingsCache.value;
 }
 
+/**
+ * The 2 MiB pages a scenario may take from the hugetlb pool: its MAP_HUGETLB mappings and
+ * hugetlbfs files (at least 1 with `requires hugetlb`), and whether it needs a hugetlbfs mount.
+ * As root the supervisor adds them to vm.nr_hugepages for the scenario and takes them back
+ * after it (native/src/hugetlb-pool.c); otherwise they must be free already.
+ */
+export function hugePagesNeeded(s: Scenario): { pages: number; hugetlbfs: boolean } {
+  let bytes = 0;
+  let hugetlbfs = false;
+  const onHugetlbfs = new Set<string>();
+  for (const st of s.steps) {
+    if (st.op === 'mmap' && st.flags.includes('hugetlb')) bytes += st.len.bytes !== undefined ? Number(st.len.bytes) : HUGE;
+    if (st.op === 'file' && st.fs === 'hugetlbfs') { hugetlbfs = true; onHugetlbfs.add(st.file); bytes += Number(st.size); }
+    // A private mapping of a hugetlbfs file reserves its own pages for copies on write (hugetlb_reserve_pages).
+    if (st.op === 'mmap' && st.share === 'private' && st.file !== undefined && onHugetlbfs.has(st.file)) {
+      bytes += st.len.bytes !== undefined ? Number(st.len.bytes) : HUGE;
+    }
+  }
+  const pages = Math.ceil(bytes / HUGE);
+  return { pages: s.requires.includes('hugetlb') ? Math.max(1, pages) : pages, hugetlbfs };
+}
+
 /** The reason to SKIP, or undefined when the host can run the scenario. */
 export function skipReason(s: Scenario, f: HostFacts): string | undefined {
   const req = new Set(s.requires);
@@ -127,15 +155,15 @@ export function skipReason(s: Scenario, f: HostFacts): string | undefined {
   if (f.uid !== 0 && s.steps.some(usesShm)) {
     return `System V shm steps run in a private IPC namespace, which needs root (running as uid ${f.uid})`;
   }
-  let hugeBytes = 0;
-  for (const st of s.steps) {
-    if (st.op === 'mmap' && st.flags.includes('hugetlb')) hugeBytes += st.len.bytes !== undefined ? Number(st.len.bytes) : HUGE;
+  const huge = hugePagesNeeded(s);
+  if ((huge.pages > 0 || huge.hugetlbfs) && f.hugetlbPool === false) {
+    return 'maps huge pages, and this kernel has no hugetlb pool (no HugePages_Total in /proc/meminfo, no vm.nr_hugepages)';
   }
-  if (req.has('hugetlb') || hugeBytes > 0) {
-    const need = Math.max(1, Math.ceil(hugeBytes / HUGE));
-    if (f.hugePagesFree < need) {
-      return `needs ${need} free 2 MiB huge page(s); HugePages_Free is ${f.hugePagesFree} (the host does not change vm.nr_hugepages)`;
-    }
+  if (huge.hugetlbfs && f.uid !== 0) {
+    return `a file on hugetlbfs needs a hugetlbfs mount, which the host makes as root in a private mount namespace (running as uid ${f.uid})`;
+  }
+  if (huge.pages > 0 && f.uid !== 0 && f.hugePagesFree < huge.pages) {
+    return `needs ${huge.pages} free 2 MiB huge page(s); HugePages_Free is ${f.hugePagesFree}, and only root may raise vm.nr_hugepages for the scenario (running as uid ${f.uid})`;
   }
   if (req.has('thp') && !f.thp) return 'requires transparent huge pages (THP is off here)';
   for (const feat of ['memfd_secret', 'droppable', 'io_uring'] as const) {

@@ -208,7 +208,8 @@ export class HostSession {
   private send(job: Job, sup: Supervisor): void {
     job.sup = sup;
     sup.setRef(true);
-    const start = (job.options.checkSnapshots ? 'start check' : 'start') + (job.plan.ipc ? ' ipc' : '');
+    const start = (job.options.checkSnapshots ? 'start check' : 'start') + (job.plan.ipc ? ' ipc' : '')
+      + (job.plan.hugePages ? ` hugetlb=${job.plan.hugePages}` : '') + (job.plan.hugetlbfs ? ' hugetlbfs' : '');
     sup.send([start, '0 image', ...job.plan.lines, 'done']);
   }
 

@@ -13,7 +13,7 @@ import {
 import { executeShm } from './shm.js';
 import { everyMapping } from '../../../runtime/every-mapping.js';
 import { fadviseDontneed, fileSync } from '../../../runtime/fadvise.js';
-import { createFile, truncateFile } from '../../../runtime/files.js';
+import { createFile, lookupFile, truncateFile, unlinkFile } from '../../../runtime/files.js';
 import { Proc, ScenarioError } from './bindings.js';
 import { MREMAP_FLAG_BITS } from '../../../grammar/names.js';
 
@@ -47,6 +47,13 @@ export interface World {
 }
 
 /** Execute one call step in its process; throws ScenarioError for scenario mistakes. */
+/** A file a statement opens by name (ENOENT once unlinked); the compiler checked it is declared. */
+function openByName(w: World, name: string): MemObject | 'ENOENT' {
+  const f = lookupFile(w.system, name);
+  if (f === undefined) throw new ScenarioError(`file ${name} is not declared`);
+  return f;
+}
+
 export function executeStep(w: World, step: CallStep): CallResult {
   const p = w.procs.get(step.proc);
   if (!p || !p.task.alive) throw new ScenarioError(`process ${step.proc} does not exist or has exited`);
@@ -58,8 +65,9 @@ export function executeStep(w: World, step: CallStep): CallResult {
       if (step.rawFlags !== undefined) flags = Number(BigInt(flags) | BigInt(step.rawFlags));
       let file: MemObject | null = null;
       if (step.file !== undefined) {
-        file = w.system.files.get(step.file) ?? null;
-        if (!file) throw new ScenarioError(`file ${step.file} is not declared`);
+        const f = openByName(w, step.file);
+        if (f === 'ENOENT') return { outcome: 'errno', errno: f };
+        file = f;
       }
       const len = p.len(step.len);
       const r = sysMmap(t, {
@@ -75,20 +83,25 @@ export function executeStep(w: World, step: CallStep): CallResult {
       if (r.ok && step.bind) p.regions.set(step.bind, { base: r.value, len });
       return fromSys(r);
     }
-    case 'file':
-      createFile(w.system, step.file, BigInt(step.size));
-      return okv();
+    case 'file': {
+      const f = createFile(w.system, step.file, BigInt(step.size), step.fs);
+      return typeof f === 'string' ? { outcome: 'errno', errno: f } : okv();
+    }
+    case 'unlink': {
+      const e = unlinkFile(w.system, step.file);
+      return e ? { outcome: 'errno', errno: e } : okv();
+    }
     case 'truncate': {
-      const f = w.system.files.get(step.file);
-      if (!f) throw new ScenarioError(`file ${step.file} is not declared`);
-      truncateFile(w.system, f, BigInt(step.size));
-      return okv();
+      const f = openByName(w, step.file);
+      if (f === 'ENOENT') return { outcome: 'errno', errno: f };
+      const e = truncateFile(w.system, f, BigInt(step.size));
+      return e ? { outcome: 'errno', errno: e } : okv();
     }
     case 'fsync':
     case 'fdatasync':
     case 'fadvise_dontneed': {
-      const f = w.system.files.get(step.file);
-      if (!f) throw new ScenarioError(`file ${step.file} is not declared`);
+      const f = openByName(w, step.file);
+      if (f === 'ENOENT') return { outcome: 'errno', errno: f };
       if (step.op === 'fadvise_dontneed') fadviseDontneed(f);
       else fileSync(f);
       return okv();

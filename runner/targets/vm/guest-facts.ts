@@ -43,7 +43,8 @@ export function parseGuestFacts(reply: Reply): GuestFacts {
   const status = g.read('/proc/self/status') ?? '';
   const capPrm = /^CapPrm:\s+([0-9a-f]+)$/m.exec(status)?.[1] ?? '0';
   const capBnd = /^CapBnd:\s*([0-9a-f]{16})$/m.exec(status)?.[1];
-  const free = /^HugePages_Free:\s+(\d+)$/m.exec(g.read('/proc/meminfo') ?? '')?.[1] ?? '0';
+  const meminfo = g.read('/proc/meminfo') ?? '';
+  const free = /^HugePages_Free:\s+(\d+)$/m.exec(meminfo)?.[1] ?? '0';
   const thp = g.read('/sys/kernel/mm/transparent_hugepage/enabled') ?? '';
   const features: HostFacts['features'] = { memfd_secret: 'unprobed', droppable: 'unprobed', io_uring: 'unprobed' };
   for (const line of probe.split('\n')) {
@@ -56,6 +57,7 @@ export function parseGuestFacts(reply: Reply): GuestFacts {
     uid: 0, // the guest's init and everything it starts run as root
     capIpcLockPermitted: ((BigInt('0x' + capPrm) >> 14n) & 1n) === 1n,
     hugePagesFree: Number(free),
+    ...(meminfo ? { hugetlbPool: /^HugePages_Total:/m.test(meminfo) } : {}),
     thp: thp !== '' && !thp.includes('[never]'),
     features,
     release,
