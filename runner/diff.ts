@@ -32,7 +32,11 @@ export type DiffOutcome =
 const show = (v: unknown): string => (v === undefined ? '(absent)' : typeof v === 'string' ? v : JSON.stringify(v));
 
 export function compareLogs(scenario: Scenario, model: ObservationLog, kernel: ObservationLog): DiffOutcome {
-  if (kernel.outcome === 'skipped') return { kind: 'skipped', reason: `host: ${kernel.skipReason ?? 'skipped'}` };
+  // Reasons from machine settings already name the host (runner/machine/settings.ts): say it once.
+  if (kernel.outcome === 'skipped') {
+    const why = kernel.skipReason ?? 'skipped';
+    return { kind: 'skipped', reason: why.startsWith('host: ') ? why : `host: ${why}` };
+  }
   if (model.outcome === 'skipped') return { kind: 'skipped', reason: `model: ${model.skipReason ?? 'skipped'}` };
   const all = allDifferences(model, kernel, { ignore: noiseFilter(scenario) });
   const first = all[0];

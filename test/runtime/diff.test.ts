@@ -53,6 +53,8 @@ t.test('executor noise is not compared: VmRSS and built-in region residency', as
 t.test('skips and early ends', async (t) => {
   const skipped: ObservationLog = { schemaVersion: 1, target: 'host', kernel: 'x', outcome: 'skipped', skipReason: 'needs hugetlb', steps: [] };
   t.same(compareLogs(scenario, log('model', 0), skipped), { kind: 'skipped', reason: 'host: needs hugetlb' });
+  const fact = { ...skipped, skipReason: 'host: the scenario\'s files live on tmpfs (files=tmpfs); the scenario assumes files=disk' };
+  t.same(compareLogs(scenario, log('model', 0), fact), { kind: 'skipped', reason: fact.skipReason }, 'a reason that names the host already says it once');
   const short = log('model', 4096);
   short.steps.pop();
   short.outcome = 'error';
