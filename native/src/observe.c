@@ -28,7 +28,15 @@ static void iv_flush(void) {
   if (ivlen) send_block("resident", ivbuf, ivlen);
   ivlen = 0;
 }
+/* The resident runs of the region being sent, absolute page numbers: page flags are read only there (a
+ * PTE-mapped page is resident to mincore), so a 1 TiB noreserve region costs its resident pages, not 2^28 reads. */
+#define MAX_RUNS 1024
+static uint64_t res_runs[MAX_RUNS][2];
+static int nres_runs, res_overflow;
+static uint64_t res_base;
 static void iv_emit(uint64_t first, uint64_t end) {
+  if (nres_runs < MAX_RUNS) { res_runs[nres_runs][0] = (res_base + first) * MLS_PAGE; res_runs[nres_runs][1] = (res_base + end) * MLS_PAGE; nres_runs++; }
+  else res_overflow = 1;
   if (ivlen + 48 > sizeof ivbuf) iv_flush();
   ivlen += (size_t)snprintf(ivbuf + ivlen, sizeof ivbuf - ivlen, "%llu %llu\n", (unsigned long long)first,
                             (unsigned long long)end);
@@ -65,6 +73,8 @@ static void send_region(const char *name, uint64_t base, uint64_t len) {
                     .hi = (base + len + MLS_PAGE - 1) & ~(MLS_PAGE - 1), .run_start = -1};
   if (r.hi < r.lo) r.hi = ~0ULL & ~(MLS_PAGE - 1); /* wrapped: clamp */
   ivlen = 0;
+  res_base = r.base_page;
+  nres_runs = res_overflow = 0;
   maps_each(resid_cb, &r);
   if (r.run_start >= 0) iv_emit((uint64_t)r.run_start, r.run_end);
   iv_flush();
@@ -338,6 +348,8 @@ static void send_span(const struct span *sp) {
   if (sp->len == 0) { if (want_pages) send_block("pageflags", "", 0); return; }
   struct resid r = {.base_page = sp->base / MLS_PAGE, .lo = sp->lo, .hi = sp->hi, .run_start = -1};
   ivlen = 0;
+  res_base = r.base_page;
+  nres_runs = res_overflow = 0;
   if (kept_overflow) maps_each(resid_cb, &r);
   else
     for (int i = 0; i < nkept; i++)
@@ -359,6 +371,10 @@ static int pf_collect(uint64_t s, uint64_t e, const char *name, void *arg) {
 static void send_pageflags(uint64_t base_page, uint64_t lo, uint64_t hi, int from_maps) {
   uint64_t b[2] = {lo, hi};
   pf_nvmas = 0;
+  if (!res_overflow) { /* the resident runs (inside the region's VMAs by construction) */
+    pageflags_send(base_page, lo, hi, (const uint64_t (*)[2])res_runs, nres_runs);
+    return;
+  }
   if (from_maps) maps_each(pf_collect, b);
   else
     for (int i = 0; i < nkept; i++) pf_collect(kept[i].s, kept[i].e, NULL, b);
@@ -379,6 +395,7 @@ void pretouch(void) {
   memset(ivbuf, 0, sizeof ivbuf);
   memset(procbuf, 0, sizeof procbuf);
   memset(pf_vmas, 0, sizeof pf_vmas);
+  memset(res_runs, 0, sizeof res_runs);
   pageflags_pretouch();
   send_pretouch();
   touch_stack();

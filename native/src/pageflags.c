@@ -32,7 +32,7 @@
 
 static int pagemap_fd = -1, kpageflags_fd = -1;
 static uint64_t pm[PM_CHUNK] __attribute__((aligned(MLS_PAGE)));
-static char flagbuf[2][4096];
+static char flagbuf[2][2048];
 static size_t flaglen[2];
 static const char *const flagtag[2] = {"mlocked", "unevictable"};
 static struct { long long start; uint64_t end; } run[2];

@@ -57,3 +57,13 @@ t.test('mls fmt keeps the new clauses as written', async (t) => {
   t.equal(f.text, H + 'let m0 = sys_mlocked\nexpect buf mlocked_map == "#...", unevictable == 1p\nexpect sys_mlocked >= m0 + 1p\n');
   t.equal(formatSource(f.text!, 't.mls').text, f.text, 'idempotent');
 });
+
+t.test('mls record fills page-flag placeholders from a run', async (t) => {
+  const { recordSource } = await import('../../runner/record.js');
+  const { runOnModel } = await import('../../runner/targets/model.js');
+  const src = H + 'mlock2 buf 4p onfault\nwrite buf + 1p\nexpect buf mlocked_map, unevictable\n';
+  const s = compileSource(src, 't.mls').scenario!;
+  const out = recordSource(src, s, runOnModel(s, { kernel: 'linux-6.18', trace: false, timeoutMs: 10000 }));
+  // The same line `mls record --target host` wrote on 6.18.44.
+  t.match(out.text, /expect buf mlocked_map == "\.#\.\.", unevictable == 1p\n/);
+});
