@@ -67,3 +67,10 @@ t.test('mls record fills page-flag placeholders from a run', async (t) => {
   // The same line `mls record --target host` wrote on 6.18.44.
   t.match(out.text, /expect buf mlocked_map == "\.#\.\.", unevictable == 1p\n/);
 });
+
+t.test('kernel spellings of the new fields', async (t) => {
+  const r = compileSource(H + 'let m = Mlocked\nlet u = NR_UNEVICTABLE\nexpect buf KPF_MLOCKED == 0, PG_unevictable == 0\nexpect sys_mlocked >= m, Unevictable >= u\n', 't.mls');
+  t.same(r.messages, []);
+  const fields = r.scenario!.steps.flatMap((st) => (st.op === 'expect' ? [...st.checks.map((c) => c.field), ...(st.capture ? [st.capture.field] : [])] : []));
+  t.same(fields, ['sys_mlocked', 'sys_unevictable', 'mlocked', 'unevictable', 'sys_mlocked', 'sys_unevictable']);
+});
