@@ -73,7 +73,7 @@ function compareRegion(c: Collector, at: string, a: RegionObservation, b: Region
   } else a.vmas.forEach((v, i) => compareVma(c, `${at}.vmas[${i}]`, v, b.vmas[i]!));
   if (!sameIntervals(a.resident, b.resident)) c.eq(`${at}.resident`, a.resident, b.resident);
   // Page flags, where both targets read them (SPEC.md §3.6); unevictable not where one cannot know it.
-  if (a.mlocked && b.mlocked && !sameIntervals(a.mlocked, b.mlocked)) c.eq(`${at}.mlocked`, a.mlocked, b.mlocked);
+  if (a.mlocked && b.mlocked && !a.mlockedUnknown && !b.mlockedUnknown && !sameIntervals(a.mlocked, b.mlocked)) c.eq(`${at}.mlocked`, a.mlocked, b.mlocked);
   if (a.unevictable && b.unevictable && !a.unevictableUnknown && !b.unevictableUnknown && !sameIntervals(a.unevictable, b.unevictable)) {
     c.eq(`${at}.unevictable`, a.unevictable, b.unevictable);
   }

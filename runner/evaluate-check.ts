@@ -39,6 +39,7 @@ export function observe(check: Check, snap: Snapshot): Observed | string {
       case 'sys_unevictable':
         if (!snap.meminfo) return `${check.field} was not read (/proc/meminfo counters are read only for the steps that use them)`;
         if (check.field === 'sys_unevictable' && snap.meminfo.unevictableUnknown) return `the model cannot know sys_unevictable: ${snap.meminfo.unevictableUnknown}`;
+        if (check.field === 'sys_mlocked' && snap.meminfo.mlockedUnknown) return `the model cannot know sys_mlocked: ${snap.meminfo.mlockedUnknown}`;
         return { kind: 'bytes', value: check.field === 'sys_mlocked' ? snap.meminfo.mlocked : snap.meminfo.unevictable };
       default: return `${check.field} needs a region (expect <region> ${check.field} …)`;
     }
@@ -62,7 +63,8 @@ export function observe(check: Check, snap: Snapshot): Observed | string {
     case 'unevictable_map': {
       const iv = check.field.startsWith('mlocked') ? r.mlocked : r.unevictable;
       if (!iv) return `${check.field} of '${check.region}' was not read (page flags are read only for the steps that use them)`;
-      if (iv === r.unevictable && r.unevictableUnknown) return `the model cannot know ${check.field} of '${check.region}': ${r.unevictableUnknown}`;
+      const unknown = iv === r.unevictable ? r.unevictableUnknown : r.mlockedUnknown;
+      if (unknown) return `the model cannot know ${check.field} of '${check.region}': ${unknown}`;
       return check.field.endsWith('_map') ? { kind: 'map', resident: iv, pages: Math.ceil(r.len / PAGE) } : { kind: 'bytes', value: residentPages(iv) * PAGE };
     }
     case 'vmas': return { kind: 'count', value: r.vmas.length };

@@ -8,7 +8,7 @@ import type { Vma } from '../../../runtime/vma.js';
 import type { MemObject } from '../../../runtime/pages.js';
 import type { System } from '../../../runtime/system.js';
 import type { Proc, Region } from './bindings.js';
-import { LockedPages, flaggedRanges, unevictableUnknown } from '../../../runtime/page-flags.js';
+import { LARGE_FOLIO_UNKNOWN, LockedPages, flaggedRanges, unevictableUnknown } from '../../../runtime/page-flags.js';
 import type { StepReads } from '../../step-reads.js';
 
 const P = BigInt(PAGE_SIZE);
@@ -37,11 +37,12 @@ function observeRange(p: Proc, sp: number, ep: number, len: number, off: (pg: nu
   const out: RegionObservation = { len, vmas, resident };
   const lp = memo.locked;
   if (lp) {
-    const objs = new Set<MemObject>();
+    const seen = { objs: new Set<MemObject>(), unknown: false };
     const n = len > 0 ? ep : sp;
-    out.mlocked = flaggedRanges(t, sp, n, (o, i) => lp.mlocked(o, i), objs);
+    out.mlocked = flaggedRanges(t, sp, n, (o, i) => lp.mlocked(o, i), seen);
     out.unevictable = flaggedRanges(t, sp, n, (o, i) => lp.unevictable(o, i));
-    const why = unevictableUnknown(t.mm.system, objs);
+    if (seen.unknown) out.mlockedUnknown = LARGE_FOLIO_UNKNOWN;
+    const why = seen.unknown ? LARGE_FOLIO_UNKNOWN : unevictableUnknown(t.mm.system, seen.objs);
     if (why) out.unevictableUnknown = why;
   }
   return out;
@@ -83,6 +84,9 @@ function meminfo(sys: System, lp: LockedPages): NonNullable<Snapshot['meminfo']>
   const n = lp.totals(sys);
   const all = new Set<MemObject>();
   for (const t of sys.tasks) if (t.alive) for (const o of t.mm.pt.objects) all.add(o);
-  const why = unevictableUnknown(sys, all);
-  return { mlocked: n.mlocked * PAGE_SIZE, unevictable: n.unevictable * PAGE_SIZE, ...(why ? { unevictableUnknown: why } : {}) };
+  const why = n.unknown ? LARGE_FOLIO_UNKNOWN : unevictableUnknown(sys, all);
+  return {
+    mlocked: n.mlocked * PAGE_SIZE, unevictable: n.unevictable * PAGE_SIZE,
+    ...(n.unknown ? { mlockedUnknown: LARGE_FOLIO_UNKNOWN } : {}), ...(why ? { unevictableUnknown: why } : {}),
+  };
 }
