@@ -52,7 +52,8 @@ export function plan(s: Scenario, o: PlanOptions): Plan | { error: string } {
     else lines.push(`${idx} ${line}`);
     if (snap) {
       k.push('snap');
-      if (o.checkSnapshots) { lines.push(`${idx} ${line.replace(/^snap/, 'snap full')}`); k.push('check'); }
+      // The reference form reads what the step's own snapshot reads (`snap pages` → `snap full pages`).
+      if (o.checkSnapshots) { lines.push(`${idx} ${st.op === 'expect' ? line.replace(/^snap/, 'snap full') : 'snap full'}`); k.push('check'); }
     }
     kinds.push(k);
   }
