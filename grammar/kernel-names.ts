@@ -32,6 +32,9 @@ const EXACT: Partial<Record<AliasKind, Readonly<Record<string, string>>>> = {
   field: {
     VmLck: 'locked_vm', VmPin: 'pinned_vm', VmSize: 'total_vm', VmRSS: 'rss', Rss: 'rss', Locked: 'locked',
     Pss: 'pss', Anonymous: 'anonymous', AnonHugePages: 'anon_huge', Size: 'size',
+    // /proc/kpageflags bits (include/uapi/linux/kernel-page-flags.h) and /proc/meminfo lines (fs/proc/meminfo.c).
+    KPF_MLOCKED: 'mlocked', KPF_UNEVICTABLE: 'unevictable', PG_mlocked: 'mlocked', PG_unevictable: 'unevictable',
+    Mlocked: 'sys_mlocked', Unevictable: 'sys_unevictable', NR_MLOCK: 'sys_mlocked', NR_UNEVICTABLE: 'sys_unevictable',
   },
   // include/linux/mm.h VM_* bits → smaps VmFlags mnemonics (fs/proc/task_mmu.c:show_smap_vma_flags).
   vmaFlag: {

@@ -107,6 +107,47 @@ function checkValue(kind: N.FieldKind, v: ValueAst, d: Diagnostics, scope: Scope
   }
 }
 
+const SYSTEM_OPS = ['<', '<=', '>', '>='];
+
+/**
+ * A system counter moves with every process on the machine: a clause compares it with `<`, `<=`, `>`
+ * or `>=` against a value `let` captured from the same counter (SPEC.md §3.6 "System counters");
+ * a captured system counter is compared with nothing else.
+ */
+function systemClauseOk(c: ClauseAst, field: N.Field, op: string, d: Diagnostics, scope: Scope): boolean {
+  const isSystem = (N.SYSTEM_FIELDS as readonly string[]).includes(field);
+  const names = (c.values ?? []).map((vc) => vc.value).flatMap((v) =>
+    v.kind === 'captured' ? [v.name] : v.kind === 'words' && v.words.length === 1 ? [v.words[0]!] : []);
+  for (const n of names) {
+    const from = scope.systemCaptures.get(n.text);
+    if (from !== undefined && from !== field) {
+      d.error('mls/system-counter', `"${n.text}" holds ${from}, a system counter: only ${from} compares against it`, n.span);
+      return false;
+    }
+  }
+  if (!isSystem) return true;
+  const at = c.op?.span ?? c.field.span;
+  const ops = [op, ...(c.values ?? []).flatMap((vc) => (vc.op ? [vc.op.text] : []))];
+  if (!c.values || c.values.some((vc) => vc.value.kind !== 'captured' && !(vc.value.kind === 'words' && vc.value.words.length === 1))) {
+    d.error('mls/system-counter', `${field} is a system-wide counter: compare it with a value \`let\` captured, e.g. \`let m = ${field}\` … \`expect ${field} >= m + 4p\``, at, {
+      notes: ['its absolute value depends on every process of the machine, so no placeholder or literal can be right'],
+    });
+    return false;
+  }
+  const other = names.find((n) => scope.captures.has(n.text) && scope.systemCaptures.get(n.text) !== field);
+  if (other) {
+    d.error('mls/system-counter', `${field} compares only against a value captured from ${field} (\`let ${other.text} = ${field}\`)`, other.span);
+    return false;
+  }
+  if (ops.some((o) => !SYSTEM_OPS.includes(o))) {
+    d.error('mls/system-counter', `${field} moves with other processes' locks: compare with ${SYSTEM_OPS.join(' ')}, not ${ops.find((o) => !SYSTEM_OPS.includes(o))}`, at, {
+      notes: [`state the scenario's own pages as a bound: \`expect ${field} >= m + 4p\` after locking 4p`],
+    });
+    return false;
+  }
+  return true;
+}
+
 function clause(c: ClauseAst, carried: string | undefined, d: Diagnostics, scope: Scope, proc: string, loc: (s: Span) => Loc): { check?: Check; region?: string } {
   const field = (lookupWord('field', c.field.text, N.FIELDS) ?? c.field.text) as N.Field;
   const kind = N.FIELD_KINDS[field];
@@ -135,6 +176,7 @@ function clause(c: ClauseAst, carried: string | undefined, d: Diagnostics, scope
     d.error('mls/bad-value', `operator ${o} does not apply to ${field}; use ${okOps.join(' ')}`, s);
     return { region: region ?? carried };
   }
+  if (!systemClauseOk(c, field, op, d, scope)) return { region: region ?? carried };
   const check: Check = { loc: loc(c.span), field, op: op as Check['op'] };
   if (region !== undefined) check.region = region;
   if (c.values) {
@@ -180,6 +222,7 @@ export function lowerLet(st: LetStmt, d: Diagnostics, scope: Scope, proc: string
     return undefined;
   }
   scope.captures.set(st.name.text, kind);
+  if ((N.SYSTEM_FIELDS as readonly string[]).includes(field)) scope.systemCaptures.set(st.name.text, field);
   const capture = { name: st.name.text, field, ...(st.region ? { region: st.region.text } : {}) };
   return { op: 'expect', loc: loc(st.span), proc, checks: [], capture };
 }

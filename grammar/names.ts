@@ -118,16 +118,26 @@ export const BUILTIN_REGIONS: readonly string[] = ['heap', 'stack', 'vdso', 'vva
 export type FieldKind = 'bytes' | 'count' | 'flags' | 'map' | 'state' | 'layout';
 export type Field =
   | 'locked_vm' | 'pinned_vm' | 'total_vm' | 'rss' | 'map_count' | 'locked' | 'mcl_future' | 'pss'
-  | 'anonymous' | 'anon_huge' | 'size' | 'resident' | 'resident_map' | 'vmas' | 'flags' | 'layout';
+  | 'anonymous' | 'anon_huge' | 'size' | 'resident' | 'resident_map' | 'vmas' | 'flags' | 'layout'
+  | PageFlagField | SystemField;
+/** Region fields read from /proc/kpageflags (SPEC.md §3.6 "Page flags"). */
+export type PageFlagField = 'mlocked' | 'unevictable' | 'mlocked_map' | 'unevictable_map';
+export const PAGE_FLAG_FIELDS: readonly PageFlagField[] = ['mlocked', 'unevictable', 'mlocked_map', 'unevictable_map'];
+/** System-wide /proc/meminfo counters, compared only against a `let` capture (SPEC.md §3.6 "System counters"). */
+export type SystemField = 'sys_mlocked' | 'sys_unevictable';
+export const SYSTEM_FIELDS: readonly SystemField[] = ['sys_mlocked', 'sys_unevictable'];
 export const FIELD_KINDS: Readonly<Record<Field, FieldKind>> = {
   locked_vm: 'bytes', pinned_vm: 'bytes', total_vm: 'bytes', rss: 'bytes', map_count: 'count', locked: 'bytes',
   mcl_future: 'state', pss: 'bytes', anonymous: 'bytes', anon_huge: 'bytes', size: 'bytes', resident: 'bytes', resident_map: 'map',
   vmas: 'count', flags: 'flags', layout: 'layout',
+  mlocked: 'bytes', unevictable: 'bytes', mlocked_map: 'map', unevictable_map: 'map', sys_mlocked: 'bytes', sys_unevictable: 'bytes',
 };
 /** The field names, in FIELD_KINDS order (looked up once per expect clause). */
 export const FIELDS = Object.keys(FIELD_KINDS) as Field[];
-export const PROCESS_FIELDS: readonly Field[] = ['locked_vm', 'pinned_vm', 'total_vm', 'rss', 'map_count', 'locked', 'mcl_future'];
-export const REGION_FIELDS: readonly Field[] = ['rss', 'pss', 'locked', 'anonymous', 'anon_huge', 'size', 'resident', 'resident_map', 'vmas', 'flags', 'layout'];
+export const PROCESS_FIELDS: readonly Field[] = ['locked_vm', 'pinned_vm', 'total_vm', 'rss', 'map_count', 'locked', 'mcl_future', ...SYSTEM_FIELDS];
+export const REGION_FIELDS: readonly Field[] = [
+  'rss', 'pss', 'locked', 'anonymous', 'anon_huge', 'size', 'resident', 'resident_map', 'vmas', 'flags', 'layout', ...PAGE_FLAG_FIELDS,
+];
 
 /** smaps VmFlags mnemonics (fs/proc/task_mmu.c:show_smap_vma_flags, 6.18). */
 export const VMA_FLAG_LETTERS: readonly string[] = [

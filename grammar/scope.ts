@@ -38,6 +38,8 @@ export class Scope {
   readonly unlinkedAt = new Map<string, Span>();
   /** Values kept by `let` (names are global: a value, not a binding in a process), with their field kind. */
   readonly captures = new Map<string, 'bytes' | 'count'>();
+  /** The names captured from a system counter, with its field: only that field compares against them. */
+  readonly systemCaptures = new Map<string, string>();
   /** System V segments declared by `shmget` (size in bytes), shared by all processes like files. */
   readonly segments = new Map<string, bigint>();
 

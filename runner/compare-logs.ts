@@ -72,8 +72,14 @@ function compareRegion(c: Collector, at: string, a: RegionObservation, b: Region
     c.eq(`${at}.vmas`, shape(a), shape(b));
   } else a.vmas.forEach((v, i) => compareVma(c, `${at}.vmas[${i}]`, v, b.vmas[i]!));
   if (!sameIntervals(a.resident, b.resident)) c.eq(`${at}.resident`, a.resident, b.resident);
+  // Page flags, where both targets read them (SPEC.md §3.6); unevictable not where one cannot know it.
+  if (a.mlocked && b.mlocked && !a.mlockedUnknown && !b.mlockedUnknown && !sameIntervals(a.mlocked, b.mlocked)) c.eq(`${at}.mlocked`, a.mlocked, b.mlocked);
+  if (a.unevictable && b.unevictable && !a.unevictableUnknown && !b.unevictableUnknown && !sameIntervals(a.unevictable, b.unevictable)) {
+    c.eq(`${at}.unevictable`, a.unevictable, b.unevictable);
+  }
 }
 
+/** System counters (`meminfo`) are not compared: the host's are machine-wide, the model's the scenario's own share; their clauses are. */
 function compareSnapshots(c: Collector, a: Snapshot, b: Snapshot): void {
   for (const k of STATUS_KEYS) if (a.status[k] !== b.status[k]) c.diff(`status.${k}`, a.status[k], b.status[k]);
   c.eq('mapCount', a.mapCount, b.mapCount);

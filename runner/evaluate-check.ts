@@ -35,6 +35,12 @@ export function observe(check: Check, snap: Snapshot): Observed | string {
       case 'locked': return { kind: 'bytes', value: snap.lockedTotal };
       case 'map_count': return { kind: 'count', value: snap.mapCount };
       case 'mcl_future': return { kind: 'state', value: snap.mclFuture };
+      case 'sys_mlocked':
+      case 'sys_unevictable':
+        if (!snap.meminfo) return `${check.field} was not read (/proc/meminfo counters are read only for the steps that use them)`;
+        if (check.field === 'sys_unevictable' && snap.meminfo.unevictableUnknown) return `the model cannot know sys_unevictable: ${snap.meminfo.unevictableUnknown}`;
+        if (check.field === 'sys_mlocked' && snap.meminfo.mlockedUnknown) return `the model cannot know sys_mlocked: ${snap.meminfo.mlockedUnknown}`;
+        return { kind: 'bytes', value: check.field === 'sys_mlocked' ? snap.meminfo.mlocked : snap.meminfo.unevictable };
       default: return `${check.field} needs a region (expect <region> ${check.field} …)`;
     }
   }
@@ -51,6 +57,16 @@ export function observe(check: Check, snap: Snapshot): Observed | string {
     case 'size': return { kind: 'bytes', value: r.vmas.reduce((s, v) => s + (v.end - v.start), 0) };
     case 'resident': return { kind: 'bytes', value: residentPages(r.resident) * PAGE };
     case 'resident_map': return { kind: 'map', resident: r.resident, pages: Math.ceil(r.len / PAGE) };
+    case 'mlocked':
+    case 'unevictable':
+    case 'mlocked_map':
+    case 'unevictable_map': {
+      const iv = check.field.startsWith('mlocked') ? r.mlocked : r.unevictable;
+      if (!iv) return `${check.field} of '${check.region}' was not read (page flags are read only for the steps that use them)`;
+      const unknown = iv === r.unevictable ? r.unevictableUnknown : r.mlockedUnknown;
+      if (unknown) return `the model cannot know ${check.field} of '${check.region}': ${unknown}`;
+      return check.field.endsWith('_map') ? { kind: 'map', resident: iv, pages: Math.ceil(r.len / PAGE) } : { kind: 'bytes', value: residentPages(iv) * PAGE };
+    }
     case 'vmas': return { kind: 'count', value: r.vmas.length };
     case 'flags': return { kind: 'flags', vmas: r.vmas.map((v) => v.flags) };
     case 'layout': return { kind: 'layout', value: r.vmas.map(layoutOf) };

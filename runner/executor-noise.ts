@@ -2,7 +2,7 @@
 // the fuzzer compares it (SPEC.md "Fuzzing"). All of it is about the executor's own pages,
 // which the model only knows from the start image (sizes and Rss, no Pss):
 // - status.VmRSS: the executor faults in text/data/stack pages as it runs new code paths;
-// - the built-in `stack` region's rss/pss/anonymous/locked/residency: the executor's own stack use
+// - the built-in `stack` region's rss/pss/anonymous/locked/residency/page flags: the executor's own stack use
 //   (and after fork, which of those pages its writes have un-shared);
 // - Pss of `vdso`/`vvar`: shared with every process on the machine;
 // - rss/pss/anonymous/locked of the VMA holding `heap`: in a static executor the brk area merges
@@ -18,7 +18,7 @@ import type { Scenario } from '../schema/generated/types.js';
 
 // Tested only on `regions.` paths (status.VmRSS is compared as a string): the filter runs for every difference.
 const REGION_NOISE = [
-  /^regions\.stack\.(resident|vmas\[\d+\]\.(rss|pss|anonymous|locked))$/,
+  /^regions\.stack\.(resident|mlocked|unevictable|vmas\[\d+\]\.(rss|pss|anonymous|locked))$/,
   /^regions\.(vdso|vvar)\.vmas\[\d+\]\.pss$/,
   /^regions\.heap\.vmas\[\d+\]\.(rss|pss|anonymous|locked)$/,
 ];
@@ -48,7 +48,7 @@ function imageLockedSteps(s: Scenario): Set<number> {
 /** What the filter leaves out, in words (mls diff prints it). */
 export const NOISE_DESCRIPTION = [
   'status.VmRSS',
-  'stack: rss, pss, anonymous, locked, residency',
+  'stack: rss, pss, anonymous, locked, residency, page flags',
   'vdso/vvar: pss',
   'the VMA holding heap: rss, pss, anonymous, locked (heap residency is compared)',
   'lockedTotal once executor pages may be locked (mlockall current, mlock of a built-in region or of every mapping)',

@@ -16,12 +16,13 @@ const BYTES = new Set(['locked_vm', 'pinned_vm', 'total_vm', 'rss', 'locked', 'p
 export function fieldWords(path: string, vmas?: (region: string) => number | undefined): { field: string; bytes: boolean } {
   const p = PROCESS[path];
   if (p !== undefined) return { field: p, bytes: BYTES.has(p) && p !== 'result' };
-  const m = /^regions\.([A-Za-z_][A-Za-z0-9_]*)(?:\.(len|vmas|resident)(?:\[(\d+)\]\.(\w+))?)?$/.exec(path);
+  const m = /^regions\.([A-Za-z_][A-Za-z0-9_]*)(?:\.(len|vmas|resident|mlocked|unevictable)(?:\[(\d+)\]\.(\w+))?)?$/.exec(path);
   if (!m) return { field: path, bytes: false };
   const [, region, part, index, leaf] = m;
   if (part === undefined) return { field: `${region} bound`, bytes: false };
   if (part === 'len') return { field: `${region} length`, bytes: true };
   if (part === 'resident') return { field: `${region} resident pages`, bytes: false };
+  if (part === 'mlocked' || part === 'unevictable') return { field: `${region} ${part} pages`, bytes: false };
   if (index === undefined) return { field: `${region} layout`, bytes: false };
   const f = VMA_FIELD[leaf!] ?? leaf!;
   const several = (vmas?.(region!) ?? 1) > 1 || Number(index) > 0;

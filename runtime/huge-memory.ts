@@ -312,6 +312,15 @@ export function forkHuge(parent: Mm, child: Mm, copied: readonly Vma[]): void {
 }
 
 /** smaps AnonHugePages of VMA v (smaps_pmd_entry: anon folios mapped by a PMD), bytes. */
+/** First pages of the blocks one huge PMD maps with a THP (not the huge zero page). */
+export function thpPmdStarts(mm: Mm): number[] {
+  const st = existing(mm);
+  if (!st) return [];
+  const out: number[] = [];
+  for (const [b, kind] of st.pmds) if (kind === 'thp') out.push(b * B);
+  return out;
+}
+
 export function anonHugeBytes(mm: Mm, v: Vma): number {
   const st = existing(mm);
   if (!st || st.pmds.size === 0) return 0;

@@ -20,11 +20,23 @@ static size_t ivlen;
 
 struct resid { uint64_t base_page, lo, hi; long long run_start; uint64_t run_end; };
 
+/* This snapshot reads page flags (`snap … pages`): each region's flagged pages follow its resident blocks. */
+static int want_pages;
+static void send_pageflags(uint64_t base_page, uint64_t lo, uint64_t hi, int from_maps);
+
 static void iv_flush(void) {
   if (ivlen) send_block("resident", ivbuf, ivlen);
   ivlen = 0;
 }
+/* The resident runs of the region being sent, absolute page numbers: page flags are read only there (a
+ * PTE-mapped page is resident to mincore), so a 1 TiB noreserve region costs its resident pages, not 2^28 reads. */
+#define MAX_RUNS 1024
+static uint64_t res_runs[MAX_RUNS][2];
+static int nres_runs, res_overflow;
+static uint64_t res_base;
 static void iv_emit(uint64_t first, uint64_t end) {
+  if (nres_runs < MAX_RUNS) { res_runs[nres_runs][0] = (res_base + first) * MLS_PAGE; res_runs[nres_runs][1] = (res_base + end) * MLS_PAGE; nres_runs++; }
+  else res_overflow = 1;
   if (ivlen + 48 > sizeof ivbuf) iv_flush();
   ivlen += (size_t)snprintf(ivbuf + ivlen, sizeof ivbuf - ivlen, "%llu %llu\n", (unsigned long long)first,
                             (unsigned long long)end);
@@ -56,14 +68,17 @@ static int resid_cb(uint64_t s, uint64_t e, const char *name, void *arg) {
 
 static void send_region(const char *name, uint64_t base, uint64_t len) {
   send_blockf("region", "%s %llx %llu", name, (unsigned long long)base, (unsigned long long)len);
-  if (len == 0) return;
+  if (len == 0) { if (want_pages) send_block("pageflags", "", 0); return; }
   struct resid r = {.base_page = base / MLS_PAGE, .lo = base & ~(MLS_PAGE - 1),
                     .hi = (base + len + MLS_PAGE - 1) & ~(MLS_PAGE - 1), .run_start = -1};
   if (r.hi < r.lo) r.hi = ~0ULL & ~(MLS_PAGE - 1); /* wrapped: clamp */
   ivlen = 0;
+  res_base = r.base_page;
+  nres_runs = res_overflow = 0;
   maps_each(resid_cb, &r);
   if (r.run_start >= 0) iv_emit((uint64_t)r.run_start, r.run_end);
   iv_flush();
+  if (want_pages) send_pageflags(r.base_page, r.lo, r.hi, 1);
 }
 
 static const char *const builtins[] = {"heap", "stack", "vdso", "vvar"};
@@ -330,15 +345,40 @@ static void smaps_pass(struct smaps_sum *sum, int all) {
 
 static void send_span(const struct span *sp) {
   send_blockf("region", "%s %llx %llu", sp->name, (unsigned long long)sp->base, (unsigned long long)sp->len);
-  if (sp->len == 0) return;
+  if (sp->len == 0) { if (want_pages) send_block("pageflags", "", 0); return; }
   struct resid r = {.base_page = sp->base / MLS_PAGE, .lo = sp->lo, .hi = sp->hi, .run_start = -1};
   ivlen = 0;
+  res_base = r.base_page;
+  nres_runs = res_overflow = 0;
   if (kept_overflow) maps_each(resid_cb, &r);
   else
     for (int i = 0; i < nkept; i++)
       if (kept[i].s < r.hi && kept[i].e > r.lo) resid_cb(kept[i].s, kept[i].e, NULL, &r);
   if (r.run_start >= 0) iv_emit((uint64_t)r.run_start, r.run_end);
   iv_flush();
+  if (want_pages) send_pageflags(r.base_page, r.lo, r.hi, kept_overflow);
+}
+
+/* The VMAs overlapping [lo, hi), from the kept ranges or /proc/self/maps, then their page flags. */
+static uint64_t pf_vmas[MAX_KEPT][2];
+static int pf_nvmas;
+static int pf_collect(uint64_t s, uint64_t e, const char *name, void *arg) {
+  (void)name;
+  const uint64_t *b = arg;
+  if (s < b[1] && e > b[0] && pf_nvmas < MAX_KEPT) { pf_vmas[pf_nvmas][0] = s; pf_vmas[pf_nvmas][1] = e; pf_nvmas++; }
+  return 0;
+}
+static void send_pageflags(uint64_t base_page, uint64_t lo, uint64_t hi, int from_maps) {
+  uint64_t b[2] = {lo, hi};
+  pf_nvmas = 0;
+  if (!res_overflow) { /* the resident runs (inside the region's VMAs by construction) */
+    pageflags_send(base_page, lo, hi, (const uint64_t (*)[2])res_runs, nres_runs);
+    return;
+  }
+  if (from_maps) maps_each(pf_collect, b);
+  else
+    for (int i = 0; i < nkept; i++) pf_collect(kept[i].s, kept[i].e, NULL, b);
+  pageflags_send(base_page, lo, hi, (const uint64_t (*)[2])pf_vmas, pf_nvmas);
 }
 
 __attribute__((noinline)) static void touch_stack(void) {
@@ -354,6 +394,9 @@ void pretouch(void) {
   memset(vec, 0, sizeof vec);
   memset(ivbuf, 0, sizeof ivbuf);
   memset(procbuf, 0, sizeof procbuf);
+  memset(pf_vmas, 0, sizeof pf_vmas);
+  memset(res_runs, 0, sizeof res_runs);
+  pageflags_pretouch();
   send_pretouch();
   touch_stack();
 }
@@ -382,7 +425,10 @@ static void send_status_lines(void) {
   send_block("status", out, n);
 }
 
-void do_snapshot(int full) {
+void do_snapshot(int full, int pages, int meminfo) {
+  want_pages = pages;
+  if (pages) pageflags_drain();
+  if (meminfo) meminfo_send();
   if (full) send_file_blocks("status", "/proc/self/status");
   else send_status_lines();
   if (full) {

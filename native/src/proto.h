@@ -81,7 +81,13 @@ int hugetlbfs_mount(const char *dir);
 void signals_init(void);
 /* snap [full]: "full" is the reference form (whole smaps, smaps_rollup and the
  * probe every time, regions from /proc/self/maps); tests check both agree. */
-void do_snapshot(int full);
+void do_snapshot(int full, int pages, int meminfo);
+/* Page flags and system counters (pageflags.c): `snap [full] [pages] [meminfo]`. */
+void pageflags_open(void);
+void pageflags_pretouch(void);
+void pageflags_drain(void);
+void pageflags_send(uint64_t base_page, uint64_t lo, uint64_t hi, const uint64_t (*vmas)[2], int nvmas);
+void meminfo_send(void);
 /* mlockall/munlockall may change mm->def_flags: the next snapshot probes again. */
 void mcl_invalidate(void);
 /* def_flags has no VM_LOCKED (a new mm, munlockall): snapshots report off without probing. */

@@ -32,6 +32,7 @@ int do_fork(char **t, int n) {
   }
   if (pid == 0) {
     proc_fds_forget(); /* they show the parent's mm */
+    pageflags_open(); /* so does the pagemap descriptor */
     mcl_known_off(); /* a new mm: def_flags keeps only VM_INIT_DEF_MASK, no VM_LOCKED (kernel/fork.c:mm_init) */
     close(ctl_fd);
     close(sv[0]);
@@ -66,6 +67,7 @@ int worker_main(int fd, const char *tmp, int after_exec, int check) {
   ssize_t sl = readlink("/proc/self/exe", self_path, sizeof self_path - 1);
   if (sl > 0) self_path[sl] = 0;
   signals_init();
+  pageflags_open(); /* while still root: pagemap shows PFNs to an opener with CAP_SYS_ADMIN */
   regions_reset();
   brk_start = (uint64_t)syscall(SYS_brk, 0);
   mcl_known_off(); /* exec made a new mm (fs/exec.c:bprm_mm_init → mm_init): no VM_LOCKED in def_flags */
@@ -73,7 +75,7 @@ int worker_main(int fd, const char *tmp, int after_exec, int check) {
     reply_okv(0);
     send_end();
     if (after_exec == 2) {
-      do_snapshot(0);
+      do_snapshot(0, 0, 0);
       send_end();
     }
   }
@@ -95,7 +97,15 @@ int worker_main(int fd, const char *tmp, int after_exec, int check) {
     if (!strcmp(op, "fork")) {
       if (do_fork(tok, n)) continue; /* child: silent, waits for its own requests */
     } else if (!strcmp(op, "exec")) do_exec(tok, n);
-    else if (!strcmp(op, "snap")) do_snapshot(n > 1 && !strcmp(tok[1], "full"));
+    else if (!strcmp(op, "snap")) {
+      int full = 0, pages = 0, meminfo = 0;
+      for (int k = 1; k < n; k++) {
+        full |= !strcmp(tok[k], "full");
+        pages |= !strcmp(tok[k], "pages");
+        meminfo |= !strcmp(tok[k], "meminfo");
+      }
+      do_snapshot(full, pages, meminfo);
+    }
     else if (!strcmp(op, "image")) do_image();
     else if (!strcmp(op, "read") || !strcmp(op, "write") || !strcmp(op, "access")) do_access(tok, n);
     else if (!strcmp(op, "grow_stack")) do_grow_stack(tok, n);
@@ -106,7 +116,7 @@ int worker_main(int fd, const char *tmp, int after_exec, int check) {
     }
     /* The step's reply and its snapshot leave in one write: one wake-up of the supervisor per step. */
     send_end_held();
-    do_snapshot(0);
+    do_snapshot(0, 0, 0);
     send_end();
   }
 }

@@ -10,7 +10,7 @@ export const OPS = [
   'map', 'write', 'read', 'mlock', 'munlock', 'mlock2', 'mlockall', 'munlockall', 'munmap', 'mprotect', 'mremap',
   'madvise', 'msync', 'brk', 'rlimit', 'cap', 'fork', 'exec', 'exit', 'truncate', 'grow_stack', 'access', 'shm',
   // Appended, so the older kinds keep their indexes (and saved choice lists their meaning).
-  'user', 'every_mapping',
+  'user', 'every_mapping', 'page_flags',
 ] as const;
 export type OpName = (typeof OPS)[number];
 
@@ -28,6 +28,8 @@ const WEIGHTS: Record<OpName, number> = {
   user: 1,
   // mlock / munlock / mlock2 of every line of /proc/self/maps (LTP mlock03).
   every_mapping: 1,
+  // `expect <region> mlocked_map`: the region's PG_mlocked / PG_unevictable pages, compared like residency.
+  page_flags: 2,
 };
 
 /**
@@ -39,7 +41,7 @@ const WEIGHTS: Record<OpName, number> = {
 const PAGE_WEIGHTS: Record<OpName, number> = {
   map: 10, write: 10, read: 6, mlock: 2, munlock: 2, mlock2: 1, mlockall: 1, munlockall: 1, munmap: 2, mprotect: 3,
   mremap: 3, madvise: 16, msync: 2, brk: 1, rlimit: 1, cap: 1, fork: 4, exec: 1, exit: 2, truncate: 1, grow_stack: 0,
-  access: 2, shm: 2, user: 1, every_mapping: 1,
+  access: 2, shm: 2, user: 1, every_mapping: 1, page_flags: 2,
 };
 
 export interface Choice {

@@ -36,7 +36,7 @@ export function checksFor(d: Divergence, snap: Snapshot, loc: Check['loc']): Che
     case 'mclFuture': return proc('mcl_future', { state: snap.mclFuture });
     default: break;
   }
-  const m = /^regions\.([A-Za-z_][A-Za-z0-9_]*)(?:\.(len|vmas|resident)(?:\[(\d+)\]\.(\w+))?)?$/.exec(d.path);
+  const m = /^regions\.([A-Za-z_][A-Za-z0-9_]*)(?:\.(len|vmas|resident|mlocked|unevictable)(?:\[(\d+)\]\.(\w+))?)?$/.exec(d.path);
   if (!m) return [];
   const region = m[1]!, part = m[2], sub = m[4];
   const r = snap.regions[region];
@@ -50,6 +50,11 @@ export function checksFor(d: Divergence, snap: Snapshot, loc: Check['loc']): Che
     const pages = Math.ceil(r.len / PAGE);
     if (pages > MAP_TEXT_PAGES) return [reg('resident', { bytes: residentPages(r.resident) * PAGE })];
     return [reg('resident_map', { map: residentMap(r.resident, pages) })];
+  }
+  if ((part === 'mlocked' || part === 'unevictable') && r[part]) {
+    const pages = Math.ceil(r.len / PAGE);
+    if (pages > MAP_TEXT_PAGES) return [reg(part, { bytes: residentPages(r[part]) * PAGE })];
+    return [reg(`${part}_map`, { map: residentMap(r[part], pages) })];
   }
   // A layout of no VMA has no text form: the count says it.
   if (part === 'len' || (part === 'vmas' && sub === undefined)) return r.vmas.length ? [reg('vmas', { count: r.vmas.length }), layout()] : [reg('vmas', { count: 0 })];

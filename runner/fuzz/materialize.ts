@@ -56,6 +56,8 @@ interface ProcState {
    * model cannot know, so the kernel places nothing (SPEC Fuzzing, "Placement after exec").
    */
   execed?: boolean;
+  /** A `user` step ran here or in a parent: a later fork or exec opens pagemap without CAP_SYS_ADMIN (no PFNs). */
+  switchedUser?: boolean;
 }
 
 export interface MaterializeOptions {
@@ -355,6 +357,16 @@ export function materialize(choices: readonly Choice[], name = 'fuzz', file = 'f
         // nobody (no capabilities), uid 1000 keeping CAP_IPC_LOCK, or uid 1000 without it.
         const k = c.a % 3;
         push({ op, proc: p.name, uid: k === 0 ? 65534 : 1000, gid: k === 0 ? 65534 : 1000, ...(k === 1 ? { keep: ['ipc_lock'] } : {}), result: any() });
+        p.switchedUser = true;
+        break;
+      }
+      case 'page_flags': {
+        // Page flags need pagemap's PFNs, opened as root (SPEC Part II); after a user switch they are not shown.
+        if (!reg || p.switchedUser) break;
+        const check: Record<string, unknown> = { region: reg.name ?? p.arena, field: 'mlocked_map', op: '==' };
+        const st: Record<string, unknown> & { op: string; proc: string } = { op: 'expect', proc: p.name, checks: [check] };
+        push(st);
+        check['loc'] = st['loc'];
         break;
       }
       case 'every_mapping': {
@@ -371,7 +383,7 @@ export function materialize(choices: readonly Choice[], name = 'fuzz', file = 'f
         if (procs.length >= MAX_PROCS) break;
         const child = `c${++childN}`;
         push({ op, proc: p.name, child, result: any() });
-        procs.push({ name: child, regions: p.regions.map((r) => ({ ...r })), arena: p.arena, heapUp: p.heapUp, ...(p.shmAt ? { shmAt: [...p.shmAt] } : {}), ...(p.dataLimited ? { dataLimited: true } : {}), ...(p.execed ? { execed: true } : {}) });
+        procs.push({ name: child, regions: p.regions.map((r) => ({ ...r })), arena: p.arena, heapUp: p.heapUp, ...(p.shmAt ? { shmAt: [...p.shmAt] } : {}), ...(p.dataLimited ? { dataLimited: true } : {}), ...(p.execed ? { execed: true } : {}), ...(p.switchedUser ? { switchedUser: true } : {}) });
         processes.push(child);
         break;
       }

@@ -5,6 +5,7 @@ import type { ObservationLog, Scenario, StepObservation } from '../../schema/gen
 import { DEFAULT_IMAGE, RLIM_INFINITY, System, findProfile, loadEmpty, loadImage, profileCatalogue, profileProblem, type KernelProfile, type ProfileInfo } from '../../runtime/index.js';
 import { Proc, ScenarioError } from './model/bindings.js';
 import { executeStep, type World } from './model/execute.js';
+import { stepReads } from '../step-reads.js';
 import { snapshot } from './model/observe.js';
 import { applySettings, imageWithFilesystem } from './model/machine.js';
 import { effectiveSettings, logSettings, settingsOfImage } from '../machine/settings.js';
@@ -73,7 +74,7 @@ export function runOnModel(scenario: Scenario, options: TargetRunOptions): Obser
     try {
       if (step.op !== 'expect') obs.result = executeStep(world, step);
       const p = procs.get(step.proc);
-      if ((step.op === 'expect' || options.trace) && p?.task.alive) obs.snapshot = snapshot(p);
+      if ((step.op === 'expect' || options.trace) && p?.task.alive) obs.snapshot = snapshot(p, stepReads(step));
       else if (step.op === 'expect') throw new ScenarioError(`process ${step.proc} does not exist or has exited`);
     } catch (e) {
       if (e instanceof ModelDeadline) {

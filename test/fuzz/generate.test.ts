@@ -25,7 +25,10 @@ t.test('generated scenarios are valid IR and round-trip through printScenario', 
   const ops = new Set<string>();
   for (let i = 0; i < N; i++) {
     const { scenario } = materialize(s.at(i), `fuzz ${i}`, 'fuzz.mls', { noSysResource: i % 2 === 0 });
-    for (const st of scenario.steps) ops.add(st.op === 'madvise' ? `madvise ${st.adviceName ?? st.advice}` : st.op === 'file' && st.fs ? `file on ${st.fs}` : st.op);
+    for (const st of scenario.steps) {
+      ops.add(st.op === 'madvise' ? `madvise ${st.adviceName ?? st.advice}` : st.op === 'file' && st.fs ? `file on ${st.fs}` : st.op);
+      if (st.op === 'expect' && st.checks.some((c) => c.field === 'mlocked_map')) ops.add('expect mlocked_map');
+    }
     const errs = schemaErrors(scenario);
     if (errs.length) { t.fail(`scenario ${i} violates the IR schema: ${errs.join('; ')}`); continue; }
     const text = printScenario(scenario);
@@ -37,7 +40,7 @@ t.test('generated scenarios are valid IR and round-trip through printScenario', 
   for (const op of ['mmap', 'mlock', 'mlock2', 'munlock', 'mlockall', 'munlockall', 'mremap', 'mprotect', 'munmap', 'msync',
     'brk', 'setrlimit', 'cap', 'fork', 'exec', 'exit', 'read', 'write', 'file', 'madvise dontneed', 'madvise dontneed_locked',
     'madvise willneed', 'madvise populate_read', 'madvise populate_write', 'madvise dontfork', 'madvise wipeonfork',
-    'shmget', 'shmat', 'shmdt', 'shmctl', 'file on shm']) {
+    'shmget', 'shmat', 'shmdt', 'shmctl', 'file on shm', 'expect mlocked_map']) {
     t.ok(ops.has(op), `generates ${op}`);
   }
 });

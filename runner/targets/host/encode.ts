@@ -3,6 +3,7 @@
 // symbolic because only the process holding the binding knows its base.
 import type { Addr, Len, Scenario } from '../../../schema/generated/types.js';
 import { MREMAP_FLAG_BITS } from '../../../grammar/names.js';
+import { stepReads } from '../../step-reads.js';
 
 export type Step = Scenario['steps'][number];
 
@@ -147,8 +148,10 @@ export function encodeStep(step: Step): string {
       return ['shmctl', step.segment, SHMCTL[step.cmd]].join(' ');
     case 'fork':
       throw new EncodeError('fork needs the child index (encodeFork)');
-    case 'expect':
-      return 'snap';
+    case 'expect': {
+      const r = stepReads(step);
+      return ['snap', ...(r.pages ? ['pages'] : []), ...(r.meminfo ? ['meminfo'] : [])].join(' ');
+    }
   }
 }
 

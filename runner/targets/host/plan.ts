@@ -52,10 +52,11 @@ export function plan(s: Scenario, o: PlanOptions): Plan | { error: string } {
     const k: ReplyKind[] = [];
     const snap = st.op === 'expect' || (o.trace && st.op !== 'exit');
     if (st.op !== 'expect') { lines.push(`${idx} ${snap ? '+' : ''}${line}`); k.push('call'); }
-    else lines.push(`${idx} snap`);
+    else lines.push(`${idx} ${line}`);
     if (snap) {
       k.push('snap');
-      if (o.checkSnapshots) { lines.push(`${idx} snap full`); k.push('check'); }
+      // The reference form reads what the step's own snapshot reads (`snap pages` → `snap full pages`).
+      if (o.checkSnapshots) { lines.push(`${idx} ${st.op === 'expect' ? line.replace(/^snap/, 'snap full') : 'snap full'}`); k.push('check'); }
     }
     kinds.push(k);
   }

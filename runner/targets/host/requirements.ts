@@ -10,6 +10,7 @@ import type { Scenario, VersionConstraint } from '../../../schema/generated/type
 import { effectiveSettings, settingsMismatch, settingsOfImage, type SettingValues } from '../../machine/settings.js';
 import { backingDevOf, filesFsOf, type BackingDev } from './backing-dev.js';
 import { usesShm } from './encode.js';
+import { scenarioReads } from '../../step-reads.js';
 import { machineFacts, type MachineFacts } from './facts.js';
 
 export interface HostFacts {
@@ -151,6 +152,9 @@ export function skipReason(s: Scenario, f: HostFacts): string | undefined {
     if (!versionSatisfies(f.release, c)) return `needs kernel ${c.op} ${c.version}; this kernel is ${f.release}`;
   }
   if (req.has('root') && f.uid !== 0) return `requires root (running as uid ${f.uid})`;
+  const reads = scenarioReads(s);
+  if (reads.pages && f.uid !== 0) return `page flags need root: /proc/kpageflags and the PFNs of /proc/self/pagemap (running as uid ${f.uid})`;
+  if (reads.meminfo && f.uid !== 0) return `system counters need root: /proc/sys/vm/stat_refresh folds the per-CPU counts (running as uid ${f.uid})`;
   if (req.has('cap_ipc_lock') && !f.capIpcLockPermitted) return 'requires CAP_IPC_LOCK, which is not in the permitted set';
   if (f.uid !== 0 && s.steps.some(usesShm)) {
     return `System V shm steps run in a private IPC namespace, which needs root (running as uid ${f.uid})`;

@@ -219,6 +219,7 @@ export function fastSnapshot(reply: Reply): Snapshot | undefined {
       case 'rollup': rollup += b.data.toString('latin1'); break;
       case 'mcl': mcl += b.data.toString('latin1'); break;
       case 'smaps': return undefined;
+      case 'pageflags': case 'mlocked': case 'unevictable': case 'meminfo': return undefined; // generalSnapshot reads them
     }
   }
   const vmas = vmaBlocks.length === 0 ? [] : vmaLines(joined(vmaBlocks));

@@ -46,15 +46,20 @@ export function snapshot(reply: Reply): Snapshot {
 export function generalSnapshot(reply: Reply): Snapshot {
   let status = '', vmcount = '', rollup = '', mcl = '', vmaText = '', smaps = '';
   // region blocks are each followed by their resident blocks.
-  const spans: { name: string; base: bigint; len: bigint; resident: string }[] = [];
+  const spans: { name: string; base: bigint; len: bigint; resident: string; mlocked: string; unevictable: string; pageflags: boolean }[] = [];
+  let meminfo = '';
   let cur: (typeof spans)[number] | undefined;
   for (const b of reply) {
     switch (b.tag) {
       case 'vmas': vmaText += b.data.toString('latin1'); break;
       case 'resident': if (cur) cur.resident += b.data.toString('latin1'); break;
+      case 'mlocked': if (cur) cur.mlocked += b.data.toString('latin1'); break;
+      case 'unevictable': if (cur) cur.unevictable += b.data.toString('latin1'); break;
+      case 'pageflags': if (cur) cur.pageflags = true; break;
+      case 'meminfo': meminfo += b.data.toString('latin1'); break;
       case 'region': {
         const [name, base, len] = b.data.toString().split(' ');
-        cur = { name: name!, base: BigInt('0x' + base), len: BigInt(len!), resident: '' };
+        cur = { name: name!, base: BigInt('0x' + base), len: BigInt(len!), resident: '', mlocked: '', unevictable: '', pageflags: false };
         spans.push(cur);
         break;
       }
@@ -68,9 +73,18 @@ export function generalSnapshot(reply: Reply): Snapshot {
   const vmas = smaps !== '' ? parseSmaps(smaps) : parseVmaLines(vmaText);
   const count = vmcount.split(' ');
   const regions: Record<string, RegionObservation> = {};
-  for (const r of spans) regions[r.name] = regionObservation(vmas, r.base, r.len, parseIntervals(r.resident));
+  for (const r of spans) {
+    const o = regionObservation(vmas, r.base, r.len, parseIntervals(r.resident));
+    if (r.pageflags) {
+      o.mlocked = parseIntervals(r.mlocked);
+      o.unevictable = parseIntervals(r.unevictable);
+    }
+    regions[r.name] = o;
+  }
   mcl = mcl.trim();
+  const mem = meminfo.trim().split(' ').map(Number);
   return {
+    ...(meminfo !== '' ? { meminfo: { mlocked: mem[0]! * 1024, unevictable: mem[1]! * 1024 } } : {}),
     status: parseStatus(status),
     mapCount: count.length === 2 ? Number(count[0]) : vmas.length,
     lockedTotal: rollup !== '' || count.length !== 2 ? parseRollupLocked(rollup) : Number(count[1]) * 1024,
