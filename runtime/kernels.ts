@@ -34,6 +34,8 @@ export function mainlineBehaviour(v: Version): Behaviour {
     execOnlyPkey: atLeast(v, 4, 6),
     madvGuard: atLeast(v, 6, 13),
     mremapChecksFirst: atLeast(v, 6, 17),
+    mremapLooksUpFirst: atLeast(v, 5, 16),
+    dontunmapMergesSource: atLeast(v, 6, 15),
     secretmemLocked: !atLeast(v, 6, 12) || atLeast(v, 6, 16),
     mprotectUnaccounts: atLeast(v, 6, 6),
     mergeIntoAnonless: atLeast(v, 6, 16),

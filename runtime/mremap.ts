@@ -49,7 +49,9 @@ function moveVma(r: Remap): number | Errno {
   if (src.isAnonymous() && !src.anonVma) copy.pgoff = r.newAddr;
   const pieces = mm.pt.pieces(r.addr, r.addr + r.oldLen);
   const srcStart = src.start;
-  const placed = insertVma(mm, copy);
+  // Before 6.15 (Behaviour.dontunmapMergesSource) a DONTUNMAP copy never merges into its source.
+  const keepApart = r.flags & MREMAP_DONTUNMAP && !r.t.system.profile.behaviour.dontunmapMergesSource;
+  const placed = insertVma(mm, copy, keepApart ? src : undefined);
   // copy_vma: "Source vma may have been merged into new_vma" — from here on the
   // source is the merged VMA (dontunmap_complete clears its lock bits).
   if (srcStart >= placed.start && srcStart < placed.end) { src = placed; r.vma = placed; }
@@ -199,9 +201,16 @@ export function doMremap(t: Task, addrB: bigint, oldLenB: bigint, newLenB: bigin
   if (addrB % PAGE_SIZE_N) return err('EINVAL');
   const oldLen = align(oldLenB), newLen = align(newLenB);
   if (newLen === 0n || newLen >> 64n) return err('EINVAL');
-  if (newLen > TASK_SIZE) return err('EINVAL');
   const impliesNew = (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) !== 0;
   const mm = t.mm;
+  const b = t.system.profile.behaviour;
+  if (!b.mremapChecksFirst && b.mremapLooksUpFirst) {
+    // 5.16 ≤ v < 6.17: the flag checks, then vma_lookup (EFAULT), then mremap_to's checks.
+    if (flags & MREMAP_FIXED && !(flags & MREMAP_MAYMOVE)) return err('EINVAL');
+    if (flags & MREMAP_DONTUNMAP && (!(flags & MREMAP_MAYMOVE) || oldLen !== newLen)) return err('EINVAL');
+    if (addrB >= TASK_SIZE || !mm.vmas.lookup(Number(addrB >> 12n))) return err('EFAULT');
+  }
+  if (newLen > TASK_SIZE) return err('EINVAL');
   if (impliesNew) {
     if (newAddrB > TASK_SIZE - newLen) return err('EINVAL');
     if (newAddrB % PAGE_SIZE_N) return err('EINVAL');

@@ -64,6 +64,21 @@ export interface Behaviour {
    * refused call (EINVAL, EFAULT, EAGAIN, ENOMEM) still left a hole there (Debian's 6.12 guest).
    */
   mremapChecksFirst: boolean;
+  /**
+   * SYSCALL_DEFINE5(mremap) looks the source up (vma_lookup, EFAULT) before mremap_to, so a missing
+   * source is EFAULT before the MREMAP_FIXED destination is unmapped and before mremap_to's EINVAL
+   * checks (v5.16, 550a7d60bd5e "mm, hugepages: add mremap() support for hugepage backed vma", which
+   * needs the VMA for the huge page size). Only read while mremapChecksFirst is closed (v6.17 moved
+   * every check before any unmap). Judged on Debian's 6.12 guest (fuzz seed 1206 #161, #194).
+   */
+  mremapLooksUpFirst: boolean;
+  /**
+   * mm/vma.c:copy_vma under MREMAP_DONTUNMAP: the new VMA merges into its neighbours but not into the
+   * source VMA it was copied from (observed on Debian's 6.12.118: an unfaulted anonymous piece moved
+   * next to its own VMA stays apart; without DONTUNMAP, and on 6.18.44, it merges). The commit was not
+   * identified; the gate sits with the 2025 move_vma rework (6.15) like dontunmapLeaksLockedVm.
+   */
+  dontunmapMergesSource: boolean;
   /** mm/memory.c:fault_around_bytes default (64 KiB) in pages. */
   faultAroundPages: number;
   /** mm/internal.h:vma_supports_mlock includes VM_DROPPABLE (fix present on 6.18.44). */
@@ -142,6 +157,8 @@ export const MAINLINE_6_18: Readonly<Behaviour> = Object.freeze({
   ioUring: true,
   madvGuard: true,
   mremapChecksFirst: true,
+  mremapLooksUpFirst: true,
+  dontunmapMergesSource: true,
   secretmemLocked: true,
   mprotectUnaccounts: true,
   mergeIntoAnonless: true,
