@@ -36,6 +36,7 @@ export function mainlineBehaviour(v: Version): Behaviour {
     mremapChecksFirst: atLeast(v, 6, 17),
     mremapLooksUpFirst: atLeast(v, 5, 16),
     dontunmapMergesSource: atLeast(v, 6, 15),
+    dontunmapUnlocksWholeVma: atLeast(v, 6, 15),
     secretmemLocked: !atLeast(v, 6, 12) || atLeast(v, 6, 16),
     mprotectUnaccounts: atLeast(v, 6, 6),
     mergeIntoAnonless: atLeast(v, 6, 16),

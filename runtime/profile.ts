@@ -79,6 +79,13 @@ export interface Behaviour {
    * identified; the gate sits with the 2025 move_vma rework (6.15) like dontunmapLeaksLockedVm.
    */
   dontunmapMergesSource: boolean;
+  /**
+   * mm/mremap.c DONTUNMAP completion: 6.18.44 clears VM_LOCKED_MASK on the whole source VMA without a
+   * split. Debian's 6.12.118 splits a locked source at the moved range first and only that piece
+   * loses the lock, the rest stays locked and locked_vm is unchanged (fuzz seed 1207 #20, #91). Not
+   * identified; placed with dontunmapMergesSource at the 2025 move_vma rework (6.15).
+   */
+  dontunmapUnlocksWholeVma: boolean;
   /** mm/memory.c:fault_around_bytes default (64 KiB) in pages. */
   faultAroundPages: number;
   /** mm/internal.h:vma_supports_mlock includes VM_DROPPABLE (fix present on 6.18.44). */
@@ -159,6 +166,7 @@ export const MAINLINE_6_18: Readonly<Behaviour> = Object.freeze({
   mremapChecksFirst: true,
   mremapLooksUpFirst: true,
   dontunmapMergesSource: true,
+  dontunmapUnlocksWholeVma: true,
   secretmemLocked: true,
   mprotectUnaccounts: true,
   mergeIntoAnonless: true,
