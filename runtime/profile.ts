@@ -86,6 +86,28 @@ export interface Behaviour {
    * identified; placed with dontunmapMergesSource at the 2025 move_vma rework (6.15).
    */
   dontunmapUnlocksWholeVma: boolean;
+  /**
+   * mm/mmap.c:__get_unmapped_area places an anonymous mapping that is a multiple of 2 MiB on a 2 MiB
+   * boundary (thp_get_unmapped_area; efa7df3e3bb5 "mm: align larger anonymous mappings on THP
+   * boundaries", v6.7, limited to PMD multiples by d4148aeab412, v6.12). Before, a 4 MiB arena starts
+   * anywhere, so `arena + 2M` is no THP block (Debian's 6.1 guest: small pages, anon_huge 0).
+   */
+  anonThpAligned: boolean;
+  /**
+   * mm/madvise.c:madvise_populate walks the range itself, GUP style: a hole ends it at once with
+   * ENOMEM (631426ba1d45 "mm/madvise: make MADV_POPULATE_(READ|WRITE) handle VM_FAULT_RETRY
+   * properly", v6.9). Before, MADV_POPULATE_* went through madvise_walk_vmas like other advice: a
+   * hole is skipped and reported as ENOMEM at the end, after the VMAs beyond it were populated, and an
+   * error of a later VMA (EINVAL of a PROT_NONE one) wins (Debian's 6.1 guest, fuzz seed 1601).
+   */
+  populateStopsAtHole: boolean;
+  /**
+   * mm/vma.c:__mmap_region gathers (splits) what MAP_FIXED replaces before may_expand_vm, and a
+   * refusal puts the pieces back unmerged (Liam R. Howlett's "Avoid MAP_FIXED gap exposure" series,
+   * v6.12). Before, mm/mmap.c:mmap_region checked may_expand_vm (counting the pages it would replace)
+   * first: ENOMEM left the old VMA whole (Debian's 6.1 guest, fuzz seed 1601: RLIMIT_DATA 0).
+   */
+  mmapGathersFirst: boolean;
   /** mm/memory.c:fault_around_bytes default (64 KiB) in pages. */
   faultAroundPages: number;
   /** mm/internal.h:vma_supports_mlock includes VM_DROPPABLE (fix present on 6.18.44). */
@@ -167,6 +189,9 @@ export const MAINLINE_6_18: Readonly<Behaviour> = Object.freeze({
   mremapLooksUpFirst: true,
   dontunmapMergesSource: true,
   dontunmapUnlocksWholeVma: true,
+  anonThpAligned: true,
+  populateStopsAtHole: true,
+  mmapGathersFirst: true,
   secretmemLocked: true,
   mprotectUnaccounts: true,
   mergeIntoAnonless: true,
