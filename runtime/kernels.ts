@@ -37,6 +37,7 @@ export function mainlineBehaviour(v: Version): Behaviour {
     mremapLooksUpFirst: atLeast(v, 5, 16),
     dontunmapMergesSource: atLeast(v, 6, 15),
     dontunmapUnlocksWholeVma: atLeast(v, 6, 15),
+    dontunmapCopyMerges: atLeast(v, 6, 12),
     anonThpAligned: atLeast(v, 6, 7),
     populateStopsAtHole: atLeast(v, 6, 9),
     mmapGathersFirst: atLeast(v, 6, 12),

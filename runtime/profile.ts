@@ -87,6 +87,13 @@ export interface Behaviour {
    */
   dontunmapUnlocksWholeVma: boolean;
   /**
+   * A MREMAP_DONTUNMAP copy may merge with its new neighbours (6.12.118 and 6.18.44). Debian's 6.1.0-57
+   * merges it with none (an unfaulted copy placed between two matching VMAs, or next to its source,
+   * stays apart; without DONTUNMAP it merges). Not identified; placed at 6.12, the vma_merge_new_range
+   * rework, as the first version observed with it.
+   */
+  dontunmapCopyMerges: boolean;
+  /**
    * mm/mmap.c:__get_unmapped_area places an anonymous mapping that is a multiple of 2 MiB on a 2 MiB
    * boundary (thp_get_unmapped_area; efa7df3e3bb5 "mm: align larger anonymous mappings on THP
    * boundaries", v6.7, limited to PMD multiples by d4148aeab412, v6.12). Before, a 4 MiB arena starts
@@ -189,6 +196,7 @@ export const MAINLINE_6_18: Readonly<Behaviour> = Object.freeze({
   mremapLooksUpFirst: true,
   dontunmapMergesSource: true,
   dontunmapUnlocksWholeVma: true,
+  dontunmapCopyMerges: true,
   anonThpAligned: true,
   populateStopsAtHole: true,
   mmapGathersFirst: true,

@@ -107,15 +107,15 @@ export function vmaModifyFlags(mm: Mm, vma: Vma, start: number, end: number, fla
  * mm/vma.c:vma_merge_new_range, else insert: place a new VMA (not yet in the
  * tree) and return the VMA that now covers its range.
  */
-export function insertVma(mm: Mm, v: Vma, notInto?: Vma): Vma {
+export function insertVma(mm: Mm, v: Vma, notInto?: Vma, noMerge = false): Vma {
   const prev = mm.vmas.before(v.start);
   const next = mm.vmas.find(v.start);
   // Before 6.16 (Behaviour.mergeIntoAnonless) a VMA with an anon_vma (copy_vma's, mremap) does not
   // merge into a neighbour without one: the same is_mergeable_anon_vma test as mergeExisting's.
   // notInto: a neighbour the caller forbids (copy_vma's DONTUNMAP source before 6.15).
   const refused = (target: Vma): boolean => target === notInto || (!mm.system.profile.behaviour.mergeIntoAnonless && !target.anonVma && !!v.anonVma);
-  const left = !!prev && prev.end === v.start && canMerge(prev, v) && !refused(prev);
-  let right = !!next && next.start === v.end && canMerge(v, next) && !refused(next);
+  const left = !noMerge && !!prev && prev.end === v.start && canMerge(prev, v) && !refused(prev);
+  let right = !noMerge && !!next && next.start === v.end && canMerge(v, next) && !refused(next);
   if (left && right && prev!.anonVma && next!.anonVma && prev!.anonVma !== next!.anonVma) right = false;
   if (left && right) {
     mm.vmas.remove(next!);
