@@ -47,12 +47,15 @@ t.test('DONTUNMAP of part of a locked VMA: 6.12 splits the part off and unlocks 
   }
 });
 
-t.test('DONTUNMAP: an unfaulted copy does not merge into its source before the rework (seed 1206 #95)', async (t) => {
+t.test('DONTUNMAP: an unfaulted copy does not merge into its source before the rework, on 6.1 with nothing (seed 1206 #95)', async (t) => {
   // Guest 6.12 (var a, j): [0, 29p) | [29p, 4M) and [0, 17p) | [17p, 4M); host 6.18.44: one VMA.
   for (const [name, src, dst, want] of [
     ['linux-6.12', 16n, 29n, [[0, 29, false], [29, 1024, false]]],
     ['linux-6.12', 1000n, 16n, [[0, 17, false], [17, 1024, false]]],
     ['linux-6.18', 16n, 29n, [[0, 1024, false]]],
+    // Guest 6.1: the copy merges with neither neighbour.
+    ['linux-6.1', 16n, 29n, [[0, 29, false], [29, 30, false], [30, 1024, false]]],
+    ['linux-6.1', 1000n, 16n, [[0, 16, false], [16, 17, false], [17, 1024, false]]],
   ] as const) {
     const { task, sys, arena } = world(name);
     const r = sysMremap(task, arena + src * P, P, P, BigInt(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP), arena + dst * P);
@@ -103,5 +106,21 @@ t.test('6.1: mmap over a VMA refused by RLIMIT_DATA leaves it whole (seed 1601)'
     const r = sysMmap(task, { addr: arena + 16n * P, len: P, prot: 3, flags: MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, file: null, offset: 0n });
     t.equal(res(r), 'ENOMEM', name);
     t.equal(layout(task, arena).length, vmas, `${name}: arena VMAs`);
+  }
+});
+
+t.test('6.1: a DONTUNMAP copy of a page mapped below the arena merges with neither neighbour; without DONTUNMAP it does', async (t) => {
+  // Guest 6.1 (g, h): the page lands just below the arena and merges with it, so the source VMA is
+  // [-1p, 4M); g gives [-1p, 29p) | [29p, 30p) | [30p, 4M), h gives [0, 4M) whole.
+  for (const [flags, want] of [
+    [MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP, [[-1, 29, false], [29, 30, false], [30, 1024, false]]],
+    [MREMAP_MAYMOVE | MREMAP_FIXED, [[0, 1024, false]]],
+  ] as const) {
+    const { task, sys, arena } = world('linux-6.1');
+    const m = sysMmap(task, { addr: 0n, len: P, prot: 0, flags: MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, file: null, offset: 0n });
+    if (!m.ok) throw new Error('mmap');
+    t.equal(res(sysMremap(task, m.value, P, P, BigInt(flags), arena + 29n * P)), 'ok');
+    t.same(layout(task, arena), want, `flags ${flags}`);
+    assertInvariants(sys);
   }
 });
