@@ -62,7 +62,8 @@ function moveVma(r: Remap): number | Errno {
   const srcStart = src.start;
   // Before 6.15 (Behaviour.dontunmapMergesSource) a DONTUNMAP copy never merges into its source.
   const keepApart = r.flags & MREMAP_DONTUNMAP && !b.dontunmapMergesSource;
-  // Before 6.12 (Behaviour.dontunmapCopyMerges) a DONTUNMAP copy merges with nothing (6.1 guest).
+  // Before 6.12 (Behaviour.dontunmapCopyMerges) a DONTUNMAP copy next to its source merges with
+  // neither neighbour (6.1 guest).
   const placed = insertVma(mm, copy, keepApart ? src : undefined, !!(r.flags & MREMAP_DONTUNMAP) && !b.dontunmapCopyMerges);
   // copy_vma: "Source vma may have been merged into new_vma" — from here on the
   // source is the merged VMA (dontunmap_complete clears its lock bits).

@@ -87,10 +87,11 @@ export interface Behaviour {
    */
   dontunmapUnlocksWholeVma: boolean;
   /**
-   * A MREMAP_DONTUNMAP copy may merge with its new neighbours (6.12.118 and 6.18.44). Debian's 6.1.0-57
-   * merges it with none (an unfaulted copy placed between two matching VMAs, or next to its source,
-   * stays apart; without DONTUNMAP it merges). Not identified; placed at 6.12, the vma_merge_new_range
-   * rework, as the first version observed with it.
+   * A MREMAP_DONTUNMAP copy placed next to its source VMA still merges with its other neighbour
+   * (6.12.118; 6.18.44 merges it into the source too). Debian's 6.1.0-57 merges it with neither (fuzz
+   * seeds 1601, 1602: an unfaulted copy between its source and a matching VMA stays apart; away from
+   * its source it merges, and without DONTUNMAP it merges). Not identified; placed at 6.12, the
+   * vma_merge_new_range rework, as the first version observed with it.
    */
   dontunmapCopyMerges: boolean;
   /**

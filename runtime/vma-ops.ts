@@ -107,9 +107,11 @@ export function vmaModifyFlags(mm: Mm, vma: Vma, start: number, end: number, fla
  * mm/vma.c:vma_merge_new_range, else insert: place a new VMA (not yet in the
  * tree) and return the VMA that now covers its range.
  */
-export function insertVma(mm: Mm, v: Vma, notInto?: Vma, noMerge = false): Vma {
+export function insertVma(mm: Mm, v: Vma, notInto?: Vma, notNextTo = false): Vma {
   const prev = mm.vmas.before(v.start);
   const next = mm.vmas.find(v.start);
+  // notNextTo: no merge at all when notInto is a neighbour (a 6.1 DONTUNMAP copy).
+  const noMerge = notNextTo && !!notInto && ((prev === notInto && prev.end === v.start) || (next === notInto && next.start === v.end));
   // Before 6.16 (Behaviour.mergeIntoAnonless) a VMA with an anon_vma (copy_vma's, mremap) does not
   // merge into a neighbour without one: the same is_mergeable_anon_vma test as mergeExisting's.
   // notInto: a neighbour the caller forbids (copy_vma's DONTUNMAP source before 6.15).
