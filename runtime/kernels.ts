@@ -38,6 +38,7 @@ export function mainlineBehaviour(v: Version): Behaviour {
     dontunmapMergesSource: atLeast(v, 6, 15),
     dontunmapUnlocksWholeVma: atLeast(v, 6, 15),
     dontunmapCopyMerges: atLeast(v, 6, 12),
+    mergeWithCloseHook: atLeast(v, 6, 12),
     anonThpAligned: atLeast(v, 6, 7),
     populateStopsAtHole: atLeast(v, 6, 9),
     mmapGathersFirst: atLeast(v, 6, 12),

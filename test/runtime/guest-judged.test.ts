@@ -2,6 +2,7 @@
 // 6.12.118 guests (fuzz seeds 1206, 1207, 1601; SPEC Part IV). Expected values are the guests'
 // observations; linux-6.18 is the contrast, observed on the 6.18.44 host.
 import t from 'tap';
+import { sysMlock, sysShmat, sysShmget } from '../../runtime/index.js';
 import {
   MADV, MAP_ANONYMOUS, MAP_FIXED, MAP_LOCKED, MAP_NORESERVE, MAP_PRIVATE, MREMAP_DONTUNMAP, MREMAP_FIXED, MREMAP_MAYMOVE,
   System, assertInvariants, buildProfile, loadEmpty, mincore, status, sysMadvise, sysMmap, sysMremap, sysMunmap, vm, type SysResult, type Task,
@@ -121,6 +122,22 @@ t.test('6.1: a DONTUNMAP copy of a page mapped below the arena merges with neith
     if (!m.ok) throw new Error('mmap');
     t.equal(res(sysMremap(task, m.value, P, P, BigInt(flags), arena + 29n * P)), 'ok');
     t.same(layout(task, arena), want, `flags ${flags}`);
+    assertInvariants(sys);
+  }
+});
+
+t.test('6.1: a shm VMA (close hook) never merges with its neighbour (seed 1603 #1258)', async (t) => {
+  // Guest 6.1: shmat 3p over arena+16p, mlock 16p, then mlock [14p, 18p) => ENOMEM leaves
+  // [16p, 17p) lo | [17p, 18p) lo | [18p, 19p) apart: 6 arena VMAs.
+  for (const [name, vmas] of [['linux-6.1', 6]] as const) {
+    const { task, sys, arena } = world(name);
+    const id = sysShmget(task, 3n * P);
+    if (!id.ok) throw new Error('shmget');
+    const at = sysShmat(task, id.value, arena + 16n * P, 0o40000);
+    t.equal(res(at), 'ok', `${name}: shmat remap`);
+    t.equal(res(sysMlock(task, arena + 16n * P, P)), 'ok');
+    t.equal(res(sysMlock(task, arena + 57345n, 3n * P)), 'ENOMEM', `${name}: mlock across the arena's PROT_NONE part`);
+    t.equal(layout(task, arena).length, vmas, `${name}: arena VMAs`);
     assertInvariants(sys);
   }
 });
