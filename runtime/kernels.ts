@@ -39,6 +39,7 @@ export function mainlineBehaviour(v: Version): Behaviour {
     dontunmapUnlocksWholeVma: atLeast(v, 6, 15),
     dontunmapCopyMerges: atLeast(v, 6, 12),
     mergeWithCloseHook: atLeast(v, 6, 12),
+    faultAroundStopsAtEof: atLeast(v, 6, 12),
     anonThpAligned: atLeast(v, 6, 7),
     populateStopsAtHole: atLeast(v, 6, 9),
     mmapGathersFirst: atLeast(v, 6, 12),

@@ -103,6 +103,14 @@ export interface Behaviour {
    */
   mergeWithCloseHook: boolean;
   /**
+   * mm/filemap.c:filemap_map_pages after "mm/memory: do not populate page table entries beyond i_size"
+   * (2025, in 6.18.44 and backported to Debian's 6.12.118): when the window's first folio ends at EOF
+   * (can_map_large false) filemap_map_pmd is skipped, so a PMD without a PTE table gets nothing. Before
+   * (Debian's 6.1.0-57, fuzz seed 1604): a fault past EOF still maps the file's cached pages around it,
+   * then SIGBUS. The gate sits at 6.12, the oldest kernel observed with the fix.
+   */
+  faultAroundStopsAtEof: boolean;
+  /**
    * mm/mmap.c:__get_unmapped_area places an anonymous mapping that is a multiple of 2 MiB on a 2 MiB
    * boundary (thp_get_unmapped_area; efa7df3e3bb5 "mm: align larger anonymous mappings on THP
    * boundaries", v6.7, limited to PMD multiples by d4148aeab412, v6.12). Before, a 4 MiB arena starts
@@ -207,6 +215,7 @@ export const MAINLINE_6_18: Readonly<Behaviour> = Object.freeze({
   dontunmapUnlocksWholeVma: true,
   dontunmapCopyMerges: true,
   mergeWithCloseHook: true,
+  faultAroundStopsAtEof: true,
   anonThpAligned: true,
   populateStopsAtHole: true,
   mmapGathersFirst: true,
