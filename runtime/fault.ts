@@ -85,7 +85,8 @@ function faultAround(t: Task, v: Vma, vpn: number, obj: MemObject, skip: Interva
   while (first !== undefined && first < idxHi && (obj.reclaimMark.has(first) || skip?.has(first))) first = obj.cache.nextIn(first + 1);
   const firstFolio = first !== undefined && first < idxHi ? folioAt(obj, first) : null;
   const canMapLarge = obj.kind === 'shmem' || (firstFolio !== null && firstFolio[0] + firstFolio[1] <= eof - 1);
-  if (!canMapLarge && firstFolio && !hasPteTable(t.mm, vpn)) return;
+  // Before the i_size fix (Behaviour.faultAroundStopsAtEof) filemap_map_pmd always ran.
+  if (!canMapLarge && firstFolio && !hasPteTable(t.mm, vpn) && t.system.profile.behaviour.faultAroundStopsAtEof) return;
   // Pages of the window in ascending order; uncached stretches are skipped whole.
   for (let idx = idxLo, end = Math.min(idxHi, eof); idx < end; idx++) {
     const next = obj.cache.nextIn(idx);

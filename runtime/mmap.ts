@@ -106,7 +106,7 @@ export function doMmap(t: Task, req: MmapRequest, extraVmFlags = 0): { addr: num
 
   // __get_unmapped_area
   const hugetlb = file?.kind === 'hugetlb';
-  const thp = !file && addrB === 0n && len % HPAGE_PAGES === 0;
+  const thp = !file && addrB === 0n && len % HPAGE_PAGES === 0 && t.system.profile.behaviour.anonThpAligned;
   if (len > TASK_SIZE_PAGES - MMAP_MIN_PAGES) return 'ENOMEM';
   let addr: number;
   if (flags & MAP_FIXED) {
@@ -164,11 +164,14 @@ export function doMmap(t: Task, req: MmapRequest, extraVmFlags = 0): { addr: num
   // __mmap_prepare: unmap what MAP_FIXED replaces (split headroom checked in doMunmap).
   let replaced = 0;
   for (const v of mm.vmas.overlapping(addr, addr + len)) replaced += Math.min(v.end, addr + len) - Math.max(v.start, addr);
+  // Before 6.12 (Behaviour.mmapGathersFirst) may_expand_vm is checked before anything is split.
+  const gathersFirst = t.system.profile.behaviour.mmapGathersFirst;
+  if (!gathersFirst && !mayExpandVm(t, vmFlags, len - replaced)) return 'ENOMEM';
   if (replaced) {
     const e = gatherSplits(t, addr, addr + len);
     if (e) return e;
   }
-  if (!mayExpandVm(t, vmFlags, len - replaced)) return 'ENOMEM';
+  if (gathersFirst && !mayExpandVm(t, vmFlags, len - replaced)) return 'ENOMEM';
   // Shared anonymous memory is a fresh shmem object (mm/shmem.c:shmem_zero_setup).
   if (!file && vmFlags & VM_SHARED) {
     file = new MemObject('shmem', '/dev/zero (deleted)');

@@ -8,7 +8,7 @@ import { mmPopulate } from './gup.js';
 import { beforeMove } from './huge-memory.js';
 import { mayExpandVm, mlockFutureOk, type Task } from './mm.js';
 import { getUnmappedArea } from './mmap.js';
-import { doMunmap, insertVma } from './vma-ops.js';
+import { doMunmap, insertVma, splitVma } from './vma-ops.js';
 import { VM_DONTEXPAND, VM_HUGETLB, VM_LOCKED, VM_LOCKED_MASK, VM_MAYSHARE, VM_PFNMAP, VM_SHARED, type Vma } from './vma.js';
 
 const TASK_SIZE = BigInt(TASK_SIZE_PAGES) << BigInt(PAGE_SHIFT);
@@ -41,7 +41,18 @@ function moveVma(r: Remap): number | Errno {
   const mm = r.t.mm;
   if (mm.mapCount >= mm.system.maxMapCount - 3) return 'ENOMEM';
   let src = r.vma!;
-  // DONTUNMAP of part of a VMA works on that part only (the flag change below splits it).
+  const b = r.t.system.profile.behaviour;
+  // Before 6.15 (Behaviour.dontunmapUnlocksWholeVma) DONTUNMAP of part of a locked VMA splits
+  // that part off, and only it loses the lock (Debian 6.12 guest).
+  if (r.flags & MREMAP_DONTUNMAP && !b.dontunmapUnlocksWholeVma && src.flags & VM_LOCKED_MASK) {
+    if (src.start < r.addr) {
+      const upper = splitVma(mm, src, r.addr, false);
+      if (typeof upper === 'string') return upper;
+      src = upper;
+    }
+    if (src.end > r.addr + r.oldLen) splitVma(mm, src, r.addr + r.oldLen, false);
+    r.vma = src;
+  }
   const copy = src.clone();
   copy.start = r.newAddr; copy.end = r.newAddr + r.newLen; copy.pgoff = src.index(r.addr);
   // mm/vma.c:copy_vma: an anonymous VMA never faulted (no anon_vma) takes the pgoff of
@@ -49,7 +60,11 @@ function moveVma(r: Remap): number | Errno {
   if (src.isAnonymous() && !src.anonVma) copy.pgoff = r.newAddr;
   const pieces = mm.pt.pieces(r.addr, r.addr + r.oldLen);
   const srcStart = src.start;
-  const placed = insertVma(mm, copy);
+  // Before 6.15 (Behaviour.dontunmapMergesSource) a DONTUNMAP copy never merges into its source.
+  const keepApart = r.flags & MREMAP_DONTUNMAP && !b.dontunmapMergesSource;
+  // Before 6.12 (Behaviour.dontunmapCopyMerges) a DONTUNMAP copy next to its source merges with
+  // neither neighbour (6.1 guest).
+  const placed = insertVma(mm, copy, keepApart ? src : undefined, !!(r.flags & MREMAP_DONTUNMAP) && !b.dontunmapCopyMerges);
   // copy_vma: "Source vma may have been merged into new_vma" — from here on the
   // source is the merged VMA (dontunmap_complete clears its lock bits).
   if (srcStart >= placed.start && srcStart < placed.end) { src = placed; r.vma = placed; }
@@ -199,9 +214,16 @@ export function doMremap(t: Task, addrB: bigint, oldLenB: bigint, newLenB: bigin
   if (addrB % PAGE_SIZE_N) return err('EINVAL');
   const oldLen = align(oldLenB), newLen = align(newLenB);
   if (newLen === 0n || newLen >> 64n) return err('EINVAL');
-  if (newLen > TASK_SIZE) return err('EINVAL');
   const impliesNew = (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) !== 0;
   const mm = t.mm;
+  const b = t.system.profile.behaviour;
+  if (!b.mremapChecksFirst && b.mremapLooksUpFirst) {
+    // 5.16 ≤ v < 6.17: the flag checks, then vma_lookup (EFAULT), then mremap_to's checks.
+    if (flags & MREMAP_FIXED && !(flags & MREMAP_MAYMOVE)) return err('EINVAL');
+    if (flags & MREMAP_DONTUNMAP && (!(flags & MREMAP_MAYMOVE) || oldLen !== newLen)) return err('EINVAL');
+    if (addrB >= TASK_SIZE || !mm.vmas.lookup(Number(addrB >> 12n))) return err('EFAULT');
+  }
+  if (newLen > TASK_SIZE) return err('EINVAL');
   if (impliesNew) {
     if (newAddrB > TASK_SIZE - newLen) return err('EINVAL');
     if (newAddrB % PAGE_SIZE_N) return err('EINVAL');

@@ -64,6 +64,74 @@ export interface Behaviour {
    * refused call (EINVAL, EFAULT, EAGAIN, ENOMEM) still left a hole there (Debian's 6.12 guest).
    */
   mremapChecksFirst: boolean;
+  /**
+   * SYSCALL_DEFINE5(mremap) looks the source up (vma_lookup, EFAULT) before mremap_to, so a missing
+   * source is EFAULT before the MREMAP_FIXED destination is unmapped and before mremap_to's EINVAL
+   * checks (v5.16, 550a7d60bd5e "mm, hugepages: add mremap() support for hugepage backed vma", which
+   * needs the VMA for the huge page size). Only read while mremapChecksFirst is closed (v6.17 moved
+   * every check before any unmap). Judged on Debian's 6.12 guest (fuzz seed 1206 #161, #194).
+   */
+  mremapLooksUpFirst: boolean;
+  /**
+   * mm/vma.c:copy_vma under MREMAP_DONTUNMAP: the new VMA merges into its neighbours but not into the
+   * source VMA it was copied from (observed on Debian's 6.12.118: an unfaulted anonymous piece moved
+   * next to its own VMA stays apart; without DONTUNMAP, and on 6.18.44, it merges). The commit was not
+   * identified; the gate sits with the 2025 move_vma rework (6.15) like dontunmapLeaksLockedVm.
+   */
+  dontunmapMergesSource: boolean;
+  /**
+   * mm/mremap.c DONTUNMAP completion: 6.18.44 clears VM_LOCKED_MASK on the whole source VMA without a
+   * split. Debian's 6.12.118 splits a locked source at the moved range first and only that piece
+   * loses the lock, the rest stays locked and locked_vm is unchanged (fuzz seed 1207 #20, #91). Not
+   * identified; placed with dontunmapMergesSource at the 2025 move_vma rework (6.15).
+   */
+  dontunmapUnlocksWholeVma: boolean;
+  /**
+   * A MREMAP_DONTUNMAP copy placed next to its source VMA still merges with its other neighbour
+   * (6.12.118; 6.18.44 merges it into the source too). Debian's 6.1.0-57 merges it with neither (fuzz
+   * seeds 1601, 1602: an unfaulted copy between its source and a matching VMA stays apart; away from
+   * its source it merges, and without DONTUNMAP it merges). Not identified; placed at 6.12, the
+   * vma_merge_new_range rework, as the first version observed with it.
+   */
+  dontunmapCopyMerges: boolean;
+  /**
+   * mm/vma.c: a VMA with a vm_ops->close hook (System V shm) may take part in a merge as long as it is
+   * not removed by it (vma_merge_existing_range, can_merge_remove_vma). Before, mm/mmap.c:is_mergeable_vma
+   * refused any neighbour with a close hook (Debian's 6.1 guest, fuzz seeds 1602, 1603: mlock of the
+   * first page of a shm segment next to a locked one stays apart). Open on 6.12.118 (10,000 fuzz
+   * scenarios agree) and 6.18.44; the commit was not identified, so the gate sits at 6.12.
+   */
+  mergeWithCloseHook: boolean;
+  /**
+   * mm/filemap.c:filemap_map_pages after "mm/memory: do not populate page table entries beyond i_size"
+   * (2025, in 6.18.44 and backported to Debian's 6.12.118): when the window's first folio ends at EOF
+   * (can_map_large false) filemap_map_pmd is skipped, so a PMD without a PTE table gets nothing. Before
+   * (Debian's 6.1.0-57, fuzz seed 1604): a fault past EOF still maps the file's cached pages around it,
+   * then SIGBUS. The gate sits at 6.12, the oldest kernel observed with the fix.
+   */
+  faultAroundStopsAtEof: boolean;
+  /**
+   * mm/mmap.c:__get_unmapped_area places an anonymous mapping that is a multiple of 2 MiB on a 2 MiB
+   * boundary (thp_get_unmapped_area; efa7df3e3bb5 "mm: align larger anonymous mappings on THP
+   * boundaries", v6.7, limited to PMD multiples by d4148aeab412, v6.12). Before, a 4 MiB arena starts
+   * anywhere, so `arena + 2M` is no THP block (Debian's 6.1 guest: small pages, anon_huge 0).
+   */
+  anonThpAligned: boolean;
+  /**
+   * mm/madvise.c:madvise_populate walks the range itself, GUP style: a hole ends it at once with
+   * ENOMEM (631426ba1d45 "mm/madvise: make MADV_POPULATE_(READ|WRITE) handle VM_FAULT_RETRY
+   * properly", v6.9). Before, MADV_POPULATE_* went through madvise_walk_vmas like other advice: a
+   * hole is skipped and reported as ENOMEM at the end, after the VMAs beyond it were populated, and an
+   * error of a later VMA (EINVAL of a PROT_NONE one) wins (Debian's 6.1 guest, fuzz seed 1601).
+   */
+  populateStopsAtHole: boolean;
+  /**
+   * mm/vma.c:__mmap_region gathers (splits) what MAP_FIXED replaces before may_expand_vm, and a
+   * refusal puts the pieces back unmerged (Liam R. Howlett's "Avoid MAP_FIXED gap exposure" series,
+   * v6.12). Before, mm/mmap.c:mmap_region checked may_expand_vm (counting the pages it would replace)
+   * first: ENOMEM left the old VMA whole (Debian's 6.1 guest, fuzz seed 1601: RLIMIT_DATA 0).
+   */
+  mmapGathersFirst: boolean;
   /** mm/memory.c:fault_around_bytes default (64 KiB) in pages. */
   faultAroundPages: number;
   /** mm/internal.h:vma_supports_mlock includes VM_DROPPABLE (fix present on 6.18.44). */
@@ -142,6 +210,15 @@ export const MAINLINE_6_18: Readonly<Behaviour> = Object.freeze({
   ioUring: true,
   madvGuard: true,
   mremapChecksFirst: true,
+  mremapLooksUpFirst: true,
+  dontunmapMergesSource: true,
+  dontunmapUnlocksWholeVma: true,
+  dontunmapCopyMerges: true,
+  mergeWithCloseHook: true,
+  faultAroundStopsAtEof: true,
+  anonThpAligned: true,
+  populateStopsAtHole: true,
+  mmapGathersFirst: true,
   secretmemLocked: true,
   mprotectUnaccounts: true,
   mergeIntoAnonless: true,

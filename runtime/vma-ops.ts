@@ -41,7 +41,9 @@ function mergeExisting(mm: Mm, mid: Vma, start: number, end: number, flags: numb
   // Before 6.16 (Behaviour.mergeIntoAnonless) a neighbour without an anon_vma took no part
   // with an anon_vma: is_mergeable_anon_vma tested the neighbour's (empty) chain.
   const oldAnon = !mm.system.profile.behaviour.mergeIntoAnonless;
-  const refused = (target: Vma): boolean => oldAnon && !target.anonVma && !!probe.anonVma;
+  // Before 6.12 (Behaviour.mergeWithCloseHook) a neighbour with a close hook never merged.
+  const closeHook = !mm.system.profile.behaviour.mergeWithCloseHook;
+  const refused = (target: Vma): boolean => (oldAnon && !target.anonVma && !!probe.anonVma) || (closeHook && !canMergeRemove(target));
   const left = !!prev && canMerge(prev, probe, prev.flags, flags) && !refused(prev);
   let right = !!next && canMerge(probe, next, flags, next.flags) && !refused(next);
   if (left && right && prev!.anonVma && next!.anonVma && prev!.anonVma !== next!.anonVma) right = false;
@@ -107,14 +109,18 @@ export function vmaModifyFlags(mm: Mm, vma: Vma, start: number, end: number, fla
  * mm/vma.c:vma_merge_new_range, else insert: place a new VMA (not yet in the
  * tree) and return the VMA that now covers its range.
  */
-export function insertVma(mm: Mm, v: Vma): Vma {
+export function insertVma(mm: Mm, v: Vma, notInto?: Vma, notNextTo = false): Vma {
   const prev = mm.vmas.before(v.start);
   const next = mm.vmas.find(v.start);
+  // notNextTo: no merge at all when notInto is a neighbour (a 6.1 DONTUNMAP copy).
+  const noMerge = notNextTo && !!notInto && ((prev === notInto && prev.end === v.start) || (next === notInto && next.start === v.end));
   // Before 6.16 (Behaviour.mergeIntoAnonless) a VMA with an anon_vma (copy_vma's, mremap) does not
   // merge into a neighbour without one: the same is_mergeable_anon_vma test as mergeExisting's.
-  const refused = (target: Vma): boolean => !mm.system.profile.behaviour.mergeIntoAnonless && !target.anonVma && !!v.anonVma;
-  const left = !!prev && prev.end === v.start && canMerge(prev, v) && !refused(prev);
-  let right = !!next && next.start === v.end && canMerge(v, next) && !refused(next);
+  // notInto: a neighbour the caller forbids (copy_vma's DONTUNMAP source before 6.15).
+  const refused = (target: Vma): boolean => target === notInto || (!mm.system.profile.behaviour.mergeIntoAnonless && !target.anonVma && !!v.anonVma)
+    || (!mm.system.profile.behaviour.mergeWithCloseHook && !canMergeRemove(target));
+  const left = !noMerge && !!prev && prev.end === v.start && canMerge(prev, v) && !refused(prev);
+  let right = !noMerge && !!next && next.start === v.end && canMerge(v, next) && !refused(next);
   if (left && right && prev!.anonVma && next!.anonVma && prev!.anonVma !== next!.anonVma) right = false;
   if (left && right) {
     mm.vmas.remove(next!);

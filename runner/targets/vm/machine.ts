@@ -7,8 +7,7 @@
 // boots a new one. qemu runs under `mls-exec guard`, which gives it a
 // parent-death SIGKILL, so it cannot outlive the driver however that ends.
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StartImage } from '../../../schema/generated/types.js';
 import type { HostFacts } from '../host/requirements.js';
@@ -18,6 +17,7 @@ import type { VmConfig } from './config.js';
 import { BOOT_LIMIT_MS, virtioModules } from './config.js';
 import { parseGuestFacts, type GuestFacts } from './guest-facts.js';
 import { initramfs } from './initramfs.js';
+import { makeWorkDir } from './workdir.js';
 
 /** The scenario dirs' parent inside the guest (a tmpfs its /init mounts). */
 export const GUEST_DIR = '/tmp/mls';
@@ -94,7 +94,7 @@ export class VmMachine implements SessionMachine {
   /** A new qemu; its first reply (the guest's facts) goes to onPreamble. */
   private launch(): Supervisor {
     if (!this.work) {
-      this.work = mkdtempSync(join(tmpdir(), 'mls-vm-'));
+      this.work = makeWorkDir(); // sweeps dirs left by a SIGKILLed run
       writeFileSync(join(this.work, 'initrd.cpio'), initramfs({ init: this.o.init, executor: this.o.executor, modules: virtioModules(this.o.config.modulesDir) }));
     }
     this.boots++;
