@@ -205,7 +205,7 @@ export function sysMadvise(t: Task, startB: bigint, lenB: bigint, advice: number
   let v = mm.vmas.find(cur);
   // madvise_populate walks the range as GUP does (faultin_page_range with
   // FOLL_MADV_POPULATE): a hole stops it at once with ENOMEM, the pages before it
-  // populated; other advice (and populate before 6.9, Behaviour.populateStopsAtHole)
+  // populated; other advice (and populate before 6.10, Behaviour.populateStopsAtHole)
   // visits every VMA and reports the hole afterwards.
   const populate = (advice === MADV.POPULATE_READ || advice === MADV.POPULATE_WRITE) && t.system.profile.behaviour.populateStopsAtHole;
   while (v && v.start < e && cur < e) {

@@ -113,14 +113,14 @@ export interface Behaviour {
   /**
    * mm/mmap.c:__get_unmapped_area places an anonymous mapping that is a multiple of 2 MiB on a 2 MiB
    * boundary (thp_get_unmapped_area; efa7df3e3bb5 "mm: align larger anonymous mappings on THP
-   * boundaries", v6.7, limited to PMD multiples by d4148aeab412, v6.12). Before, a 4 MiB arena starts
+   * boundaries", merged for v6.8 (built as 6.7.0-rc4-00061-gefa7df3e3bb5 in mm), limited to PMD multiples by d4148aeab412, v6.12). Before, a 4 MiB arena starts
    * anywhere, so `arena + 2M` is no THP block (Debian's 6.1 guest: small pages, anon_huge 0).
    */
   anonThpAligned: boolean;
   /**
    * mm/madvise.c:madvise_populate walks the range itself, GUP style: a hole ends it at once with
-   * ENOMEM (631426ba1d45 "mm/madvise: make MADV_POPULATE_(READ|WRITE) handle VM_FAULT_RETRY
-   * properly", v6.9). Before, MADV_POPULATE_* went through madvise_walk_vmas like other advice: a
+   * ENOMEM (fa9fcd8bb6e4 "mm/madvise: don't perform madvise VMA walk for
+   * MADV_POPULATE_(READ|WRITE)", v6.10: in Linus's 2024-05-19 mm-stable merge). Before, MADV_POPULATE_* went through madvise_walk_vmas like other advice: a
    * hole is skipped and reported as ENOMEM at the end, after the VMAs beyond it were populated, and an
    * error of a later VMA (EINVAL of a PROT_NONE one) wins (Debian's 6.1 guest, fuzz seed 1601).
    */
