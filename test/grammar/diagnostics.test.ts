@@ -45,6 +45,8 @@ const invalid: Invalid[] = [
   { code: H + 'mlockall current|onfault\n', id: 'mls/parse', line: 2, column: 17 },
   { code: H + 'kid = fork()\n', id: 'mls/parse', line: 2, column: 11 },
   { code: H + 'expect locked_vm == 16 kB\n', id: 'mls/parse', line: 2, column: 24, suggestion: 'kB' },
+  { code: H + 'buf = mmap 16 kB rw private anon\n', id: 'mls/parse', line: 2, column: 15, suggestion: 'kB' },
+  { code: H + 'buf = mmap 4 MiB rw private anon\n', id: 'mls/parse', line: 2, column: 14, suggestion: 'MiB' },
   { code: H + 'in kid {\n', id: 'mls/parse', line: 2, column: 1 },
   { code: H + '}\n', id: 'mls/parse', line: 2, column: 1 },
   { code: H + 'mlock bü 1p\n', id: 'mls/parse', line: 2, column: 8 },
