@@ -162,6 +162,9 @@ int main(void) {
   mount("proc", "/proc", "proc", 0, NULL);
   mount("sysfs", "/sys", "sysfs", 0, NULL);
   mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+  /* shm_open(3) names live in /dev/shm, a tmpfs on every distribution (`file … on shm`). */
+  mkdir("/dev/shm", 01777);
+  mount("tmpfs", "/dev/shm", "tmpfs", 0, "mode=1777");
   mkdir("/tmp", 01777);
   mount("tmpfs", "/tmp", "tmpfs", 0, "mode=1777");
   mkdir("/tmp/mls", 0700);
