@@ -3,24 +3,15 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import t from 'tap';
 import { compileSource } from '../../grammar/compile.js';
 import { main } from '../../runner/cli.js';
-import type { CommandIO } from '../../runner/commands/types.js';
 import { evaluate } from '../../runner/evaluate.js';
 import { runOn } from '../../runner/explore/run.js';
 import { hostKernel } from '../../runner/kernel-default.js';
 import { hostTarget } from '../../runner/targets/host.js';
+import { memoryIO as io } from '../runner/helpers.js';
 
-function io(cwd: string) {
-  const out = new PassThrough(), err = new PassThrough();
-  let stdout = '', stderr = '';
-  out.on('data', (d) => (stdout += d));
-  err.on('data', (d) => (stderr += d));
-  const value: CommandIO = { stdout: out, stderr: err, stdin: new PassThrough(), env: { NO_COLOR: '1' }, cwd };
-  return { value, get stdout() { return stdout; }, get stderr() { return stderr; } };
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'mls-explore-cli-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));

@@ -5,21 +5,12 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import t from 'tap';
 import { compileSource } from '../../grammar/compile.js';
 import { main } from '../../runner/cli.js';
-import type { CommandIO } from '../../runner/commands/types.js';
 import { hostTarget } from '../../runner/targets/host.js';
+import { memoryIO as io } from '../runner/helpers.js';
 
-function io(cwd: string) {
-  const out = new PassThrough(), err = new PassThrough();
-  let stdout = '', stderr = '';
-  out.on('data', (d) => (stdout += d));
-  err.on('data', (d) => (stderr += d));
-  const value: CommandIO = { stdout: out, stderr: err, stdin: new PassThrough(), env: { NO_COLOR: '1' }, cwd };
-  return { value, get stdout() { return stdout; }, get stderr() { return stderr; } };
-}
 
 t.test('usage errors exit 2', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'mls-fuzz-cli-'));

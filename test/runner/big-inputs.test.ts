@@ -2,24 +2,12 @@
 // flag to raise it, a binary file refused without echoing its bytes, and compiling
 // counted inside the scenario's time limit.
 import t from 'tap';
-import { PassThrough } from 'node:stream';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../runner/cli.js';
-import type { CommandIO } from '../../runner/commands/types.js';
 import { compileSource, MAX_FILE_CHARS_DEFAULT } from '../../grammar/compile.js';
-import { PASSING, suite } from './helpers.js';
+import { PASSING, suite, memoryIO as io } from './helpers.js';
 
-function io(cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d) => (stdout += d));
-  err.on('data', (d) => (stderr += d));
-  const value: CommandIO = { stdout: out, stderr: err, stdin: new PassThrough(), env: { NO_COLOR: '1', ...env }, cwd };
-  return { value, get stdout() { return stdout; }, get stderr() { return stderr; } };
-}
 
 /** A valid scenario of about `chars` characters. */
 function bigScenario(chars: number): string {

@@ -1,10 +1,12 @@
 // Real processes on real files: spawn `node bin/mls.js` (the built CLI) on
 // fixture suites written to a temp directory.
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { PassThrough } from 'node:stream';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scratchDir } from '../support/scratch.js';
+import type { CommandIO } from '../../runner/commands/types.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = join(ROOT, 'bin', 'mls.js');
@@ -62,3 +64,13 @@ expect locked_vm == 8p
 export const BROKEN = `scenario "does not parse"
 buf = mmap 16q rw private anon
 `;
+
+/** In-memory streams for main() in-process (CommandIO): what it wrote, read back as text. */
+export function memoryIO(cwd: string, env: NodeJS.ProcessEnv = {}) {
+  const out = new PassThrough(), err = new PassThrough();
+  let stdout = '', stderr = '';
+  out.on('data', (d) => (stdout += d));
+  err.on('data', (d) => (stderr += d));
+  const value: CommandIO = { stdout: out, stderr: err, stdin: new PassThrough(), env: { NO_COLOR: '1', ...env }, cwd };
+  return { value, get stdout() { return stdout; }, get stderr() { return stderr; } };
+}

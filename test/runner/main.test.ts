@@ -1,23 +1,11 @@
 // main() in-process with fake streams (CommandIO): the same behaviour the
 // spawned CLI shows, observable without a child process.
 import t from 'tap';
-import { PassThrough } from 'node:stream';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../runner/cli.js';
-import type { CommandIO } from '../../runner/commands/types.js';
-import { BROKEN, FAILING, PASSING, suite } from './helpers.js';
+import { BROKEN, FAILING, PASSING, suite, memoryIO as io } from './helpers.js';
 
-function io(cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d) => (stdout += d));
-  err.on('data', (d) => (stderr += d));
-  const value: CommandIO = { stdout: out, stderr: err, stdin: new PassThrough(), env: { NO_COLOR: '1', ...env }, cwd };
-  return { value, get stdout() { return stdout; }, get stderr() { return stderr; } };
-}
 
 t.test('version, help, usage', async (t) => {
   const dir = suite({});
