@@ -8,7 +8,9 @@
 //   (before: 65 s; a 20 MB line ran out of heap);
 // - `mls check` of a 5 MB file of 242,000 short lines (issue 16 finding 5: before 24 s, 800 MB;
 //   goal: under 5 s), and the same file past `--max-file-size 1M` (refused at once); the same
-//   lines as 1 MB and 50 MB files show compile time is linear (50 MB: before, out of heap at 4.3 GB).
+//   lines as 1 MB and 50 MB files show compile time is linear (50 MB: before, out of heap at 4.3 GB);
+// - `mls check` of a 5 MB file whose lines all differ in their numbers (before grammar/line-shape.ts:
+//   ~25 s, every line matched by ohm).
 // `node bench/big-inputs.mjs check` runs the `mls check` rows only.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -67,6 +69,23 @@ function linesOf(mb) {
   return lines;
 }
 
+/** A 5 MB-style file whose lines all differ (in their numbers, as generated suites do). */
+function distinctOf(mb) {
+  const lines = ['scenario "distinct lines"', 'buf = mmap 1G rw private anon', 'file f 64M on disk', 'm = mmap 64M r shared file f'];
+  for (let i = 0, n = 0; n < mb * 2 ** 20; i++) {
+    for (const l of [
+      `mlock buf + ${i % 262_144}p ${1 + (i % 7)}p => ok, ENOMEM on linux-4.4`,
+      `munlock buf + ${(i * 7) % 262_144}p ${1 + (i % 5)}p`,
+      `read m + ${i % 16_384}p ${1 + (i % 3)}p`,
+      `expect locked_vm <= ${i + 8}p, buf rss <= ${i + 9}p, m rss >= 0`,
+    ]) {
+      lines.push(l);
+      n += l.length + 1;
+    }
+  }
+  return lines;
+}
+
 function checks() {
   writeFileSync(join(dir, 'comment.mls'), `scenario "one line" # ${'x'.repeat(2 ** 20)}\n`);
   writeFileSync(join(dir, 'code.mls'), `scenario "one line"\nexpect ${Array.from({ length: 2 ** 16 }, () => 'locked_vm == 0').join(', ')}\n`);
@@ -80,6 +99,12 @@ function checks() {
   if (c5.status !== 0) throw new Error(`mls check five.mls exited ${c5.status}`);
   const c5r = timed(['check', '--max-file-size', '1M', 'five.mls']);
   report(`mls check of a 5 MB file (${five.length.toLocaleString('en')} lines): CPU`, c5.cpu, `s, wall ${c5.wall.toFixed(1)} s, ${c5.rss.toFixed(0)} MB peak RSS; past --max-file-size 1M: ${c5r.cpu.toFixed(2)} s CPU, exit ${c5r.status}`, '< 5 s', c5.cpu < 5);
+
+  const distinct = distinctOf(5);
+  writeFileSync(join(dir, 'distinct.mls'), distinct.join('\n') + '\n');
+  const cd = timed(['check', 'distinct.mls']);
+  if (cd.status !== 0) throw new Error(`mls check distinct.mls exited ${cd.status}`);
+  report(`mls check of a 5 MB file of distinct lines (${distinct.length.toLocaleString('en')} lines, all numbers differ): CPU`, cd.cpu, `s, wall ${cd.wall.toFixed(1)} s, ${cd.rss.toFixed(0)} MB peak RSS`, '< 5 s', cd.cpu < 5);
 
   // Linearity: CPU a MiB past start-up (`mls check` of a one-line file), 50 MB over 5 MB over 1 MB.
   writeFileSync(join(dir, 'tiny.mls'), 'scenario "tiny"\n');

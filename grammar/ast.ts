@@ -231,10 +231,18 @@ export type LineAst =
   | { kind: 'header'; header: HeaderAst }
   | { kind: 'stmt'; stmt: Statement };
 
+/**
+ * Where a shared AST's digit-bearing strings are (grammar/line-shape.ts): a tree
+ * over the AST whose leaves are [offset, offset + length) of the line's code.
+ */
+export type NumberPlan = { offset: number; length: number } | Map<string | number, NumberPlan>;
+
 /** A statement of the file: its line's shared AST (spans on line 0), where it is, and its block. */
 export interface StatementRef {
   line: number;
   shared: Statement;
+  /** `shared` is its shape's AST (line-shape.ts): this line's numbers are read from `code` when it is used. */
+  numbers?: { plan: NumberPlan; code: string };
   /** The process of the enclosing `in <proc> {` block (the statement names none itself). */
   proc?: Word;
   /** The `repeat` block the statement is in (one object per block). */

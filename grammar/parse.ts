@@ -6,6 +6,7 @@
 import type { MatchResult } from 'ohm-js';
 import type { FileAst, HeaderAst, LineAst, RepeatAst, Span, StatementRef, Word } from './ast.js';
 import type { Diagnostics } from './diagnostics.js';
+import { knownShape, learnShape, lineOfShape, shapeOf } from './line-shape.js';
 import { matchLine, matchLineFast } from './match-line.js';
 import { namesOfBadLine, reportParseError } from './parse-error.js';
 import { restamp, statementOf } from './restamp.js';
@@ -166,7 +167,16 @@ export function parseSource(text: string, d: Diagnostics, keepMatches = false): 
       continue;
     }
     let l = lineCache.get(split.code);
-    if (!l) {
+    // A line that differs from an earlier one only in its numbers reuses its parse (line-shape.ts).
+    const shapeKey = l || keepMatches ? undefined : shapeOf(split.code);
+    const shape = shapeKey === undefined ? undefined : knownShape(shapeKey);
+    let numbers: StatementRef['numbers'];
+    if (!l && shape) {
+      // Not kept in the line cache: a big file of such lines would fill it with ASTs used once.
+      const got = lineOfShape(shape, split.code);
+      l = got.ast;
+      if (got.plan) numbers = { plan: got.plan, code: split.code };
+    } else if (!l) {
       // The formatter walks a `Line` CST; the compiler takes the fast start rule.
       const m = keepMatches ? { match: matchLine(split.code), rule: 'Line' as const, code: split.code } : matchLineFast(split.code);
       if (m.match.failed()) {
@@ -175,12 +185,13 @@ export function parseSource(text: string, d: Diagnostics, keepMatches = false): 
         continue;
       }
       l = lineToAst(m, 0);
+      if (shapeKey !== undefined) learnShape(shapeKey, m);
       if (lineCache.size >= LINE_CACHE_MAX) lineCache.clear();
       lineCache.set(split.code, l);
       if (keepMatches) matches[i] = m.match;
     }
     // Only header and block lines are copied to their line here (statements when lowered).
-    if (l.kind !== 'stmt' && l.kind !== 'blank') l = restamp(l, lineNo);
+    if (l.kind !== 'stmt' && l.kind !== 'blank') l = restamp(l, lineNo, numbers?.plan, numbers?.code);
     parsed[i] = l;
     switch (l.kind) {
       case 'blank':
@@ -213,6 +224,9 @@ export function parseSource(text: string, d: Diagnostics, keepMatches = false): 
         seenStatement = true;
         const own = l.stmt.proc;
         const ref: StatementRef = { line: lineNo, shared: l.stmt };
+        // The plan is over the line's AST; the statement is its `stmt`.
+        const plan = numbers?.plan instanceof Map ? numbers.plan.get('stmt') : undefined;
+        if (plan) ref.numbers = { plan, code: split.code };
         if (block && own) d.error('mls/parse', `"in ${own.text}:" inside the block of "${block.text}"`, restamp(own.span, lineNo));
         else if (block) ref.proc = block;
         if (repeat) ref.repeat = repeat;

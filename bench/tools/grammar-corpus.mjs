@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Grammar equivalence corpus (not a bench: bench/run.mjs skips this folder).
 // Compiles every .mls file of the repo and ~65,000 mutated lines (truncated,
-// dropped, inserted tokens, blanks) and writes one JSON line per input (IR +
+// dropped, inserted tokens, blanks, other numbers) and writes one JSON line per input (IR +
 // every diagnostic). Run it before and after a parser change and `cmp` the two
 // files: performance work on the grammar must not change a single byte.
 //   node bench/tools/grammar-corpus.mjs /tmp/before.txt   (needs npm run build)
@@ -29,6 +29,10 @@ for (const l of lines) {
   for (let k = 0; k < 6; k++) { const t = [...toks]; t.splice(rnd(t.length + 1), 0, junk[rnd(junk.length)]); muts.add(t.join(' ')); }
   for (let k = 0; k < 3; k++) { const t = [...toks]; t.splice(rnd(t.length + 1), 0, junk[rnd(junk.length)]); muts.add(t.join('')); }
   muts.add('  ' + l); muts.add(l + '  '); muts.add(l.replace(/ /g, '\t'));
+  // other numbers, same and other lengths (lines of one shape share a parse: grammar/line-shape.ts)
+  for (const f of [(d) => d.replace(/[0-9]/g, (c) => String((+c + 3) % 10)), (d) => '0'.repeat(d.length), (d) => '9'.repeat(d.length), () => '0', () => '7', () => '12', () => '99999999999999999999']) {
+    muts.add(l.replace(/(?<![A-Za-z0-9_])[0-9]+/g, f));
+  }
 }
 const extra = ['', ' ', '}', 'in kid {', 'in kid: mlock buf', 'scenario = mmap 4p rw private anon', 'expect = mmap 4p rw private anon', 'tags = mlock x', 'in = fork', 'kernel >= 4.4 linux-6.18', 'mlock2 = mmap 1p rw private anon', 'exit => ok', 'fork'];
 for (const e of extra) muts.add(e);
