@@ -164,6 +164,14 @@ export function loadImage(t: Task, image: StartImage): void {
   // (arch/x86/mm/mmap.c:mmap_base) is at least 128 MiB below the stack's top.
   const below = stackStart ? specials.filter((e) => e <= stackStart) : specials;
   mm.mmapBase = below.length ? Math.max(...below) : stackStart ? stackStart - (128 << 20) / PAGE_SIZE : EMPTY_MMAP_BASE;
+  // The executor's probe says where the kernel's top-down search really starts (the vdso
+  // no longer marks it before 6.3, and ASLR moves mmap_base by pages): above the probed
+  // page, and above any image VMAs adjoining it (6.3+: the vdso and vvar, at mmap_base).
+  if (image.mmapTop !== undefined) {
+    let top = page(image.mmapTop);
+    for (let v = mm.vmas.lookup(top); v; v = mm.vmas.lookup(top)) top = v.end;
+    mm.mmapBase = top;
+  }
 }
 
 /** Resident anonymous pages of an image VMA; the first `shared` of them are also mapped by another process. */

@@ -449,10 +449,29 @@ void do_snapshot(int full, int pages, int meminfo) {
 }
 
 /* The start image: every VMA, with the same lines as a snapshot (the image
- * needs ranges, names, Rss, Pss and VmFlags). */
+ * needs ranges, names, Rss, Pss and VmFlags), and where a one-page mmap without
+ * hint lands, unmapped at once ("mmaptop", its end): the image alone does not say
+ * where top-down placement starts when no VMA marks mm->mmap_base (before 6.3 the
+ * x86 vdso sat above the stack, arch/x86/entry/vdso/vma.c:vdso_addr, and ASLR moves
+ * mmap_base by whole pages, so kernel-placed mappings fall anywhere in a 16-page
+ * fault-around window or a 2 MiB page table). Nothing was ever mapped there: no
+ * page table to free, nothing left behind. */
 void do_image(void) {
   struct smaps_sum sum;
   send_blockf("brk", "%llx", (unsigned long long)brk_start);
+  long page = sysconf(_SC_PAGESIZE);
+  void *probe = mmap(NULL, (size_t)page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (probe != MAP_FAILED) {
+    munmap(probe, (size_t)page);
+    send_blockf("mmaptop", "%llx", (unsigned long long)((uintptr_t)probe + (uintptr_t)page));
+  }
   nspans = 0;
   smaps_pass(&sum, 1);
+  /* The per-CPU LRU and mlock batches start empty, whatever the scenario before left in
+   * them: folio->mlock_count is only counted for a folio already on an LRU when its mlock
+   * batch drains (mm/mlock.c:__mlock_folio, "nothing more we can do while it's off LRU";
+   * mm/swap.c:lru_add_fn sets 0), so how full the two 15-folio batches were decided
+   * whether a later munlock left a page mlocked (fuzz seed 1605 #5826 in the 6.1 guest).
+   * A kernel without move_pages (no NUMA) keeps them as they are. */
+  (void)lru_batches_drain();
 }

@@ -67,16 +67,21 @@ static void flag_add(int k, uint64_t page) {
   run[k].end = page + 1;
 }
 
-/* Every CPU's LRU and mlock batches, drained (see the top). */
-void pageflags_drain(void) {
+/* Every CPU's LRU and mlock batches, drained (see the top): 0, or why not (errno set). */
+const char *lru_batches_drain(void) {
   pm[0] = 1; /* present */
   void *page = pm;
   int node = -1, status = 0;
   long r = syscall(SYS_move_pages, 0, 1L, &page, NULL, &status, 0);
   if (r == 0 && status >= 0) node = status;
-  if (node < 0) { send_blockf("fail", "page flags: move_pages cannot locate a page (%s): no drain of the LRU batches", strerrorname_np(errno)); return; }
-  if (syscall(SYS_move_pages, 0, 1L, &page, &node, &status, 0) < 0)
-    send_blockf("fail", "page flags: move_pages to node %d: %s", node, strerrorname_np(errno));
+  if (node < 0) return "move_pages cannot locate a page";
+  if (syscall(SYS_move_pages, 0, 1L, &page, &node, &status, 0) < 0) return "move_pages to the page's own node failed";
+  return 0;
+}
+
+void pageflags_drain(void) {
+  const char *why = lru_batches_drain();
+  if (why) send_blockf("fail", "page flags: %s (%s): no drain of the LRU batches", why, strerrorname_np(errno));
 }
 
 /* The flagged pages of [lo, hi) as page indexes from base_page: `mlocked` and `unevictable` blocks. */

@@ -86,6 +86,7 @@ void do_snapshot(int full, int pages, int meminfo);
 void pageflags_open(void);
 void pageflags_pretouch(void);
 void pageflags_drain(void);
+const char *lru_batches_drain(void);
 void pageflags_send(uint64_t base_page, uint64_t lo, uint64_t hi, const uint64_t (*vmas)[2], int nvmas);
 void meminfo_send(void);
 /* mlockall/munlockall may change mm->def_flags: the next snapshot probes again. */

@@ -94,6 +94,11 @@ int worker_main(int fd, const char *tmp, int after_exec, int check) {
     }
     const char *op = tok[0];
     if (!strcmp(op, "exit")) _exit(0);
+    /* Each step starts with every CPU's LRU and mlock batches empty: the executor's own
+     * page faults since the last step (reply and snapshot buffers) would otherwise sit in
+     * the lru_add batch and shift when it drains against the mlock batch, and a folio still
+     * in lru_add when its mlock batch drains keeps mlock_count 0 (observe.c:do_image). */
+    if (strcmp(op, "snap") && strcmp(op, "image")) (void)lru_batches_drain();
     if (!strcmp(op, "fork")) {
       if (do_fork(tok, n)) continue; /* child: silent, waits for its own requests */
     } else if (!strcmp(op, "exec")) do_exec(tok, n);

@@ -84,6 +84,8 @@ t.test('start image', async (t) => {
   t.equal(img.brkStart, '0x27bd3000');
   t.equal(img.vmas[0]!.start, '0x400000');
   t.ok(img.vmas.find((v) => v.name === '[stack]'));
+  t.notOk('mmapTop' in img, 'no probe block: no mmapTop');
+  t.equal(startImage(parseSmaps(smaps), '27bd3000', '7f3b1f547000').mmapTop, '0x7f3b1f547000', 'the executor\'s mmaptop block');
 });
 
 t.test('snapshot from reply blocks', async (t) => {

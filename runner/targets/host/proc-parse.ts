@@ -227,9 +227,11 @@ export function regionObservation(
   return { len: Number(len), vmas: hit.map((v) => vmaObservation(v, base)), resident };
 }
 
-export function startImage(vmas: readonly SmapsVma[], brkStart: string): StartImage {
+export function startImage(vmas: readonly SmapsVma[], brkStart: string, mmapTop?: string): StartImage {
+  const hex = (h: string): string => '0x' + BigInt('0x' + h.replace(/^0x/, '')).toString(16);
   return {
-    brkStart: '0x' + BigInt('0x' + brkStart.replace(/^0x/, '')).toString(16),
+    brkStart: hex(brkStart),
+    ...(mmapTop ? { mmapTop: hex(mmapTop) } : {}),
     vmas: vmas.map((v) => ({
       start: '0x' + v.start.toString(16), end: '0x' + v.end.toString(16), prot: v.prot, shared: v.shared,
       name: v.name, flags: v.flags, rss: v.fields['Rss'] ?? 0, pss: v.fields['Pss'] ?? 0,

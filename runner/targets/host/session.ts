@@ -284,7 +284,8 @@ export class HostSession {
         finish('error', `host executor: the scenario's first process failed before its first step: ${failText(first)}`);
       } else {
         const brk = first.find((b) => b.tag === 'brk')?.data.toString() ?? '0';
-        const image: StartImage = log.image = startImage(replyVmas(first), brk);
+        const top = first.find((b) => b.tag === 'mmaptop')?.data.toString();
+        const image: StartImage = log.image = startImage(replyVmas(first), brk, top);
         Object.assign(image, this.m.imageFacts(sup));
       }
       for (let i = 0; i < steps.length && !ended; i++) {

@@ -12,7 +12,7 @@ export type Reply = Block[];
 const EMPTY = Buffer.alloc(0);
 
 /** The block tags the driver reads (native/src): returned as these constants instead of a new string per block. */
-const TAGS = ['vmas', 'resident', 'region', 'status', 'vmcount', 'mcl', 'result', 'rollup', 'smaps', 'fail', 'hello', 'brk', 'mlocked', 'unevictable', 'pageflags', 'meminfo'];
+const TAGS = ['vmas', 'resident', 'region', 'status', 'vmcount', 'mcl', 'result', 'rollup', 'smaps', 'fail', 'hello', 'brk', 'mmaptop', 'mlocked', 'unevictable', 'pageflags', 'meminfo'];
 
 function tagAt(buf: Buffer, h: number, sp: number): string {
   const n = sp - h;
