@@ -4,7 +4,7 @@
 // first word allows, and identical lines are matched once per process). Blocks
 // and the header/statement order are assembled here.
 import type { MatchResult } from 'ohm-js';
-import type { FileAst, HeaderAst, LineAst, RepeatAst, Span, StatementRef, Word } from './ast.js';
+import type { FileAst, HeaderAst, LineAst, NumberPlan, RepeatAst, Span, StatementRef, Word } from './ast.js';
 import type { Diagnostics } from './diagnostics.js';
 import { knownShape, learnShape, lineOfShape, shapeOf } from './line-shape.js';
 import { matchLine, matchLineFast } from './match-line.js';
@@ -87,10 +87,11 @@ export interface ParsedFile {
 /**
  * Line code → its AST (spans on line 0), shared by every file this process
  * parses: suites repeat lines (`munlock buf`, `expect locked_vm == 0`) across
- * files and within one. Entries are never handed out, only restamped copies
- * (restamp.ts; the caller may change them). Cleared when full.
+ * files and within one. For a line of a known shape the AST is the shape's and
+ * `plan` reads the line's numbers (line-shape.ts). Entries are never handed out,
+ * only restamped copies (restamp.ts; the caller may change them). Cleared when full.
  */
-const lineCache = new Map<string, LineAst>();
+const lineCache = new Map<string, { ast: LineAst; plan?: NumberPlan }>();
 
 /**
  * The longest line matched (SPEC Part I §2): ohm keeps a memo entry per character and
@@ -166,32 +167,35 @@ export function parseSource(text: string, d: Diagnostics, keepMatches = false): 
       badLine(d, split.code);
       continue;
     }
-    let l = lineCache.get(split.code);
-    // A line that differs from an earlier one only in its numbers reuses its parse (line-shape.ts).
-    const shapeKey = l || keepMatches ? undefined : shapeOf(split.code);
-    const shape = shapeKey === undefined ? undefined : knownShape(shapeKey);
-    let numbers: StatementRef['numbers'];
-    if (!l && shape) {
-      // Not kept in the line cache: a big file of such lines would fill it with ASTs used once.
-      const got = lineOfShape(shape, split.code);
-      l = got.ast;
-      if (got.plan) numbers = { plan: got.plan, code: split.code };
-    } else if (!l) {
-      // The formatter walks a `Line` CST; the compiler takes the fast start rule.
-      const m = keepMatches ? { match: matchLine(split.code), rule: 'Line' as const, code: split.code } : matchLineFast(split.code);
-      if (m.match.failed()) {
-        reportParseError(d, m.match, split.code, lineNo);
-        badLine(d, split.code);
-        continue;
+    let cached = lineCache.get(split.code);
+    if (cached?.plan) {
+      // Seen before as itself: a repeated line gets its own AST, so its statements copy without a plan.
+      cached = { ast: restamp(cached.ast, 0, cached.plan, split.code) };
+      lineCache.set(split.code, cached);
+    } else if (!cached) {
+      // A line that differs from an earlier one only in its numbers reuses its parse (line-shape.ts).
+      const shapeKey = keepMatches ? undefined : shapeOf(split.code);
+      const shape = shapeKey === undefined ? undefined : knownShape(shapeKey);
+      if (shape) cached = lineOfShape(shape, split.code);
+      else {
+        // The formatter walks a `Line` CST; the compiler takes the fast start rule.
+        const m = keepMatches ? { match: matchLine(split.code), rule: 'Line' as const, code: split.code } : matchLineFast(split.code);
+        if (m.match.failed()) {
+          reportParseError(d, m.match, split.code, lineNo);
+          badLine(d, split.code);
+          continue;
+        }
+        cached = { ast: lineToAst(m, 0) };
+        if (shapeKey !== undefined) learnShape(shapeKey, m);
+        if (keepMatches) matches[i] = m.match;
       }
-      l = lineToAst(m, 0);
-      if (shapeKey !== undefined) learnShape(shapeKey, m);
       if (lineCache.size >= LINE_CACHE_MAX) lineCache.clear();
-      lineCache.set(split.code, l);
-      if (keepMatches) matches[i] = m.match;
+      lineCache.set(split.code, cached);
     }
+    let l = cached.ast;
+    const plan = cached.plan;
     // Only header and block lines are copied to their line here (statements when lowered).
-    if (l.kind !== 'stmt' && l.kind !== 'blank') l = restamp(l, lineNo, numbers?.plan, numbers?.code);
+    if (l.kind !== 'stmt' && l.kind !== 'blank') l = restamp(l, lineNo, plan, split.code);
     parsed[i] = l;
     switch (l.kind) {
       case 'blank':
@@ -225,8 +229,8 @@ export function parseSource(text: string, d: Diagnostics, keepMatches = false): 
         const own = l.stmt.proc;
         const ref: StatementRef = { line: lineNo, shared: l.stmt };
         // The plan is over the line's AST; the statement is its `stmt`.
-        const plan = numbers?.plan instanceof Map ? numbers.plan.get('stmt') : undefined;
-        if (plan) ref.numbers = { plan, code: split.code };
+        const stmtPlan = plan instanceof Map ? plan.get('stmt') : undefined;
+        if (stmtPlan) ref.numbers = { plan: stmtPlan, code: split.code };
         if (block && own) d.error('mls/parse', `"in ${own.text}:" inside the block of "${block.text}"`, restamp(own.span, lineNo));
         else if (block) ref.proc = block;
         if (repeat) ref.repeat = repeat;
