@@ -6,9 +6,9 @@
 // Why it is sound: the grammar tells digits apart only in `mlock2` and the radix
 // prefixes `0x`/`0b` (and a binary literal's 0s and 1s); everywhere else a digit
 // is matched by a class (`digit`, `"0".."9"`, `any`). So the CST of a line is the
-// CST of every line of its *shape*: its code with each digit of a number that
-// starts a token replaced by NUL (code never holds a control character: parse.ts
-// refuses them first). Words (`mlock2`, `m12`) and radix literals stay as written.
+// CST of every line of its *shape*: its code with each digit of its numbers and
+// names (`16p`, `m12`) replaced by NUL (code never holds a control character:
+// parse.ts refuses them first). `mlock2` and radix literals stay as written.
 // A CST holds lengths, never text: toAst run on it with another line as input
 // reads that line's numbers. And toAst branches on no digit, so the AST of a line
 // is an earlier AST of its shape with the digit-bearing strings re-read at the
@@ -23,21 +23,29 @@ import { lineToAst } from './to-ast.js';
 
 const TOKEN = /[A-Za-z_][A-Za-z0-9_]*|0[xXbB][0-9A-Za-z]*|[0-9]+/g;
 
-/** The line's shape, or undefined when it has no number to abstract. */
+/** The line's shape, or undefined when it has no digit to abstract. */
 export function shapeOf(code: string): string | undefined {
   let masked = false;
   const key = code.replace(TOKEN, (t) => {
     if (!isAbstracted(t)) return t;
     masked = true;
-    return '\0'.repeat(t.length);
+    return t.replace(DIGITS, '\0');
   });
   return masked ? key : undefined;
 }
 
-/** A token of decimal digits (not a word, not a `0x`/`0b` literal). */
+const DIGITS = /[0-9]/g;
+
+/**
+ * A token whose digits are abstracted: a decimal number, or a word holding a
+ * digit (`m12`; the grammar's words take any digit after the first letter),
+ * except the keyword `mlock2` and `0x`/`0b` literals, which the grammar reads
+ * digit by digit.
+ */
 function isAbstracted(t: string): boolean {
   const c = t.charCodeAt(0);
-  return c >= 48 && c <= 57 && !(t.length > 1 && t[0] === '0' && 'xXbB'.includes(t[1]!));
+  if (c >= 48 && c <= 57) return !(t.length > 1 && t[0] === '0' && 'xXbB'.includes(t[1]!));
+  return t !== 'mlock2' && /[0-9]/.test(t);
 }
 
 /** A string of the AST read from the code at [offset, offset + length). */
@@ -109,7 +117,7 @@ function findTemplate(shape: Shape, code: string, ast: LineAst): { ast: LineAst;
 
 /** Every abstracted digit advanced by one: 0→1 … 9→0 (the same shape). */
 function bumpDigits(code: string): string {
-  return code.replace(TOKEN, (t) => (isAbstracted(t) ? t.replace(/[0-9]/g, (c) => String((+c + 1) % 10)) : t));
+  return code.replace(TOKEN, (t) => (isAbstracted(t) ? t.replace(DIGITS, (c) => String((+c + 1) % 10)) : t));
 }
 
 function isSpan(v: unknown): v is Span {

@@ -33,6 +33,7 @@ for (const l of lines) {
   for (const f of [(d) => d.replace(/[0-9]/g, (c) => String((+c + 3) % 10)), (d) => '0'.repeat(d.length), (d) => '9'.repeat(d.length), () => '0', () => '7', () => '12', () => '99999999999999999999']) {
     muts.add(l.replace(/(?<![A-Za-z0-9_])[0-9]+/g, f));
   }
+  muts.add(l.replace(/[0-9]/g, (c) => String((+c + 3) % 10))); // digits of names too (m1 -> m4, mlock2 -> mlock5)
 }
 const extra = ['', ' ', '}', 'in kid {', 'in kid: mlock buf', 'scenario = mmap 4p rw private anon', 'expect = mmap 4p rw private anon', 'tags = mlock x', 'in = fork', 'kernel >= 4.4 linux-6.18', 'mlock2 = mmap 1p rw private anon', 'exit => ok', 'fork'];
 for (const e of extra) muts.add(e);
