@@ -11,8 +11,8 @@ import type { CallStmt, ClauseAst, ExpectStmt, Statement } from '../grammar/ast.
 import { Diagnostics } from '../grammar/diagnostics.js';
 import { parseSource, sourceLines } from '../grammar/parse.js';
 import { statementOf } from '../grammar/restamp.js';
-import { TRACKED_FLAGS, judge, observe } from './evaluate-check.js';
-import { resultHolds } from './evaluate-result.js';
+import { TRACKED_FLAGS, judge, observe } from './evaluation/check.js';
+import { resultHolds } from './evaluation/result.js';
 
 export interface Edit {
   line: number;

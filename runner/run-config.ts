@@ -8,12 +8,12 @@ import type { FileJob } from './execute.js';
 import type { WorkerPreload } from './pool.js';
 import { defaultJobs } from './options.js';
 import { compilerVersion } from './version.js';
-import { defaultKernel } from './kernel-default.js';
+import { defaultKernel } from './profiles/default.js';
 import { hostLockCapOption } from './host-lock-cap.js';
 import { selectionOf } from './select.js';
 import type { VmConfig } from './targets/vm/config.js';
 
-export { DEFAULT_KERNEL, hostKernel } from './kernel-default.js';
+export { DEFAULT_KERNEL, hostKernel } from './profiles/default.js';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -61,7 +61,7 @@ export async function runConfig(ctx: CommandContext): Promise<RunConfig> {
   const vm = await vmOption(o, target, ctx.io.cwd);
   const kernelText = stringOption(o, 'kernel');
   // The profile registry (~45 ms of module loading and profile building) only when a profile is named.
-  const kernels = kernelText === undefined ? [defaultKernel(target)] : (await import('./kernel-option.js')).parseKernels(kernelText, target);
+  const kernels = kernelText === undefined ? [defaultKernel(target)] : (await import('./profiles/option.js')).parseKernels(kernelText, target);
   const kernel = kernels[0]!;
   const selection = selectionOf(o);
   const shardText = stringOption(o, 'shard');

@@ -9,9 +9,9 @@ import { profileProblem } from '../../runtime/kernels.js';
 import { resolve } from 'node:path';
 import { UsageError, stringOption } from '../args.js';
 import { writeFileAtomic } from '../reporters/sink.js';
-import { compareLogs, type Divergence } from '../compare-logs.js';
-import { fieldWords, valueWords } from '../observation-words.js';
-import { kernelMismatch, parseProfile } from '../profiles.js';
+import { compareLogs, type Divergence } from '../comparison/compare-logs.js';
+import { fieldWords, valueWords } from '../comparison/words.js';
+import { kernelMismatch, parseProfile } from '../profiles/applies.js';
 import { colorEnabled, makeStyle } from '../render/style.js';
 import { loadCompiler, loadTarget } from '../tools.js';
 import { colorFlag } from './run.js';
@@ -25,7 +25,7 @@ export interface ComparedStep {
   proc: string;
   /** Observation path: `result`, `status.VmLck`, `regions.buf.vmas[0].flags`, `outcome`. */
   path: string;
-  /** The same in the language's words: `result`, `locked_vm`, `buf flags` (runner/observation-words.ts). */
+  /** The same in the language's words: `result`, `locked_vm`, `buf flags` (runner/comparison/words.ts). */
   field: string;
   a: unknown;
   b: unknown;

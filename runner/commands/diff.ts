@@ -4,8 +4,8 @@
 // skipped), 1 on any divergence, 2 on compile or target errors.
 import { isSelected, selectionOf } from '../select.js';
 import type { Scenario } from '../../schema/generated/types.js';
-import { compareLogs, type DiffOutcome } from '../diff.js';
-import { NOISE_DESCRIPTION } from '../executor-noise.js';
+import { compareLogs, type DiffOutcome } from '../comparison/diff.js';
+import { NOISE_DESCRIPTION } from '../comparison/executor-noise.js';
 import { colorEnabled, makeStyle } from '../render/style.js';
 import { closeSessions, runnerFor } from '../target-sessions.js';
 import { loadCompiler, loadTarget } from '../tools.js';

@@ -3,8 +3,8 @@
 // expectations of its side. A disagreement is a bug in the model (or a machine
 // setting the model does not follow), not in the search.
 import type { Scenario } from '../../schema/generated/types.js';
-import { evaluate } from '../evaluate.js';
-import { hostKernel } from '../kernel-default.js';
+import { evaluate } from '../evaluation/evaluate.js';
+import { hostKernel } from '../profiles/default.js';
 import { loadTarget } from '../tools.js';
 
 export interface HostCheck {

@@ -5,7 +5,7 @@
 // which the enumeration tried first, so results plus final snapshots suffice.
 import type { ObservationLog, Scenario } from '../../schema/generated/types.js';
 import type { Step } from '../ir.js';
-import { compareLogs, type Divergence } from '../compare-logs.js';
+import { compareLogs, type Divergence } from '../comparison/compare-logs.js';
 import { runOnModel } from '../targets/model.js';
 import type { Program } from './enumerate.js';
 import { EXPLORE_FILE, FIRST_LINE } from './statements.js';

@@ -2,7 +2,7 @@
 // stopping at the first program that differs (the smallest: every smaller level
 // was exhausted), or with `all` collecting one witness per difference key until
 // the depth is done. Bounded by depth, time and an abort signal.
-import { signature, type Divergence } from '../compare-logs.js';
+import { signature, type Divergence } from '../comparison/compare-logs.js';
 import type { Alphabet } from './alphabet.js';
 import { levels, walkLevel, type Level, type Program, type PruneCounts } from './enumerate.js';
 import { Space } from './space.js';
@@ -22,7 +22,7 @@ export interface SearchConfig {
 }
 
 export interface Witness {
-  /** What differs first: the statement's operation and the observation (runner/compare-logs.ts signature). */
+  /** What differs first: the statement's operation and the observation (runner/comparison/compare-logs.ts signature). */
   key: string;
   program: Program;
   compared: Compared;

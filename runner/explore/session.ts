@@ -9,7 +9,7 @@ import { hostCheck, type HostCheck } from './host-check.js';
 import { search, type SearchConfig, type SearchResult, type SearchStats, type Witness } from './search.js';
 import { witnessFile, type WitnessFile } from './witness.js';
 import { slug } from '../fuzz/write.js';
-import { parseProfile } from '../profiles.js';
+import { parseProfile } from '../profiles/applies.js';
 
 export interface ExploreConfig {
   a: string;

@@ -1,7 +1,7 @@
 // Which differing observations say the most: a witness's `expect` states these,
 // and `--all` keys differences by the first of them.
 import { BUILTIN_REGIONS } from '../../grammar/names.js';
-import type { Divergence } from '../compare-logs.js';
+import type { Divergence } from '../comparison/compare-logs.js';
 
 const userRegion = (d: Divergence): boolean => {
   const m = /^regions\.([A-Za-z_]\w*)/.exec(d.path);

@@ -9,8 +9,8 @@ import type { Check, CheckValue, ObservationLog, ResultExpect, ResultValue, Scen
 import { compileSource } from '../../grammar/compile.js';
 import { printScenario } from '../../grammar/print.js';
 import { REGISTERED } from '../../runtime/index.js';
-import type { Divergence } from '../compare-logs.js';
-import { evaluate } from '../evaluate.js';
+import type { Divergence } from '../comparison/compare-logs.js';
+import { evaluate } from '../evaluation/evaluate.js';
 import { checksFor } from '../fuzz/emit.js';
 import type { CallStep, ExpectStep, Step } from '../ir.js';
 import { runOn } from './run.js';

@@ -5,10 +5,10 @@
 import { MODEL_DEFAULTS, valuesOfLog } from '../machine/settings.js';
 import type { Check, CheckValue, ObservationLog, ResultValue, Scenario, Snapshot } from '../../schema/generated/types.js';
 import type { Step } from '../ir.js';
-import { layoutOf, TRACKED_FLAGS } from '../evaluate-check.js';
+import { layoutOf, TRACKED_FLAGS } from '../evaluation/check.js';
 import { MAP_TEXT_PAGES, residentMap } from '../render/resident-map.js';
 import { residentPages } from '../render/values.js';
-import type { Divergence } from '../compare-logs.js';
+import type { Divergence } from '../comparison/compare-logs.js';
 
 const PAGE = 4096;
 const TRACKED = new Set<string>(TRACKED_FLAGS);

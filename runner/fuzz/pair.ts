@@ -2,8 +2,8 @@
 // image, so both begin from the same layout), in trace mode, and compare.
 import type { ObservationLog, Scenario } from '../../schema/generated/types.js';
 import type { Target } from '../targets/target.js';
-import { compareLogs, type CompareOptions, type Divergence } from '../compare-logs.js';
-import { noiseFilter } from '../executor-noise.js';
+import { compareLogs, type CompareOptions, type Divergence } from '../comparison/compare-logs.js';
+import { noiseFilter } from '../comparison/executor-noise.js';
 
 export interface PairOptions extends CompareOptions {
   kernel: string;

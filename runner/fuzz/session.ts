@@ -7,7 +7,7 @@ import type { ObservationLog, Scenario } from '../../schema/generated/types.js';
 import type { Target, TargetSession } from '../targets/target.js';
 import { ChoiceStream, type Choice } from './choices.js';
 import type { Coverage } from './coverage.js';
-import { signature, type Divergence } from '../compare-logs.js';
+import { signature, type Divergence } from '../comparison/compare-logs.js';
 import { materialize, type MaterializeOptions } from './materialize.js';
 import { hostTrouble, runPair, type PairResult } from './pair.js';
 import { shrinkChoices } from './shrink.js';

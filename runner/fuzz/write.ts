@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Scenario } from '../../schema/generated/types.js';
 import { compileSource } from '../../grammar/compile.js';
 import { printScenario } from '../../grammar/print.js';
-import { evaluate } from '../evaluate.js';
+import { evaluate } from '../evaluation/evaluate.js';
 import type { Target } from '../targets/target.js';
 import type { PairResult } from './pair.js';
 import { regressionScenario } from './emit.js';

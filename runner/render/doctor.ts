@@ -8,7 +8,7 @@ import { DEFAULT_BDI } from '../../runtime/backing-dev.js';
 import { DEFAULT_MAX_MAP_COUNT } from '../../runtime/constants.js';
 import { DEFAULT_IMAGE } from '../../runtime/image.js';
 import { STOCK_SETTINGS } from '../../runtime/settings.js';
-import { DEFAULT_KERNEL } from '../kernel-default.js';
+import { DEFAULT_KERNEL } from '../profiles/default.js';
 import { plain, type Style } from './style.js';
 
 export type Feature = 'memfd_secret' | 'droppable' | 'io_uring';

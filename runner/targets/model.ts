@@ -5,7 +5,7 @@ import type { ObservationLog, Scenario, StepObservation } from '../../schema/gen
 import { DEFAULT_IMAGE, RLIM_INFINITY, System, findProfile, loadEmpty, loadImage, profileCatalogue, profileProblem, type KernelProfile, type ProfileInfo } from '../../runtime/index.js';
 import { Proc, ScenarioError } from './model/bindings.js';
 import { executeStep, type World } from './model/execute.js';
-import { stepReads } from '../step-reads.js';
+import { stepReads } from '../evaluation/step-reads.js';
 import { snapshot } from './model/observe.js';
 import { applySettings, imageWithFilesystem } from './model/machine.js';
 import { effectiveSettings, logSettings, settingsOfImage } from '../machine/settings.js';

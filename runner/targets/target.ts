@@ -1,5 +1,5 @@
 // A target runs a compiled scenario and reports what it observed. Targets know
-// nothing about expectations: runner/evaluate.ts judges observations against
+// nothing about expectations: runner/evaluation/evaluate.ts judges observations against
 // the scenario, the same way for every target.
 import type { ObservationLog, Scenario, StartImage } from '../../schema/generated/types.js';
 

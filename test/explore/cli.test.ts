@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import t from 'tap';
 import { compileSource } from '../../grammar/compile.js';
 import { main } from '../../runner/cli.js';
-import { evaluate } from '../../runner/evaluate.js';
+import { evaluate } from '../../runner/evaluation/evaluate.js';
 import { runOn } from '../../runner/explore/run.js';
-import { hostKernel } from '../../runner/kernel-default.js';
+import { hostKernel } from '../../runner/profiles/default.js';
 import { hostTarget } from '../../runner/targets/host.js';
 import { memoryIO as io } from '../runner/helpers.js';
 

@@ -6,7 +6,7 @@
 import t from 'tap';
 import type { ObservationLog } from '../../schema/generated/types.js';
 import { REGISTERED } from '../../runtime/index.js';
-import { compareLogs } from '../../runner/compare-logs.js';
+import { compareLogs } from '../../runner/comparison/compare-logs.js';
 import { PRESETS } from '../../runner/explore/alphabet.js';
 import { programScenario, runOn } from '../../runner/explore/run.js';
 import { Space } from '../../runner/explore/space.js';

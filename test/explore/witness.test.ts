@@ -4,7 +4,7 @@ import t from 'tap';
 import { compileSource } from '../../grammar/compile.js';
 import { REGISTERED } from '../../runtime/index.js';
 import { PRESETS, loadAlphabet, AlphabetError } from '../../runner/explore/alphabet.js';
-import { evaluate } from '../../runner/evaluate.js';
+import { evaluate } from '../../runner/evaluation/evaluate.js';
 import { runOn } from '../../runner/explore/run.js';
 import { search } from '../../runner/explore/search.js';
 import { witnessFile } from '../../runner/explore/witness.js';

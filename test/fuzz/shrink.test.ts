@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { compileSource } from '../../grammar/compile.js';
-import { compareLogs } from '../../runner/compare-logs.js';
+import { compareLogs } from '../../runner/comparison/compare-logs.js';
 import { fuzzRun } from '../../runner/fuzz/session.js';
 import { modelAsHost, perturbedModelTarget } from './doubles.js';
 

@@ -3,7 +3,7 @@
 import t from 'tap';
 import { compileSource } from '../../grammar/compile.js';
 import { printScenario } from '../../grammar/print.js';
-import { evaluate } from '../../runner/evaluate.js';
+import { evaluate } from '../../runner/evaluation/evaluate.js';
 import { runOnModel } from '../../runner/targets/model.js';
 import { schemaErrors } from './helpers.js';
 

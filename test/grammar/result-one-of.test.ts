@@ -4,7 +4,7 @@ import t from 'tap';
 import { compileSource } from '../../grammar/compile.js';
 import { formatSource } from '../../grammar/format.js';
 import { printScenario } from '../../grammar/print.js';
-import { renderExpectedResult, resultHolds } from '../../runner/evaluate-result.js';
+import { renderExpectedResult, resultHolds } from '../../runner/evaluation/result.js';
 import { schemaErrors, withoutLocations } from './helpers.js';
 
 const H = 'scenario "t"\nbuf = mmap 4p rw private anon\n';

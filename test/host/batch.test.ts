@@ -6,10 +6,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import t from 'tap';
 import type { ObservationLog, Scenario } from '../../schema/generated/types.js';
-import { compareLogs } from '../../runner/compare-logs.js';
+import { compareLogs } from '../../runner/comparison/compare-logs.js';
 import { ChoiceStream } from '../../runner/fuzz/choices.js';
 import { materialize } from '../../runner/fuzz/materialize.js';
-import { noiseFilter } from '../../runner/executor-noise.js';
+import { noiseFilter } from '../../runner/comparison/executor-noise.js';
 import { hostEnv } from '../../runner/fuzz/session.js';
 import { createHostTarget, executablePath } from '../../runner/targets/host.js';
 import { HostSession } from '../../runner/targets/host/session.js';

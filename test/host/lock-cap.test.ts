@@ -8,7 +8,7 @@ import { checkLockCap, DEFAULT_LOCK_CAP } from '../../runner/targets/host/lock-c
 import { folioSizes, roundOut } from '../../runner/targets/host/thp-folio.js';
 import { hostLockCapOption, parseSize } from '../../runner/host-lock-cap.js';
 import { createHostTarget } from '../../runner/targets/host.js';
-import { evaluate } from '../../runner/evaluate.js';
+import { evaluate } from '../../runner/evaluation/evaluate.js';
 import { renderMessage } from '../../runner/render/message.js';
 
 const MiB = 1024 * 1024;

@@ -6,7 +6,7 @@ import AjvModule from 'ajv';
 import t from 'tap';
 import type { ObservationLog, Scenario } from '../../schema/generated/types.js';
 import { compileSource } from '../../grammar/compile.js';
-import { evaluate } from '../../runner/evaluate.js';
+import { evaluate } from '../../runner/evaluation/evaluate.js';
 import { runOnModel } from '../../runner/targets/model.js';
 import { createHostTarget } from '../../runner/targets/host.js';
 import { generalSnapshot, snapshot } from '../../runner/targets/host/snapshot.js';

@@ -4,7 +4,7 @@ import t from 'tap';
 import type { HostFacts, StartImage } from '../../schema/generated/types.js';
 import { effectiveSettings, MODEL_DEFAULTS, parseSettingArgs, settingsMismatch, settingsOfImage, valuesOfLog, logSettings } from '../../runner/machine/settings.js';
 import { unmodelledFacts } from '../../runner/machine/unmodelled.js';
-import { pickValue, parseProfile } from '../../runner/profiles.js';
+import { pickValue, parseProfile } from '../../runner/profiles/applies.js';
 
 /** The facts of the machine these tests were written on (Linux 6.18.44, pvm_no_zero_page=1, no PKU). */
 const HERE: HostFacts = {

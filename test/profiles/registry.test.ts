@@ -7,7 +7,7 @@ import {
   BASES, PATCHES, REGISTERED, buildProfile, findProfile, mainlineBehaviour, profileCatalogue, profileProblem,
 } from '../../runtime/kernels.js';
 import { PatchConflict } from '../../runtime/profile.js';
-import { parseKernels } from '../../runner/kernel-option.js';
+import { parseKernels } from '../../runner/profiles/option.js';
 
 t.test('every registered profile builds, and names its base version and patches', async (t) => {
   for (const n of REGISTERED) {

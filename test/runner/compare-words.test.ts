@@ -3,7 +3,7 @@
 // again at every later step.
 import t from 'tap';
 import { newDifferences, type ComparedStep } from '../../runner/commands/compare.js';
-import { fieldWords, valueWords } from '../../runner/observation-words.js';
+import { fieldWords, valueWords } from '../../runner/comparison/words.js';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { evaluate, PLACEHOLDER_MESSAGE } from '../../runner/evaluate.js';
+import { evaluate, PLACEHOLDER_MESSAGE } from '../../runner/evaluation/evaluate.js';
 import { log, scenario, SOURCE } from './fixtures/ir.js';
 
 t.test('every call result and expect clause becomes one check point', async (t) => {

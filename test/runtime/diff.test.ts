@@ -1,8 +1,8 @@
-// runner/diff.ts: the first divergence between a model log and a kernel log.
+// runner/comparison/diff.ts: the first divergence between a model log and a kernel log.
 import t from 'tap';
 import type { ObservationLog, Scenario, Snapshot } from '../../schema/generated/types.js';
-import { compareLogs } from '../../runner/diff.js';
-import { NOISE_DESCRIPTION } from '../../runner/executor-noise.js';
+import { compareLogs } from '../../runner/comparison/diff.js';
+import { NOISE_DESCRIPTION } from '../../runner/comparison/executor-noise.js';
 
 const loc = (line: number) => ({ file: 'a.mls', line, column: 1 });
 const scenario = {

@@ -5,9 +5,9 @@ import t from 'tap';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileSource } from '../../grammar/compile.js';
-import { evaluate } from '../../runner/evaluate.js';
+import { evaluate } from '../../runner/evaluation/evaluate.js';
 import { runOnModel } from '../../runner/targets/model.js';
-import { kernelMismatch, parseProfile } from '../../runner/profiles.js';
+import { kernelMismatch, parseProfile } from '../../runner/profiles/applies.js';
 import { REGISTERED } from '../../runtime/kernels.js';
 
 const root = join(import.meta.dirname, '..', '..', 'scenarios');

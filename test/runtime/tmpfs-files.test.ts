@@ -8,7 +8,7 @@
 import t from 'tap';
 import type { StartImage } from '../../schema/generated/types.js';
 import { compileSource } from '../../grammar/compile.js';
-import { evaluate } from '../../runner/evaluate.js';
+import { evaluate } from '../../runner/evaluation/evaluate.js';
 import { runOnModel } from '../../runner/targets/model.js';
 import { DEFAULT_IMAGE } from '../../runtime/index.js';
 

@@ -3,7 +3,7 @@
 // symbolic because only the process holding the binding knows its base.
 import type { Addr, Len, Scenario } from '../../../schema/generated/types.js';
 import { MREMAP_FLAG_BITS } from '../../../grammar/names.js';
-import { stepReads } from '../../step-reads.js';
+import { stepReads } from '../../evaluation/step-reads.js';
 
 export type Step = Scenario['steps'][number];
 

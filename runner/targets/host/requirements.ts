@@ -10,7 +10,7 @@ import type { Scenario, VersionConstraint } from '../../../schema/generated/type
 import { effectiveSettings, settingsMismatch, settingsOfImage, type SettingValues } from '../../machine/settings.js';
 import { backingDevOf, filesFsOf, type BackingDev } from './backing-dev.js';
 import { usesShm } from './encode.js';
-import { scenarioReads } from '../../step-reads.js';
+import { scenarioReads } from '../../evaluation/step-reads.js';
 import { machineFacts, type MachineFacts } from './facts.js';
 
 export interface HostFacts {

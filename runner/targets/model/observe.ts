@@ -9,7 +9,7 @@ import type { MemObject } from '../../../runtime/pages.js';
 import type { System } from '../../../runtime/system.js';
 import type { Proc, Region } from './bindings.js';
 import { LARGE_FOLIO_UNKNOWN, LockedPages, flaggedRanges, unevictableUnknown } from '../../../runtime/page-flags.js';
-import type { StepReads } from '../../step-reads.js';
+import type { StepReads } from '../../evaluation/step-reads.js';
 
 const P = BigInt(PAGE_SIZE);
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);

@@ -14,7 +14,7 @@
 // - mclFuture `onfault` (model) against `on` (host): only where the host's probe is refused at the
 //   limit and CAP_IPC_LOCK is not permitted to retry it (SPEC.md "mclFuture probe").
 // VmLck (a size, not a Pss) stays compared in every case.
-import type { Scenario } from '../schema/generated/types.js';
+import type { Scenario } from '../../schema/generated/types.js';
 
 // Tested only on `regions.` paths (status.VmRSS is compared as a string): the filter runs for every difference.
 const REGION_NOISE = [

@@ -1,8 +1,8 @@
 // A call's expected result (`=> ENOMEM`, `=> ok`, `=> 0x5a`, `=> SIGSEGV`)
 // against what the target saw, rendered with symbolic names.
-import type { Addr, CallResult, Len, ResultValue } from '../schema/generated/types.js';
-import type { Step } from './ir.js';
-import { formatBytes, formatOffset } from './render/values.js';
+import type { Addr, CallResult, Len, ResultValue } from '../../schema/generated/types.js';
+import type { Step } from '../ir.js';
+import { formatBytes, formatOffset } from '../render/values.js';
 
 const U64 = (s: string) => BigInt.asUintN(64, BigInt(s));
 

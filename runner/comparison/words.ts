@@ -1,8 +1,8 @@
-// An observation path of runner/compare-logs.ts in the language's words (SPEC §3.6):
+// An observation path of runner/comparison/compare-logs.ts in the language's words (SPEC §3.6):
 // `status.VmLck` → `locked_vm`, `lockedTotal` → `locked`, `regions.buf.vmas[0].locked`
 // → `buf locked`, and byte values as the language writes sizes (`8p (32 kB)`), so
 // `mls compare` and `mls diff` speak as the scenario does, not as the IR.
-import { formatBytes } from './render/values.js';
+import { formatBytes } from '../render/values.js';
 
 const PROCESS: Record<string, string> = {
   'status.VmLck': 'locked_vm', 'status.VmPin': 'pinned_vm', 'status.VmSize': 'total_vm', 'status.VmRSS': 'rss',

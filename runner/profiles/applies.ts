@@ -1,8 +1,8 @@
 // Which kernel profile a per-profile value or a `kernel` header line applies
 // to. Profile names are `linux-X.Y[+patch…]` (model) or a `uname -r` string
 // (host: only version constraints can match it).
-import type { KernelSelection, ProfileSelector, VersionConstraint } from '../schema/generated/types.js';
-import { MODEL_DEFAULTS, type SettingValues } from './machine/settings.js';
+import type { KernelSelection, ProfileSelector, VersionConstraint } from '../../schema/generated/types.js';
+import { MODEL_DEFAULTS, type SettingValues } from '../machine/settings.js';
 
 export interface ParsedProfile {
   name: string;

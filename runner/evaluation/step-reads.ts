@@ -2,8 +2,8 @@
 // (/proc/kpageflags, after draining the LRU batches) and system counters
 // (/proc/meminfo after stat_refresh). Both are costly or disturb the system, so
 // only the steps that use them ask for them, on every target alike.
-import type { Scenario } from '../schema/generated/types.js';
-import { PAGE_FLAG_FIELDS, SYSTEM_FIELDS } from '../grammar/names.js';
+import type { Scenario } from '../../schema/generated/types.js';
+import { PAGE_FLAG_FIELDS, SYSTEM_FIELDS } from '../../grammar/names.js';
 
 type Step = Scenario['steps'][number];
 const PAGES = new Set<string>(PAGE_FLAG_FIELDS);

@@ -1,8 +1,8 @@
 // One expect clause against one snapshot: read the observed quantity the way
 // SPEC §3.6 defines it, compare, and render both sides with units.
-import type { Check, CheckValue, LayoutVma, Snapshot, VmaObservation } from '../schema/generated/types.js';
-import { PAGE, formatBytes, formatOffset, residentPages } from './render/values.js';
-import { mapMatches, renderResidentMap, type Intervals } from './render/resident-map.js';
+import type { Check, CheckValue, LayoutVma, Snapshot, VmaObservation } from '../../schema/generated/types.js';
+import { PAGE, formatBytes, formatOffset, residentPages } from '../render/values.js';
+import { mapMatches, renderResidentMap, type Intervals } from '../render/resident-map.js';
 
 /** The VmFlags letters `layout` and the pictures compare (SPEC §3.6). */
 export const TRACKED_FLAGS = ['lo', 'lf', 'dc', 'wf', 'gu', 'dp', 'ht', 'gd', 'io', 'pf', 'de'] as const;

@@ -1,16 +1,16 @@
 // (Scenario, ObservationLog, profile) → FileResult: one check point per call
 // result and per expect clause, the same way for every target. Targets only
 // observe; the judging lives here.
-import { EXCERPT_MAX, excerpt } from '../grammar/excerpt.js';
+import { EXCERPT_MAX, excerpt } from '../../grammar/excerpt.js';
 import type {
   Check, CheckResult, CheckValue, FileResult, Loc, Location, Message, ObservationLog, Scenario, Snapshot, StepObservation,
-} from '../schema/generated/types.js';
-import type { CallStep, ExpectStep } from './ir.js';
-import { judge, observe } from './evaluate-check.js';
-import { describeStep, renderActualResult, renderExpectedResult, resultHolds } from './evaluate-result.js';
-import { valuesOfLog } from './machine/settings.js';
-import { parseProfile, pickCase, pickValue } from './profiles.js';
-import { snapshotAddressSpace, snapshotPicture } from './render/picture.js';
+} from '../../schema/generated/types.js';
+import type { CallStep, ExpectStep } from '../ir.js';
+import { judge, observe } from './check.js';
+import { describeStep, renderActualResult, renderExpectedResult, resultHolds } from './result.js';
+import { valuesOfLog } from '../machine/settings.js';
+import { parseProfile, pickCase, pickValue } from '../profiles/applies.js';
+import { snapshotAddressSpace, snapshotPicture } from '../render/picture.js';
 
 export interface EvaluateOptions {
   /** The .mls text, for source lines in locations and names. */

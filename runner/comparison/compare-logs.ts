@@ -2,8 +2,8 @@
 // against host, or any two targets): call results, then every snapshot field.
 // Reusable by anything that compares targets; the fuzzer also uses `signature`
 // to group divergences that are the same bug seen in different scenarios.
-import type { CallResult, ObservationLog, RegionObservation, Scenario, Snapshot, VmaObservation } from '../schema/generated/types.js';
-import { BUILTIN_REGIONS } from '../grammar/names.js';
+import type { CallResult, ObservationLog, RegionObservation, Scenario, Snapshot, VmaObservation } from '../../schema/generated/types.js';
+import { BUILTIN_REGIONS } from '../../grammar/names.js';
 
 export interface Divergence {
   /** Step index in the scenario (-1: the run as a whole, e.g. its outcome). */

@@ -1,8 +1,8 @@
 // `--kernel` against the profile registry (runtime/kernels.ts). Its own module
 // so that runs without --kernel never load the registry.
-import { profileNames, profileProblem } from '../runtime/kernels.js';
-import { UsageError } from './args.js';
-import { defaultKernel } from './kernel-default.js';
+import { profileNames, profileProblem } from '../../runtime/kernels.js';
+import { UsageError } from '../args.js';
+import { defaultKernel } from './default.js';
 
 /**
  * `--kernel`: one profile, a comma list, or `all` (every registered profile). Without

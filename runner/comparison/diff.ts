@@ -1,12 +1,12 @@
 // `mls diff`: the first place where the model and the kernel (host target) part
 // for one scenario — the statement, its line, the field path, the model's value
-// and the kernel's. The comparison itself is runner/compare-logs.ts and the
-// executor's own noise runner/executor-noise.ts, shared with fuzz and compare.
+// and the kernel's. The comparison itself is runner/comparison/compare-logs.ts and the
+// executor's own noise runner/comparison/executor-noise.ts, shared with fuzz and compare.
 // Pure: no I/O.
-import type { ObservationLog, Scenario } from '../schema/generated/types.js';
+import type { ObservationLog, Scenario } from '../../schema/generated/types.js';
 import { compareLogs as allDifferences } from './compare-logs.js';
 import { noiseFilter } from './executor-noise.js';
-import { fieldWords, valueWords } from './observation-words.js';
+import { fieldWords, valueWords } from './words.js';
 
 export interface Divergence {
   step: number;
