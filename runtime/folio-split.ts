@@ -56,6 +56,24 @@ function mappings(mm: Mm, f: Folio): Run[] {
   return out;
 }
 
+/**
+ * The large anonymous folio holding each page, if another mapping shares it
+ * (folio_maybe_mapped_shared): a test for pages of mm, one rmap look per folio.
+ * Order-0 pages answer false; their sharing is the caller's per-page mapcount.
+ */
+export function sharedLargeFolioTest(mm: Mm): (obj: MemObject, idx: number) => boolean {
+  const seen = new Map<string, boolean>();
+  return (obj, idx) => {
+    if (!obj.isAnon || obj.largeFolios.size === 0) return false;
+    const [head, pages] = folioAt(obj, idx);
+    if (pages === 1) return false;
+    const key = `${obj.id}:${head}`;
+    let shared = seen.get(key);
+    if (shared === undefined) seen.set(key, (shared = mappedShared(mm, { obj, head, pages })));
+    return shared;
+  };
+}
+
 /** folio_maybe_mapped_shared: another page table (a fork) maps one of its pages. */
 function mappedShared(mm: Mm, f: Folio): boolean {
   if (f.obj.externalMapcount > 0) return true;

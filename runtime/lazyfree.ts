@@ -13,6 +13,11 @@
 // MADV_PAGEOUT is the reclaim the model runs (madvise_cold_or_pageout_pte_range
 // -> reclaim_pages -> shrink_folio_list): it takes only folios mapped once
 // (folio_maybe_mapped_shared), so a page a fork left shared survives it.
+// A large folio (THP) is judged whole: one another mm still maps any page of is
+// neither made lazyfree by MADV_FREE nor reclaimed by PAGEOUT, not even its pages
+// only this mm maps (observed on 6.18.44, fuzz seed 25 #1007: a THP shared with a
+// fork child that MADV_DONTNEEDed most of it keeps LazyFree 0 kB after the parent's
+// MADV_FREE and Rss 2048 kB, AnonHugePages 2048 kB after its PAGEOUT).
 // Observed on 6.18.44 (no swap): after MADV_FREE, PAGEOUT leaves Rss 0, mincore
 // not resident, and a later read returns 0 from a new page; a write after
 // MADV_FREE, MADV_POPULATE_WRITE or mlock of a writable VMA (GUP with FOLL_WRITE |
@@ -36,16 +41,22 @@
 import type { Mm } from './mm.js';
 import type { PageTable } from './page-table.js';
 import type { MemObject } from './pages.js';
+import { sharedLargeFolioTest } from './folio-split.js';
 import { beforeZap } from './huge-memory.js';
 import { mapcount } from './rmap.js';
 
 /** mm/madvise.c:madvise_free_pte_range over [s, e) of mm: the anonymous pages mapped there become lazyfree. */
 export function madviseFreeRange(mm: Mm, s: number, e: number): void {
   const pt = mm.pt;
+  const sharedLarge = sharedLargeFolioTest(mm);
   pt.forEachIn(s, e, (a, b, obj, base) => {
     if (!obj.isAnon) return; // the zero page, guard markers: vm_normal_folio is NULL
     for (let i = 0; i < b - a; i++) {
       const idx = base + i;
+      // A large folio another mm maps is left alone, its pages not made lazyfree:
+      // madvise_free_huge_pmd and madvise_free_pte_range skip it (folio_maybe_mapped_shared;
+      // for one covered whole by PTEs, its dirty folio's mapcount != nr_pages).
+      if (sharedLarge(obj, idx)) continue;
       // folio_mark_lazyfree skips an unevictable folio: one mremap DONTUNMAP left mlocked.
       if (obj.strandedMlock.has(idx)) continue;
       let clean = obj.lazyfree.get(idx);
@@ -79,12 +90,17 @@ export function lazyfreeFork(parent: PageTable, child: PageTable, obj: MemObject
  */
 export function reclaimLazyfree(mm: Mm, s: number, e: number): void {
   const pt = mm.pt;
+  const sharedLarge = sharedLargeFolioTest(mm);
   const victims: Array<{ vpn: number; obj: MemObject; idx: number }> = [];
   pt.forEachIn(s, e, (a, b, obj, base) => {
     if (!obj.isAnon || obj.lazyfree.size === 0) return;
     for (let i = 0; i < b - a; i++) {
       const vpn = a + i, idx = base + i;
       if (!obj.lazyfree.get(idx)?.has(pt) || mapcount(obj, idx) !== 1) continue;
+      // madvise_cold_or_pageout_pte_range isolates no large folio another mm maps
+      // (folio_maybe_mapped_shared, or mapcount != nr_pages), even through the pages
+      // only this mm still maps: it stays whole, its lazyfree pages kept.
+      if (sharedLarge(obj, idx)) continue;
       // shrink_folio_list keeps an mlocked folio (folio_evictable), lazyfree or not.
       if (obj.strandedMlock.has(idx)) continue;
       if (mm.pins.some((p) => vpn >= p.start && vpn < p.end)) continue;

@@ -118,6 +118,46 @@ t.test('fork shares huge pages; a write to a shared one splits it and copies 4 K
   t.match(w.one(a, kid2), { pss: 2050 * KB, anonHuge: 2 * MB2 });
 });
 
+// Probe on 6.18.44 (fuzz seed 25 #1007): after the fork the parent's partial FREE leaves
+// smaps LazyFree 0 kB; the child's DONTNEED of pages 15-509 splits only its PMD (Rss
+// 68 kB); the parent's PAGEOUT of pages 262-476 leaves Rss and AnonHugePages 2048 kB,
+// Pss 2014 kB. With the child gone the same PAGEOUT splits the folio and keeps the
+// written pages (none was lazyfree).
+t.test('a huge page a fork child maps in part is neither made lazyfree nor paged out', async (t) => {
+  const w = new World();
+  const a = hmap(w, M2);
+  touch(w, a + 288n * Pn); touch(w, a + 388n * Pn);
+  const kid = fork(w.t, 'kid');
+  w.res(() => sysMadvise(w.t, a + 2n * Pn, 508n * Pn, MADV.FREE));
+  t.match(w.one(a), { rss: MB2, anonHuge: MB2 });
+  w.res(() => sysMadvise(kid, a + 15n * Pn, 495n * Pn, MADV.DONTNEED));
+  t.match(w.one(a, kid), { rss: 68 * KB, anonHuge: 0 });
+  w.res(() => sysMadvise(w.t, a + 262n * Pn, 215n * Pn, MADV.PAGEOUT));
+  t.match(w.one(a), { rss: MB2, pss: 2014 * KB, anonHuge: MB2 });
+  w.check();
+  exitTask(kid);
+  w.res(() => sysMadvise(w.t, a + 262n * Pn, 215n * Pn, MADV.PAGEOUT));
+  t.match(w.one(a), { rss: 8 * KB, anonHuge: 0 });
+  t.same(readByte(w.t, a + 288n * Pn), { value: 1 });
+  w.check();
+});
+
+t.test('a lazyfree huge page a fork child maps in part is kept by PAGEOUT until the child is gone', async (t) => {
+  const w = new World();
+  const a = hmap(w, M2);
+  touch(w, a + 288n * Pn);
+  w.res(() => sysMadvise(w.t, a, M2, MADV.FREE));
+  const kid = fork(w.t, 'kid');
+  w.res(() => sysMadvise(kid, a + 15n * Pn, 495n * Pn, MADV.DONTNEED));
+  w.res(() => sysMadvise(w.t, a + 262n * Pn, 215n * Pn, MADV.PAGEOUT));
+  t.match(w.one(a), { rss: MB2, anonHuge: MB2 });
+  exitTask(kid);
+  w.res(() => sysMadvise(w.t, a + 262n * Pn, 215n * Pn, MADV.PAGEOUT));
+  t.match(w.one(a), { rss: 0, anonHuge: 0 });
+  t.same(readByte(w.t, a + 288n * Pn), { value: 0 });
+  w.check();
+});
+
 t.test('mremap: aligned moves keep the PMD, unaligned ones split it; growth and shrink in place', async (t) => {
   const w = new World();
   const a = hmap(w, M2);
