@@ -47,11 +47,9 @@ static void say(const char *fmt, const char *a, const char *b) {
   fputc('\n', stderr);
 }
 
-/* The guest ends by a reset, which ends qemu (-no-reboot): booted with acpi=off (a faster boot
- * under TCG, runner/targets/vm/machine.ts) the kernel has no power-off and would only halt. */
 static void power_off(void) {
   sync();
-  reboot(LINUX_REBOOT_CMD_RESTART);
+  reboot(LINUX_REBOOT_CMD_POWER_OFF);
   for (;;) pause();
 }
 
