@@ -25,10 +25,10 @@ export const GUEST_DIR = '/tmp/mls';
 
 /**
  * Kernel command line: the console to the log file, no boot chatter, no reboot on panic, and no
- * crypto self-tests (cryptomgr.notests: under TCG they cost 0.3–0.8 s of a boot, issue 15,
- * 2026-12-06; not an mm-relevant parameter, MM_BOOT_PARAMS). acpi=off would save ~0.6 s more
+ * crypto self-tests (cryptomgr.notests: under TCG they cost ~0.45 s (6.1) / ~0.7 s (6.12) of
+ * a boot, medians of 5, issue 15, 2026-12-06; not an mm-relevant parameter, MM_BOOT_PARAMS). acpi=off would save ~0.6 s more
  * but leaves the TSC calibration without its HPET reference: under load 6 of 10 guests marked
- * the TSC unstable and ran on jiffies (4 ms clocks); with -bios qboot.rom no gain (2026-12-06).
+ * the TSC unstable and ran on jiffies (4 ms clocks), so ACPI stays on.
  */
 export const KERNEL_APPEND = 'console=ttyS0 quiet panic=-1 cryptomgr.notests';
 
